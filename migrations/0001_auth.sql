@@ -23,7 +23,8 @@ CREATE TABLE refresh_tokens (
   session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
   created_at  INTEGER NOT NULL,
   expires_at  INTEGER NOT NULL,
-  used_at     INTEGER
+  used_at     INTEGER,
+  replaced_by TEXT                          -- hash of the successor; set in the same statement that marks it used
 );
 CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);
 

@@ -1,5 +1,7 @@
+import { createApp } from "./app";
+
+const app = createApp();
+
 export default {
-  async fetch() {
-    return new Response("ok");
-  },
+  fetch: app.fetch,
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,105 @@
+import { base64url, sha256Hex } from "../lib/encoding";
+import { newId } from "../lib/ids";
+
+/** Absolute session lifetime: refreshing rotates the token but never extends the session. */
+export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+export interface IssuedSession {
+  sessionId: string;
+  /** Opaque, 256 random bits; only its SHA-256 is stored. */
+  refreshToken: string;
+  refreshTokenExpiresAt: number;
+}
+
+function newRefreshToken(): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+export async function createSession(db: D1Database, userId: string, now = Date.now()): Promise<IssuedSession> {
+  const sessionId = newId("ses");
+  const refreshToken = newRefreshToken();
+  const expiresAt = now + SESSION_TTL_MS;
+  await db.batch([
+    db.prepare("INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)").bind(sessionId, userId, now, expiresAt),
+    db
+      .prepare("INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")
+      .bind(await sha256Hex(refreshToken), sessionId, now, expiresAt),
+  ]);
+  return { sessionId, refreshToken, refreshTokenExpiresAt: expiresAt };
+}
+
+export type RotationResult =
+  | { ok: true; userId: string; session: IssuedSession }
+  | { ok: false; reason: "invalid" | "expired" | "revoked" | "reused" };
+
+/**
+ * Exchanges a refresh token for its successor in one atomic batch. The claim (`used_at IS NULL`) and the insert
+ * of the successor are tied by the successor's hash, so of N concurrent refreshes with one token exactly one
+ * claims it. Presenting a token that was already used is reuse: the whole session is revoked.
+ */
+export async function rotateRefreshToken(db: D1Database, refreshToken: string, now = Date.now()): Promise<RotationResult> {
+  const tokenHash = await sha256Hex(refreshToken);
+  const successor = newRefreshToken();
+  const successorHash = await sha256Hex(successor);
+
+  const [claim] = await db.batch<{ session_id: string; user_id: string; expires_at: number }>([
+    db
+      .prepare(
+        `UPDATE refresh_tokens SET used_at = ?3, replaced_by = ?2
+         WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?3
+           AND session_id IN (SELECT id FROM sessions WHERE revoked_at IS NULL AND expires_at > ?3)
+         RETURNING session_id,
+           (SELECT user_id FROM sessions WHERE sessions.id = refresh_tokens.session_id) AS user_id,
+           expires_at`,
+      )
+      .bind(tokenHash, successorHash, now),
+    db
+      .prepare(
+        `INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at)
+         SELECT ?2, session_id, ?3, expires_at FROM refresh_tokens WHERE token_hash = ?1 AND replaced_by = ?2`,
+      )
+      .bind(tokenHash, successorHash, now),
+  ]);
+
+  const claimed = claim?.results[0];
+  if (claimed) {
+    return {
+      ok: true,
+      userId: claimed.user_id,
+      session: { sessionId: claimed.session_id, refreshToken: successor, refreshTokenExpiresAt: claimed.expires_at },
+    };
+  }
+  return explainFailedRotation(db, tokenHash, now);
+}
+
+async function explainFailedRotation(db: D1Database, tokenHash: string, now: number): Promise<RotationResult> {
+  const token = await db
+    .prepare(
+      `SELECT t.session_id, t.used_at, t.expires_at, s.revoked_at
+       FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = ?1`,
+    )
+    .bind(tokenHash)
+    .first<{ session_id: string; used_at: number | null; expires_at: number; revoked_at: number | null }>();
+  if (!token) return { ok: false, reason: "invalid" };
+  if (token.revoked_at !== null) return { ok: false, reason: "revoked" };
+  if (token.used_at !== null) {
+    await revokeSession(db, token.session_id, "refresh_token_reuse", now);
+    return { ok: false, reason: "reused" };
+  }
+  return { ok: false, reason: token.expires_at <= now ? "expired" : "revoked" };
+}
+
+export async function revokeSession(db: D1Database, sessionId: string, reason: "logout" | "refresh_token_reuse", now = Date.now()) {
+  await db
+    .prepare("UPDATE sessions SET revoked_at = ?2, revoke_reason = ?3 WHERE id = ?1 AND revoked_at IS NULL")
+    .bind(sessionId, now, reason)
+    .run();
+}
+
+export async function isSessionActive(db: D1Database, sessionId: string, userId: string, now = Date.now()): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT 1 AS active FROM sessions WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND expires_at > ?3")
+    .bind(sessionId, userId, now)
+    .first<{ active: number }>();
+  return row !== null;
+}

@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { utf8 } from "./encoding";
+
+const secret = z
+  .string({ error: "is not set" })
+  .refine((value) => utf8.encode(value).length >= 32, "must be at least 32 bytes");
+
+const positiveInt = z.coerce.number().int().positive();
+
+const ConfigSchema = z.object({
+  JWT_SECRET: secret,
+  PASSWORD_PEPPER: secret,
+  URL_SIGNING_SECRET: secret,
+  JWT_ISSUER: z.string().min(1),
+  JWT_AUDIENCE: z.string().min(1),
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((list) => list.split(",").map((origin) => origin.trim()).filter(Boolean)),
+  TAGGER: z.enum(["workers-ai", "local"]).default("workers-ai"),
+  LOCAL_TAGGER_URL: z.url().default("http://127.0.0.1:8788"),
+  TAG_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.05),
+  MAX_UPLOAD_BYTES: positiveInt.default(10 * 1024 * 1024),
+  MAX_IMAGE_PIXELS: positiveInt.default(50_000_000),
+  /** Login attempts one IP may make per window, whatever the account. */
+  LOGIN_ATTEMPTS_PER_IP: positiveInt.default(30),
+  /** Failed logins for one account from one IP per window: bounds guessing without letting one client lock out others. */
+  LOGIN_FAILURES_PER_ACCOUNT_IP: positiveInt.default(5),
+  /** Failed logins for one account from all IPs per window: bounds distributed guessing. */
+  LOGIN_FAILURES_PER_ACCOUNT: positiveInt.default(50),
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(900),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Thrown when the deployment lacks a secret or has a malformed variable; the message names the variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const cache = new WeakMap<object, Config>();
+
+/** Reads and validates configuration once per `env` object (once per isolate in production). */
+export function getConfig(env: Env): Config {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`).join("; ")}`);
+  }
+  cache.set(env, parsed.data);
+  return parsed.data;
+}

@@ -1,0 +1,36 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import packageJson from "../package.json";
+import type { AppEnv } from "./lib/env";
+
+export const API_VERSION = packageJson.version;
+
+/** The document's top level; shared by /doc and scripts/generate-openapi.ts so the two cannot differ. */
+export const openApiDocumentConfig: Parameters<OpenAPIHono["getOpenAPI31Document"]>[0] = {
+  openapi: "3.1.0",
+  info: {
+    title: "ImagifyAI API",
+    version: API_VERSION,
+    description:
+      "Upload images, get them tagged by ResNet-50, and find them again by tag.\n\n" +
+      "Authenticate with `POST /v1/auth/login`, then send `Authorization: Bearer <accessToken>`. " +
+      "Errors are RFC 9457 `application/problem+json` documents.",
+    license: { name: "Proprietary", url: "https://imagify.ai/terms" },
+  },
+  servers: [{ url: "http://localhost:8787", description: "Local development (npm start)" }],
+  tags: [
+    { name: "Auth", description: "Accounts and sessions: access tokens (15 min) and single-use refresh tokens." },
+    { name: "Users", description: "The signed-in user." },
+    { name: "Images", description: "Upload, list, fetch, tag and delete images." },
+    { name: "Tags", description: "The vocabulary of a user's tags." },
+    { name: "Meta", description: "Service health." },
+  ],
+};
+
+export function registerSecuritySchemes(app: OpenAPIHono<AppEnv>) {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "The `accessToken` from login, register or refresh.",
+  });
+}

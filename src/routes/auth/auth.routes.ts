@@ -1,0 +1,69 @@
+import { createRoute } from "@hono/zod-openapi";
+import { requireAuth } from "../../auth/require-auth";
+import { jsonBody, jsonContent } from "../../lib/openapi-helpers";
+import { problemResponses } from "../../lib/problem";
+import { AuthResultSchema, LoginBodySchema, RefreshBodySchema, RegisterBodySchema, TokensSchema } from "./auth.schemas";
+
+const tags = ["Auth"];
+
+export const register = createRoute({
+  operationId: "register",
+  method: "post",
+  path: "/v1/auth/register",
+  tags,
+  summary: "Create an account",
+  description: "Creates a user and signs them in: the response carries an access token and a refresh token.",
+  request: { body: jsonBody(RegisterBodySchema, { email: "ada@example.com", password: "correct horse battery staple" }) },
+  responses: {
+    201: jsonContent(AuthResultSchema, "The new user, signed in."),
+    ...problemResponses(400, 409, 429),
+  },
+});
+
+export const login = createRoute({
+  operationId: "login",
+  method: "post",
+  path: "/v1/auth/login",
+  tags,
+  summary: "Sign in",
+  description:
+    "Exchanges email and password for a new session. An unknown email and a wrong password get the same answer. " +
+    "Attempts are limited per IP and per account; over the limit the answer is 429 with `Retry-After`.",
+  request: { body: jsonBody(LoginBodySchema, { email: "ada@example.com", password: "correct horse battery staple" }) },
+  responses: {
+    200: jsonContent(AuthResultSchema, "Signed in."),
+    ...problemResponses(400, 401, 429),
+  },
+});
+
+export const refresh = createRoute({
+  operationId: "refreshTokens",
+  method: "post",
+  path: "/v1/auth/refresh",
+  tags,
+  summary: "Rotate the refresh token",
+  description:
+    "Exchanges a refresh token for a new access token and a new refresh token. Each refresh token works once: " +
+    "presenting one that was already exchanged is treated as theft and revokes the whole session. " +
+    "Clients must therefore never refresh concurrently with the same token.",
+  request: { body: jsonBody(RefreshBodySchema, { refreshToken: "n0Tq3m2c9h1G8v5yUeWkR4aXzPbL7sJdQfY6tC0iM2o" }) },
+  responses: {
+    200: jsonContent(TokensSchema, "A fresh token pair; the presented refresh token is now spent."),
+    ...problemResponses(400, 401, 429),
+  },
+});
+
+export const logout = createRoute({
+  operationId: "logout",
+  method: "post",
+  path: "/v1/auth/logout",
+  tags,
+  summary: "Sign out",
+  description: "Revokes the current session: its access tokens and refresh tokens stop working at once.",
+  security: [{ bearerAuth: [] }],
+  middleware: [requireAuth] as const,
+  responses: {
+    204: { description: "The session is revoked." },
+    ...problemResponses(401),
+  },
+});

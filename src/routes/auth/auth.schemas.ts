@@ -1,0 +1,52 @@
+import { z } from "@hono/zod-openapi";
+import { PASSWORD_MAX_CHARACTERS, PASSWORD_MIN_CHARACTERS } from "../../auth/password-policy";
+
+export const UserSchema = z
+  .object({
+    id: z.string().openapi({ example: "usr_3kTMd9w2XcQmWq0bR1yZ7A" }),
+    email: z.email().openapi({ example: "ada@example.com" }),
+    createdAt: z.iso.datetime().openapi({ example: "2026-11-25T12:00:00.000Z" }),
+  })
+  .openapi("User");
+
+export const TokensSchema = z
+  .object({
+    tokenType: z.literal("Bearer"),
+    accessToken: z.string().openapi({ description: "JWT (HS256), sent as `Authorization: Bearer <accessToken>`." }),
+    expiresIn: z.number().int().openapi({ description: "Seconds until the access token expires.", example: 900 }),
+    refreshToken: z.string().openapi({
+      description: "Opaque, single-use. Exchange it at /v1/auth/refresh for a new pair; presenting a used one revokes the session.",
+    }),
+    refreshTokenExpiresAt: z.iso.datetime().openapi({ description: "End of the session: refreshing does not extend it." }),
+  })
+  .openapi("Tokens");
+
+export const AuthResultSchema = z.object({ user: UserSchema, tokens: TokensSchema }).openapi("AuthResult");
+
+const EmailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ error: "Enter a valid email address." }).max(254))
+  .openapi({ example: "ada@example.com", description: "Trimmed and compared case-insensitively." });
+
+export const RegisterBodySchema = z
+  .strictObject({
+    email: EmailSchema,
+    password: z.string().openapi({
+      description: `At least ${PASSWORD_MIN_CHARACTERS} characters (any Unicode, up to ${PASSWORD_MAX_CHARACTERS}); the most common passwords are refused. No composition rules.`,
+      example: "correct horse battery staple",
+    }),
+  })
+  .openapi("RegisterRequest");
+
+export const LoginBodySchema = z
+  .strictObject({
+    email: EmailSchema,
+    password: z.string().max(PASSWORD_MAX_CHARACTERS).openapi({ example: "correct horse battery staple" }),
+  })
+  .openapi("LoginRequest");
+
+export const RefreshBodySchema = z
+  .strictObject({ refreshToken: z.string().min(1).max(200).openapi({ example: "n0Tq3m2c9h1G8v5yUeWkR4aXzPbL7sJdQfY6tC0iM2o" }) })
+  .openapi("RefreshRequest");

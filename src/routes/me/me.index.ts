@@ -1,0 +1,5 @@
+import { createRouter } from "../../lib/create-router";
+import { getMeHandler } from "./me.handlers";
+import { getMe } from "./me.routes";
+
+export const meRouter = createRouter().openapi(getMe, getMeHandler);
