@@ -6,12 +6,16 @@ import { problemBody, problemResponse } from "./problem";
 /** Turns a zod validation failure into a 400 problem+json listing every invalid field. */
 export const validationHook: Hook<unknown, AppEnv, string, Response | undefined> = (result) => {
   if (result.success) return undefined;
+  const location = LOCATIONS[result.target] ?? result.target;
   const errors = result.error.issues.map((issue) => ({
-    path: [result.target, ...issue.path.map(String)].join("."),
+    path: [location, ...issue.path.map(String)].join("."),
     message: issue.message,
   }));
-  return problemResponse(problemBody("validation_failed", `The request ${result.target} does not match the schema.`, errors));
+  return problemResponse(problemBody("validation_failed", `The request ${location} does not match the schema.`, errors));
 };
+
+/** Names error paths the way the OpenAPI document does (hono's validation targets are implementation names). */
+const LOCATIONS: Record<string, string> = { json: "body", form: "body", query: "query", param: "path", header: "header", cookie: "cookie" };
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

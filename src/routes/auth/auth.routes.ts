@@ -11,6 +11,7 @@ export const register = createRoute({
   method: "post",
   path: "/v1/auth/register",
   tags,
+  security: [],
   summary: "Create an account",
   description: "Creates a user and signs them in: the response carries an access token and a refresh token.",
   request: { body: jsonBody(RegisterBodySchema, { email: "ada@example.com", password: "correct horse battery staple" }) },
@@ -25,6 +26,7 @@ export const login = createRoute({
   method: "post",
   path: "/v1/auth/login",
   tags,
+  security: [],
   summary: "Sign in",
   description:
     "Exchanges email and password for a new session. An unknown email and a wrong password get the same answer. " +
@@ -41,6 +43,7 @@ export const refresh = createRoute({
   method: "post",
   path: "/v1/auth/refresh",
   tags,
+  security: [],
   summary: "Rotate the refresh token",
   description:
     "Exchanges a refresh token for a new access token and a new refresh token. Each refresh token works once: " +

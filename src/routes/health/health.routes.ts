@@ -18,6 +18,7 @@ export const getHealth = createRoute({
   method: "get",
   path: "/health",
   tags: ["Meta"],
+  security: [],
   summary: "Liveness and binding checks",
   description: "200 when configuration, D1 and R2 all answer; 503 with the same body when any does not.",
   responses: {

@@ -1,0 +1,44 @@
+// `npm start`: everything local development needs, from a fresh clone, offline.
+// 1. creates .dev.vars with random development secrets when it is absent;
+// 2. applies D1 migrations to the local database;
+// 3. starts the local tagger (tagger/) and `wrangler dev --local`, and stops both together.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+const port = process.env.PORT ?? "8787";
+
+if (!existsSync(".dev.vars")) {
+  const secret = () => randomBytes(32).toString("base64url");
+  const example = readFileSync(".dev.vars.example", "utf8");
+  const filled = example.replace(/^(JWT_SECRET|PASSWORD_PEPPER|URL_SIGNING_SECRET)=.*$/gm, (_, name) => `${name}="${secret()}"`);
+  writeFileSync(".dev.vars", filled, { mode: 0o600 });
+  console.log("Created .dev.vars with random development secrets.");
+}
+
+const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { env, stdio: ["ignore", "inherit", "inherit"] });
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const children = [];
+function run(name, command, args) {
+  const child = spawn(command, args, { env, stdio: ["ignore", "inherit", "inherit"] });
+  child.on("exit", (code) => {
+    console.log(`${name} exited (${code ?? "signal"}); stopping.`);
+    stop(code ?? 0);
+  });
+  children.push(child);
+}
+
+let stopping = false;
+function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 500).unref();
+}
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+
+if (existsSync("tagger/src/server.js")) run("tagger", process.execPath, ["tagger/src/server.js"]);
+run("wrangler", "npx", ["wrangler", "dev", "--local", "--port", port, "--ip", "127.0.0.1", "--show-interactive-dev-session=false"]);
