@@ -22,7 +22,8 @@ if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const children = [];
 function run(name, command, args) {
-  const child = spawn(command, args, { env, stdio: ["ignore", "inherit", "inherit"] });
+  // Own process group, so stopping reaches npx's and wrangler's grandchildren too.
+  const child = spawn(command, args, { env, stdio: ["ignore", "inherit", "inherit"], detached: true });
   child.on("exit", (code) => {
     console.log(`${name} exited (${code ?? "signal"}); stopping.`);
     stop(code ?? 0);
@@ -34,7 +35,12 @@ let stopping = false;
 function stop(code) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  for (const child of children) {
+    if (child.exitCode !== null) continue;
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {}
+  }
   setTimeout(() => process.exit(code), 500).unref();
 }
 process.on("SIGINT", () => stop(0));
