@@ -16,7 +16,18 @@ export default defineConfig(async () => {
             JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
             PASSWORD_PEPPER: "test-pepper-0123456789abcdef0123456789abcdef",
             URL_SIGNING_SECRET: "test-url-signing-0123456789abcdef0123456789ab",
+            // Explicit, so a developer's .dev.vars (TAGGER="local") never leaks into tests.
+            TAGGER: "workers-ai",
+            // Short, so the timeout test stays quick.
+            TAGGER_TIMEOUT_MS: "1500",
           },
+          // Workers AI cannot run here: a worker honouring its ResNet-50 contract stands in for the AI binding,
+          // and AI_STUB lets tests program its answers and count its calls.
+          serviceBindings: {
+            AI: { name: "ai-stub", entrypoint: "AiStub" },
+            AI_STUB: { name: "ai-stub", entrypoint: "AiStubControl" },
+          },
+          workers: [{ name: "ai-stub", modules: true, scriptPath: "./test/stubs/ai-stub.js", compatibilityDate: "2026-04-20" }],
         },
       }),
     ],

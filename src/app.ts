@@ -8,7 +8,9 @@ import { ApiError, problemBody, problemResponse } from "./lib/problem";
 import { openApiDocumentConfig, registerSecuritySchemes } from "./openapi";
 import { authRouter } from "./routes/auth/auth.index";
 import { healthRouter } from "./routes/health/health.index";
+import { imagesRouter } from "./routes/images/images.index";
 import { meRouter } from "./routes/me/me.index";
+import { tagsRouter } from "./routes/tags/tags.index";
 
 const HSTS = "max-age=31536000; includeSubDomains";
 
@@ -55,7 +57,7 @@ export function createApp() {
   app.use("/v1/auth/*", noStore);
   app.use("/v1/me", noStore);
 
-  app.route("/", healthRouter).route("/", authRouter).route("/", meRouter);
+  app.route("/", healthRouter).route("/", authRouter).route("/", meRouter).route("/", imagesRouter).route("/", tagsRouter);
 
   registerSecuritySchemes(app);
   app.doc31("/doc", openApiDocumentConfig);

@@ -33,4 +33,10 @@ export function registerSecuritySchemes(app: OpenAPIHono<AppEnv>) {
     bearerFormat: "JWT",
     description: "The `accessToken` from login, register or refresh.",
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "signedUrl", {
+    type: "apiKey",
+    in: "query",
+    name: "sig",
+    description: "The signature in an image's `url` (with its `uid` and `exp`): use the `url` exactly as given.",
+  });
 }

@@ -1,14 +1,15 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../lib/env";
+import type { AppEnv, AuthContext } from "../lib/env";
 import { ApiError } from "../lib/problem";
 import { verifyAccessToken } from "./access-token";
 import { isSessionActive } from "./sessions";
 
 /**
- * Accepts `Authorization: Bearer <access token>` when the token verifies and its session is still active
- * (logout and refresh-token reuse revoke it). The caller's identity comes from here and nowhere else.
+ * The caller behind `Authorization: Bearer <access token>`, when the token verifies and its session is still
+ * active (logout and refresh-token reuse revoke it). Identity comes from here and nowhere else.
  */
-export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+export async function authenticate(c: Context<AppEnv>): Promise<AuthContext> {
   const header = c.req.header("authorization") ?? "";
   const match = /^Bearer ([^\s]+)$/i.exec(header);
   if (!match?.[1]) {
@@ -22,6 +23,10 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
       headers: { "WWW-Authenticate": 'Bearer realm="imagifyai", error="invalid_token"' },
     });
   }
-  c.set("auth", auth);
+  return auth;
+}
+
+export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("auth", await authenticate(c));
   await next();
 });

@@ -64,12 +64,15 @@ SELECT 0 AS kind, min(seq) AS seq, count(*) AS score, NULL AS id FROM win
 UNION ALL
 SELECT * FROM (
   SELECT 1, w.seq, w.score, i.id
-  FROM win w JOIN images i ON i.seq = w.seq
+  FROM (
+    SELECT seq, score FROM win
+    WHERE ?6 IS NULL OR score < (SELECT score FROM after) OR (score = (SELECT score FROM after) AND seq < ?6)
+    ORDER BY score DESC, seq DESC
+    LIMIT ?8
+  ) w
+  JOIN images i ON i.seq = w.seq   -- only the page's rows are joined; the owner is checked again here
   WHERE i.user_id = ?1
-    AND (?6 IS NULL OR w.score < (SELECT score FROM after)
-         OR (w.score = (SELECT score FROM after) AND w.seq < ?6))
   ORDER BY w.score DESC, w.seq DESC
-  LIMIT ?8
 )`;
 
 export async function searchImages(

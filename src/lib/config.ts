@@ -22,6 +22,12 @@ const ConfigSchema = z.object({
   TAG_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.05),
   MAX_UPLOAD_BYTES: positiveInt.default(10 * 1024 * 1024),
   MAX_IMAGE_PIXELS: positiveInt.default(50_000_000),
+  /** A tagger slower than this fails the tagging (never the upload). */
+  TAGGER_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Lifetime of signed image URLs; expiries are rounded up to the quarter hour so URLs stay cacheable. */
+  SIGNED_URL_TTL_SECONDS: positiveInt.default(3600),
+  /** R2 objects without a D1 row are swept once they are older than this (an upload in flight has no row yet). */
+  ORPHAN_GRACE_SECONDS: positiveInt.default(3600),
   /** Login attempts one IP may make per window, whatever the account. */
   LOGIN_ATTEMPTS_PER_IP: positiveInt.default(30),
   /** Failed logins for one account from one IP per window: bounds guessing without letting one client lock out others. */

@@ -1,0 +1,19 @@
+import { RESNET50_MODEL, ResNetOutputSchema, type Tagger, TaggerError } from "./tagger";
+
+/** Production: Workers AI, called the documented way (`{ image: number[] }` of the encoded file's bytes). */
+export function workersAiTagger(ai: Pick<Ai, "run">): Tagger {
+  return {
+    name: "Workers AI",
+    async classify(image) {
+      let answer: unknown;
+      try {
+        answer = await ai.run(RESNET50_MODEL, { image: Array.from(image) });
+      } catch (error) {
+        throw new TaggerError(`Workers AI failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const parsed = ResNetOutputSchema.safeParse(answer);
+      if (!parsed.success) throw new TaggerError("Workers AI answered in an unexpected shape");
+      return parsed.data;
+    },
+  };
+}
