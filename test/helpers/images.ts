@@ -1,0 +1,94 @@
+import { env } from "cloudflare:workers";
+import { expect } from "vitest";
+import { getImageFile, uploadImage } from "../../src/routes/images/images.routes";
+import { type FixtureName, fixtureBytes } from "../fixtures";
+import type { ImagifyClient } from "../../openapi/client";
+import { expectContract } from "./contract";
+
+export type Image = Awaited<ReturnType<typeof expectContract<typeof uploadImage, 201>>>;
+
+/**
+ * A fixture with random bytes appended after the image data, so its SHA-256 is unique to the caller (the AI stub
+ * is programmed per SHA-256 and shared across test files). Decoders and the sniffer ignore trailing bytes.
+ */
+export function uniqueImage(name: FixtureName, extra = 16): Uint8Array {
+  const base = fixtureBytes(name);
+  const out = new Uint8Array(base.length + extra);
+  out.set(base, 0);
+  out.set(crypto.getRandomValues(new Uint8Array(extra)), base.length);
+  return out;
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function uploadForm(bytes: Uint8Array, filename = "image.bin", type = "application/octet-stream"): FormData {
+  const form = new FormData();
+  form.append("file", new File([bytes], filename, { type }));
+  return form;
+}
+
+/** POST /v1/images through the SDK; returns the openapi-fetch result (assert it with expectContract). */
+export function postImage(client: ImagifyClient, bytes: Uint8Array, filename?: string, type?: string) {
+  return client.POST("/v1/images", { body: uploadForm(bytes, filename, type) as never });
+}
+
+/** Uploads and asserts 201 against the contract. */
+export async function uploadOk(client: ImagifyClient, bytes: Uint8Array, filename?: string, type?: string): Promise<Image> {
+  return expectContract(uploadImage, 201, await postImage(client, bytes, filename, type));
+}
+
+/** Programs the AI stub for these bytes, then uploads them (201). */
+export async function uploadLabelled(
+  client: ImagifyClient,
+  bytes: Uint8Array,
+  output: { label: string; score: number }[],
+  filename = "photo.png",
+): Promise<Image> {
+  await env.AI_STUB.program(await sha256Hex(bytes), { output });
+  return uploadOk(client, bytes, filename);
+}
+
+export function bearer(accessToken: string): HeadersInit {
+  return { Authorization: `Bearer ${accessToken}` };
+}
+
+export async function countImageRows(userId: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM images WHERE user_id = ?1").bind(userId).first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+export async function countTagRows(imageId: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM image_tags WHERE image_id = ?1").bind(imageId).first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+export async function listObjectKeys(userId: string): Promise<string[]> {
+  const listed = await env.BUCKET.list({ prefix: `users/${userId}/` });
+  return listed.objects.map((o) => o.key);
+}
+
+/** Asserts that nothing at all is stored for the user: no images row, no R2 object. */
+export async function expectNothingStored(userId: string): Promise<void> {
+  expect(await countImageRows(userId), "images rows").toBe(0);
+  expect(await listObjectKeys(userId), "R2 objects").toEqual([]);
+}
+
+/**
+ * The file route's 200/206 bodies are declared as `image/*` (a media range), which expectContract compares
+ * literally; this checks the same things for a binary response: declared status, an image/* content type, bytes.
+ */
+export async function expectFile(status: 200 | 206, response: Response): Promise<Uint8Array> {
+  const body = new Uint8Array(await response.clone().arrayBuffer());
+  expect(response.status, `file answered ${response.status}: ${new TextDecoder().decode(body.slice(0, 300))}`).toBe(status);
+  const declared = getImageFile.responses[status] as { content?: Record<string, unknown> };
+  expect(Object.keys(declared.content ?? {})).toEqual(["image/*"]);
+  expect(response.headers.get("content-type") ?? "").toMatch(/^image\/(jpeg|png|webp|gif)$/);
+  return body;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

@@ -1,0 +1,28 @@
+import { env } from "cloudflare:workers";
+import { expect, it } from "vitest";
+import { sweepOrphanObjects } from "../src/images/orphan-sweep";
+import { uploadImage } from "../src/routes/images/images.routes";
+import { fixtureBytes } from "./fixtures";
+import { signedInClient } from "./helpers/client";
+import { expectContract } from "./helpers/contract";
+
+it("sweeps R2 objects that have no images row, and keeps the rest", async () => {
+  const { client, user } = await signedInClient();
+  const bytes = fixtureBytes("wide.png");
+  const form = new FormData();
+  form.append("file", new File([bytes, crypto.getRandomValues(new Uint8Array(8))], "kept.png"));
+  const kept = await expectContract(uploadImage, 201, await client.POST("/v1/images", { body: form as never }));
+  const keptKey = `users/${user.id}/${kept.sha256}`;
+  const orphanKey = `users/${user.id}/${"0".repeat(64)}`;
+  await env.BUCKET.put(orphanKey, bytes);
+
+  // Within the grace period nothing is touched: the orphan could be an upload whose row is being written.
+  const early = await sweepOrphanObjects(env.DB, env.BUCKET, { graceMs: 60_000, prefix: `users/${user.id}/` });
+  expect(early.deleted).toBe(0);
+  expect(await env.BUCKET.head(orphanKey)).not.toBeNull();
+
+  const later = await sweepOrphanObjects(env.DB, env.BUCKET, { graceMs: 60_000, now: Date.now() + 120_000, prefix: `users/${user.id}/` });
+  expect(later).toEqual({ scanned: 2, deleted: 1 });
+  expect(await env.BUCKET.head(orphanKey)).toBeNull();
+  expect(await env.BUCKET.head(keptKey)).not.toBeNull();
+});
