@@ -1,0 +1,2 @@
+export const LOCAL_TAGGER_PORT = 18788;
+export const MISSING_MODEL_TAGGER_PORT = 18789;
