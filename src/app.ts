@@ -1,10 +1,10 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import { secureHeaders } from "hono/secure-headers";
 import { ConfigError, getConfig } from "./lib/config";
 import { createRouter } from "./lib/create-router";
 import { ApiError, problemBody, problemResponse } from "./lib/problem";
+import { securityHeaders } from "./lib/security-headers";
 import { openApiDocumentConfig, registerSecuritySchemes } from "./openapi";
 import { authRouter } from "./routes/auth/auth.index";
 import { healthRouter } from "./routes/health/health.index";
@@ -12,35 +12,11 @@ import { imagesRouter } from "./routes/images/images.index";
 import { meRouter } from "./routes/me/me.index";
 import { tagsRouter } from "./routes/tags/tags.index";
 
-const HSTS = "max-age=31536000; includeSubDomains";
-
 /** Builds the whole API. Imports nothing from `cloudflare:*`, so Node scripts can load it to write the spec. */
 export function createApp() {
   const app = createRouter();
 
-  app.use(
-    "/reference",
-    secureHeaders({
-      strictTransportSecurity: HSTS,
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", "data:"],
-        fontSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    }),
-  );
-  app.use("*", async (c, next) => {
-    if (c.req.path === "/reference") return next();
-    return secureHeaders({
-      strictTransportSecurity: HSTS,
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-      crossOriginResourcePolicy: "same-site",
-    })(c, next);
-  });
+  app.use("*", securityHeaders);
   app.use("/v1/*", async (c, next) => {
     c.set("config", getConfig(c.env));
     await next();

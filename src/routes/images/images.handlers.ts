@@ -133,9 +133,6 @@ export const getImageFileHandler: RouteHandler<typeof getImageFile, AppEnv> = as
     ETag: etag,
     "Cache-Control": "private, max-age=3600",
     "Accept-Ranges": "bytes",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; sandbox",
-    "Cross-Origin-Resource-Policy": "cross-origin",
     "Content-Disposition": contentDisposition(row.filename),
   });
   if (matchesEtag(c.req.header("if-none-match"), etag)) return new Response(null, { status: 304, headers });
