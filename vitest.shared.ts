@@ -1,0 +1,41 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import type { ViteUserConfig } from "vitest/config";
+
+type Miniflare = NonNullable<Parameters<typeof cloudflareTest>[0]> extends infer O ? (O extends { miniflare?: infer M } ? M : never) : never;
+
+/** Test-only secrets (production reads them from `wrangler secret`). */
+const TEST_SECRETS = {
+  JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
+  PASSWORD_PEPPER: "test-pepper-0123456789abcdef0123456789abcdef",
+  URL_SIGNING_SECRET: "test-url-signing-0123456789abcdef0123456789ab",
+};
+
+/**
+ * The Worker inside workerd with wrangler.toml's `test` environment (real D1 and R2 simulation), migrations from
+ * migrations/ applied before each file. Bindings set here win over a developer's .dev.vars.
+ */
+export async function workerTestConfig(options: {
+  include: string[];
+  exclude?: string[];
+  bindings: Record<string, string>;
+  miniflare?: Omit<Miniflare, "bindings">;
+  globalSetup?: string[];
+}): Promise<ViteUserConfig> {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml", environment: "test" },
+        remoteBindings: false,
+        miniflare: { ...options.miniflare, bindings: { TEST_MIGRATIONS: migrations, ...TEST_SECRETS, ...options.bindings } },
+      }),
+    ],
+    test: {
+      include: options.include,
+      ...(options.exclude ? { exclude: options.exclude } : {}),
+      setupFiles: ["./test/setup/apply-migrations.ts"],
+      ...(options.globalSetup ? { globalSetup: options.globalSetup } : {}),
+    },
+  };
+}
