@@ -56,7 +56,7 @@ export function createApp() {
     }
     if (error instanceof ConfigError) {
       console.error(error.message);
-      return problemResponse(problemBody("unavailable", "The server is not configured correctly; see /health."));
+      return problemResponse(problemBody("internal", "The server is not configured correctly; see /health."));
     }
     console.error("Unhandled error", error);
     return problemResponse(problemBody("internal", "Something went wrong on our side. Nothing was changed."));

@@ -125,14 +125,14 @@ describe("user tags and rejected AI tags", () => {
     expect(again.tags).toContainEqual({ label: "tabby", score: 1, source: "user" });
   });
 
-  it("removing a user tag deletes it", async () => {
+  it("removing a user tag hides it and keeps it as a rejection", async () => {
     const { client } = await signedInClient();
     const image = await uploadOk(client, uniqueImage("tiny.gif"));
     await expectContract(patchImageTags, 200, await patch(client, image.id, { add: ["holiday"] }));
     const removed = await expectContract(patchImageTags, 200, await patch(client, image.id, { remove: ["holiday"] }));
     expect(removed.tags.map((t) => t.label)).toEqual(["tabby", "tiger cat", "egyptian cat"]);
-    const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM image_tags WHERE image_id = ?1 AND label = 'holiday'").bind(image.id).first<{ n: number }>();
-    expect(row?.n).toBe(0);
+    const row = await env.DB.prepare("SELECT rejected FROM image_tags WHERE image_id = ?1 AND label = 'holiday'").bind(image.id).first<{ rejected: number }>();
+    expect(row?.rejected).toBe(1);
     // Retag does not resurrect it.
     const retagged = await expectContract(retagImage, 200, await retag(client, image.id));
     expect(retagged.tags.map((t) => t.label)).not.toContain("holiday");

@@ -1,6 +1,6 @@
 import { SignJWT, jwtVerify } from "jose";
 import type { Config } from "../lib/config";
-import { utf8 } from "../lib/encoding";
+import { hmacKey } from "../lib/hmac-key";
 import type { AuthContext } from "../lib/env";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
@@ -18,7 +18,7 @@ export async function signAccessToken(config: TokenConfig, auth: AuthContext): P
     .setSubject(auth.userId)
     .setIssuedAt()
     .setExpirationTime(`${ACCESS_TOKEN_TTL_SECONDS}s`)
-    .sign(utf8.encode(config.JWT_SECRET));
+    .sign(await hmacKey(config.JWT_SECRET));
 }
 
 /**
@@ -27,7 +27,7 @@ export async function signAccessToken(config: TokenConfig, auth: AuthContext): P
  */
 export async function verifyAccessToken(config: TokenConfig, token: string): Promise<AuthContext | null> {
   try {
-    const { payload } = await jwtVerify(token, utf8.encode(config.JWT_SECRET), {
+    const { payload } = await jwtVerify(token, await hmacKey(config.JWT_SECRET), {
       algorithms: [ALGORITHM],
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,

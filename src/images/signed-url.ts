@@ -1,4 +1,5 @@
 import { base64url, fromBase64url, timingSafeEqual, utf8 } from "../lib/encoding";
+import { hmacKey } from "../lib/hmac-key";
 
 /** Expiries are rounded up to this step, so an image's URL stays the same (and browser-cacheable) for a while. */
 const EXPIRY_STEP_SECONDS = 900;
@@ -41,6 +42,5 @@ function payload(imageId: string, userId: string, exp: number): string {
 }
 
 async function hmac(secret: string, message: string): Promise<ArrayBuffer> {
-  const key = await crypto.subtle.importKey("raw", utf8.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return crypto.subtle.sign("HMAC", key, utf8.encode(message));
+  return crypto.subtle.sign("HMAC", await hmacKey(secret), utf8.encode(message));
 }

@@ -9,7 +9,9 @@ export function workersAiTagger(ai: Pick<Ai, "run">): Tagger {
       try {
         answer = await ai.run(RESNET50_MODEL, { image: Array.from(image) });
       } catch (error) {
-        throw new TaggerError(`Workers AI failed: ${error instanceof Error ? error.message : String(error)}`);
+        // The upstream message is logged, not stored: tagError reaches clients.
+        console.error("Workers AI error", error instanceof Error ? error.message : String(error));
+        throw new TaggerError("Workers AI could not tag the image");
       }
       const parsed = ResNetOutputSchema.safeParse(answer);
       if (!parsed.success) throw new TaggerError("Workers AI answered in an unexpected shape");

@@ -96,9 +96,12 @@ const DESCRIPTIONS: Record<number, string> = {
 
 type ErrorStatus = (typeof PROBLEM_KINDS)[ProblemKind]["status"];
 
-/** OpenAPI `responses` entries for the given error statuses, all referencing the one Problem schema. */
+/**
+ * OpenAPI `responses` entries for the given error statuses, all referencing the one Problem schema. 500 is always
+ * declared: any route can meet an unexpected failure, and clients should know its shape too.
+ */
 export function problemResponses<const S extends ErrorStatus>(...statuses: S[]) {
-  const entries = statuses.map((status) => [
+  const entries = [...statuses, 500 as const].map((status) => [
     status,
     {
       description: DESCRIPTIONS[status] ?? "Error",
@@ -108,6 +111,6 @@ export function problemResponses<const S extends ErrorStatus>(...statuses: S[]) 
         : {}),
     },
   ]);
-  return Object.fromEntries(entries) as Record<S, { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } }>;
+  return Object.fromEntries(entries) as Record<S | 500, { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } }>;
 }
 

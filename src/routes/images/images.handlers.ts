@@ -20,7 +20,7 @@ import { verifyFileSignature } from "../../images/signed-url";
 import { selectTagger } from "../../images/select-tagger";
 import { sniffImage } from "../../images/sniff";
 import { deleteObjectIfUnreferenced, objectKey, putImageObject } from "../../images/storage";
-import { normaliseLabel, tagImage } from "../../images/tagger";
+import { tagImage } from "../../images/tagger";
 import { tooLarge } from "../../images/upload-limits";
 import { sha256Hex } from "../../lib/encoding";
 import type { AppEnv } from "../../lib/env";
@@ -161,8 +161,8 @@ export const patchImageTagsHandler: RouteHandler<typeof patchImageTags, AppEnv> 
   const body = c.req.valid("json");
   const { userId } = c.var.auth;
   const db = c.env.DB;
-  const add = unique(body.add.map(normaliseLabel));
-  const remove = unique(body.remove.map(normaliseLabel));
+  const add = unique(body.add);
+  const remove = unique(body.remove);
   const both = add.filter((label) => remove.includes(label));
   if (both.length > 0) {
     throw new ApiError("validation_failed", `Cannot both add and remove: ${both.join(", ")}.`, {
@@ -178,11 +178,9 @@ export const patchImageTagsHandler: RouteHandler<typeof patchImageTags, AppEnv> 
          ON CONFLICT (image_id, label) DO UPDATE SET source = 'user', score = 1, rejected = 0`,
       )
       .bind(row.id, userId, JSON.stringify(add)),
+    // Removal keeps the row as a rejection (whoever added the label), so the tagger cannot bring it back.
     db
-      .prepare(`DELETE FROM image_tags WHERE image_id = ?1 AND user_id = ?2 AND source = 'user' AND label IN (SELECT value FROM json_each(?3))`)
-      .bind(row.id, userId, JSON.stringify(remove)),
-    db
-      .prepare(`UPDATE image_tags SET rejected = 1 WHERE image_id = ?1 AND user_id = ?2 AND source = 'ai' AND label IN (SELECT value FROM json_each(?3))`)
+      .prepare(`UPDATE image_tags SET rejected = 1 WHERE image_id = ?1 AND user_id = ?2 AND label IN (SELECT value FROM json_each(?3))`)
       .bind(row.id, userId, JSON.stringify(remove)),
     ...reindexImageStatements(db, row.id),
   ]);

@@ -125,8 +125,8 @@ export const patchImageTags = createRoute({
   ...bearer,
   summary: "Add or remove tags",
   description:
-    "`add` creates user tags. `remove` deletes a user tag, or rejects an AI tag: a rejected tag is hidden and stays " +
-    "rejected when the image is retagged.",
+    "`add` creates user tags (or restores a removed one). `remove` hides a tag, whoever added it, and it stays " +
+    "removed when the image is retagged.",
   request: { params: ImageIdParamSchema, body: jsonBody(TagPatchSchema, { add: ["birthday party"], remove: ["tiger cat"] }) },
   responses: {
     200: jsonContent(ImageSchema, "The image with its tags."),

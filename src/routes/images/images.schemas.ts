@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { normaliseLabel } from "../../images/tagger";
 
 export const TagSchema = z
   .object({
@@ -64,10 +65,10 @@ export const UploadFormSchema = z
 
 const LabelSchema = z
   .string()
-  .trim()
+  .overwrite(normaliseLabel)
   .min(1)
   .max(64)
-  .openapi({ example: "birthday party" });
+  .openapi({ example: "birthday party", description: "Normalised (lower-case, single spaces) before the length check." });
 
 export const TagPatchSchema = z
   .strictObject({
@@ -76,7 +77,7 @@ export const TagPatchSchema = z
       .array(LabelSchema)
       .max(20)
       .default([])
-      .openapi({ description: "User tags to delete, or AI tags to reject: a rejected AI tag stays hidden after a retag." }),
+      .openapi({ description: "Tags to remove. A removed label stays removed: a retag does not bring it back." }),
   })
   .openapi("TagPatch");
 
