@@ -72,7 +72,7 @@ export function insertImageStatement(db: D1Database, row: Omit<ImageRow, "seq">)
   return db
     .prepare(
       `INSERT INTO images (id, user_id, r2_key, filename, content_type, bytes, width, height, sha256, tag_status, tag_error, created_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`,
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING seq`,
     )
     .bind(row.id, row.user_id, row.r2_key, row.filename, row.content_type, row.bytes, row.width, row.height, row.sha256, row.tag_status, row.tag_error, row.created_at);
 }

@@ -66,8 +66,13 @@ export const uploadImageHandler: RouteHandler<typeof uploadImage, AppEnv> = asyn
   };
 
   await putImageObject(c.env.BUCKET, row.r2_key, bytes, sha256, row.content_type);
+  let seq: number;
   try {
-    await db.batch([insertImageStatement(db, row), ...tagWriteStatements(db, row.id, userId, tagging.status === "tagged" ? tagging.tags : [])]);
+    const [inserted] = await db.batch<{ seq: number }>([
+      insertImageStatement(db, row),
+      ...tagWriteStatements(db, row.id, userId, tagging.status === "tagged" ? tagging.tags : []),
+    ]);
+    seq = inserted!.results[0]!.seq;
   } catch (error) {
     // The same bytes uploaded concurrently: that request won, and its row owns the (identical) object.
     const winner = await findImageBySha(db, userId, sha256);
@@ -75,9 +80,7 @@ export const uploadImageHandler: RouteHandler<typeof uploadImage, AppEnv> = asyn
     await deleteObjectIfUnreferenced(db, c.env.BUCKET, userId, row.r2_key);
     throw error;
   }
-  const stored = await findImage(db, userId, row.id);
-  if (!stored) throw new Error("the image row vanished right after it was written");
-  return c.json(await renderOne(db, stored, config), 201);
+  return c.json(await renderOne(db, { ...row, seq }, config), 201);
 };
 
 export const listImagesHandler: RouteHandler<typeof listImages, AppEnv> = async (c) => {
