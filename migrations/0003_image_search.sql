@@ -12,12 +12,17 @@
 -- order. Limits: images.seq < 2^36, owner_no < 2^27 (the sum stays below 2^63). JS never sees these rowids: SQL
 -- converts them to seq.
 --
+-- prefix = '1 2 3 4 5': every query token is a prefix ("gold"*), and a prefix token of 1-5 characters reads its
+-- own prefix index instead of merging the doclists of every term that starts with it (once for MATCH, again for
+-- bm25()'s idf). Same matches, same scores; at 100k images multi-token p95 ~4.0 → ~3.1 ms (bench/), for
+-- +40 % index size (20 → 29 MB) and ~+20 % indexing work. Longer tokens rarely prefix more than one term.
+--
 -- contentless (content='') with contentless_delete=1: the labels live in image_tags; the index keeps only what
 -- matching and bm25() need (SQLite >= 3.43).
 CREATE VIRTUAL TABLE image_search USING fts5(
   c4, c3, c2, c1, c0,
   tokenize = 'unicode61 remove_diacritics 2',
-  prefix = '1 2',
+  prefix = '1 2 3 4 5',
   content = '',
   contentless_delete = 1
 );

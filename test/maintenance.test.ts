@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { sweepOrphanObjects } from "../src/images/orphan-sweep";
+import { runMaintenance } from "../src/maintenance";
 import { uploadImage } from "../src/routes/images/images.routes";
 import { fixtureBytes } from "./fixtures";
 import { signedInClient } from "./helpers/client";
@@ -25,4 +26,11 @@ it("sweeps R2 objects that have no images row, and keeps the rest", async () => 
   expect(later).toEqual({ scanned: 2, deleted: 1 });
   expect(await env.BUCKET.head(orphanKey)).toBeNull();
   expect(await env.BUCKET.head(keptKey)).not.toBeNull();
+});
+
+it("the cron's maintenance run expires stale rate-limit windows and merges the search index", async () => {
+  const key = `test:${crypto.randomUUID()}`;
+  await env.DB.prepare("INSERT INTO rate_limits (key, window_start, count) VALUES (?1, 0, 3)").bind(key).run();
+  await runMaintenance(env);
+  expect(await env.DB.prepare("SELECT 1 FROM rate_limits WHERE key = ?1").bind(key).first()).toBeNull();
 });

@@ -48,32 +48,38 @@ export interface SearchOptions { window?: number }
 interface Cursor { f: string; h: number; l: number; r: number | null; s: number | null }
 
 // ?1 user_id  ?2 MATCH  ?3 window lo seq  ?4 window hi seq  ?5 window row limit  ?6 after seq  ?7 after score  ?8 rows wanted
-const SQL_WINDOW = `
+// One statement per window: the window's matches with their scores (materialized once, as FTS5 rowids: no per-row
+// seq arithmetic), a meta row (kind 0: min seq, count) and the page (kind 1), joined to images for the id only.
+// SQL_FIRST is the same statement without the "after" filter (first page of a window: ?6/?7 are NULL).
+const BASE = `(SELECT n FROM image_search_owner WHERE user_id = ?1) * ${SEARCH_SEQ_SPAN}`;
+const sqlWindow = (after: boolean) => `
 WITH win AS MATERIALIZED (
-  SELECT rowid - (SELECT n FROM image_search_owner WHERE user_id = ?1) * ${SEARCH_SEQ_SPAN} AS seq,
-         -bm25(image_search, 1.0, 0.8, 0.6, 0.4, 0.2) AS score
+  SELECT rowid AS r, -bm25(image_search, 1.0, 0.8, 0.6, 0.4, 0.2) AS score
   FROM image_search
-  WHERE image_search MATCH ?2
-    AND rowid BETWEEN (SELECT n FROM image_search_owner WHERE user_id = ?1) * ${SEARCH_SEQ_SPAN} + ?3
-                  AND (SELECT n FROM image_search_owner WHERE user_id = ?1) * ${SEARCH_SEQ_SPAN} + ?4
+  WHERE image_search MATCH ?2 AND rowid BETWEEN ${BASE} + ?3 AND ${BASE} + ?4
   ORDER BY rowid DESC
   LIMIT ?5
-),
-after AS (SELECT coalesce((SELECT score FROM win WHERE seq = ?6), ?7) AS score)
-SELECT 0 AS kind, min(seq) AS seq, count(*) AS score, NULL AS id FROM win
+)${after ? `,
+after AS (SELECT coalesce((SELECT score FROM win WHERE +r = ${BASE} + ?6), ?7) AS score, ${BASE} + ?6 AS r)` : ""}
+SELECT 0 AS kind, min(r) - ${BASE} AS seq, count(*) AS score, NULL AS id FROM win
 UNION ALL
 SELECT * FROM (
-  SELECT 1, w.seq, w.score, i.id
+  SELECT 1, i.seq, w.score, i.id
   FROM (
-    SELECT seq, score FROM win
-    WHERE ?6 IS NULL OR score < (SELECT score FROM after) OR (score = (SELECT score FROM after) AND seq < ?6)
-    ORDER BY score DESC, seq DESC
+    SELECT r, score FROM win${after ? `
+    WHERE score < (SELECT score FROM after) OR (score = (SELECT score FROM after) AND r < (SELECT r FROM after))` : ""}
+    ORDER BY score DESC, r DESC
     LIMIT ?8
   ) w
-  JOIN images i ON i.seq = w.seq   -- only the page's rows are joined; the owner is checked again here
+  JOIN images i ON i.seq = w.r - ${BASE}   -- only the page's rows are joined; the owner is checked again here
   WHERE i.user_id = ?1
-  ORDER BY w.score DESC, w.seq DESC
+  ORDER BY w.score DESC, w.r DESC
 )`;
+const SQL_FIRST = sqlWindow(false);
+// Strictly after (after score, ?6) in (score DESC, seq DESC) order; the after score is re-computed in this
+// statement when the image still matches, else the stored ?7. (`+r`: one scan of win; without the `+` SQLite
+// builds an automatic index on win for this single lookup, measured +0.2 ms (500 matches) to +1.2 ms (4000 rows).)
+const SQL_AFTER = sqlWindow(true);
 
 export async function searchImages(
   db: D1Database,
@@ -110,7 +116,7 @@ export async function searchImages(
     if (queries === MAX_QUERIES_PER_PAGE) break;
     queries++;
     const known = lo !== null;
-    const res = await db.prepare(SQL_WINDOW).bind(
+    const res = await db.prepare(afterSeq === null ? SQL_FIRST : SQL_AFTER).bind(
       input.userId, ftsMatch, lo ?? 0, hi,
       known ? window * 2 : window, // a known window is re-read by range; 2× tolerates re-tags inside it
       afterSeq, afterScore, limit + 1 - hits.length,
