@@ -20,11 +20,12 @@ try {
   });
   const page = await browser.newPage();
   await page.goto(`${base}/reference`, { waitUntil: "networkidle" });
-  // Scalar renders sections lazily: scroll until every operation is in the DOM, or give up after 30 s.
+  // Scalar renders sections lazily, as they come into view: scroll down a screen at a time until every operation
+  // is in the DOM, or give up after 60 s.
   let missing = summaries;
-  for (const deadline = Date.now() + 30_000; missing.length > 0 && Date.now() < deadline; ) {
-    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-    await page.waitForTimeout(250);
+  for (const deadline = Date.now() + 60_000; missing.length > 0 && Date.now() < deadline; ) {
+    await page.mouse.wheel(0, 600);
+    await page.waitForTimeout(150);
     const text = await page.evaluate(() => document.body.textContent ?? "");
     missing = summaries.filter((summary) => !text.includes(summary));
   }

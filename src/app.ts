@@ -45,6 +45,7 @@ export function createApp() {
       // Self-hosted (see `npm run assets`), so the reference renders with no internet.
       cdn: "/scalar/standalone.js",
       withDefaultFonts: false,
+      defaultOpenAllTags: true,
     }),
   );
 
