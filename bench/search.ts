@@ -38,14 +38,8 @@ const HTTP = !args.has("no-http");
 const STATE = path.join(ROOT, "bench/.data", `state-${N}`);
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 
-// better-sqlite3@12 (v13 segfaults on Node 20): a devDependency, or `npm install --prefix bench/.data better-sqlite3@12`.
-function loadSqlite(): any {
-  for (const base of [path.join(ROOT, "package.json"), path.join(ROOT, "bench/.data/package.json")]) {
-    try { return createRequire(base)("better-sqlite3"); } catch { /* next */ }
-  }
-  throw new Error("better-sqlite3 not found: npm i -D better-sqlite3@12 (or npm install --prefix bench/.data better-sqlite3@12)");
-}
-const Database = loadSqlite();
+// better-sqlite3@12, a devDependency (v13 segfaults on Node 20). Untyped here: the bench only prepares and runs SQL.
+const Database = createRequire(import.meta.url)("better-sqlite3");
 const LABELS: string[] = JSON.parse(fs.readFileSync(path.join(ROOT, "bench/imagenet-labels.json"), "utf8")).labels;
 
 const CLASSES: Record<string, { queries: string[]; match: SearchMatch }> = {
