@@ -29,6 +29,7 @@
 // no longer matches), so writes elsewhere that shift bm25's global statistics between two page requests do not
 // make tied images be skipped or repeated.
 
+import { decodeJsonCursor, encodeJsonCursor } from "../lib/json-cursor";
 import { SEARCH_SEQ_SPAN } from "./search-index";
 import { parseSearchQuery, toFtsMatch } from "./search-query";
 
@@ -156,19 +157,12 @@ export async function searchImages(
 // Cursor: base64url(JSON {v:1, f, h, l, r, s}); l = -1 means "window not computed yet" (start of a window at h).
 
 function encodeCursor(c: Cursor): string {
-  const json = JSON.stringify({ v: 1, f: c.f, h: c.h, l: c.l ?? -1, r: c.r, s: c.s });
-  return btoa(json).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return encodeJsonCursor({ v: 1, f: c.f, h: c.h, l: c.l ?? -1, r: c.r, s: c.s });
 }
 
 function decodeCursor(raw: string): (Omit<Cursor, "l"> & { l: number | null }) | null {
-  if (typeof raw !== "string" || raw.length > 512 || !/^[A-Za-z0-9_-]+$/.test(raw)) return null;
-  let obj: unknown;
-  try {
-    const b64 = raw.replaceAll("-", "+").replaceAll("_", "/");
-    obj = JSON.parse(atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4)));
-  } catch {
-    return null;
-  }
+  if (typeof raw !== "string" || raw.length === 0 || raw.length > 512) return null;
+  const obj = decodeJsonCursor(raw);
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return null;
   const o = obj as Record<string, unknown>;
   const isSeq = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0 && v <= MAX_SEQ;
