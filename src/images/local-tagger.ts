@@ -1,4 +1,4 @@
-import { ResNetOutputSchema, type Tagger, TaggerError } from "./tagger";
+import { type Tagger, TaggerError, parseResNetOutput } from "./tagger";
 
 /**
  * Local development: the tagger/ service, which runs microsoft/resnet-50 on CPU and answers exactly as Workers AI
@@ -23,9 +23,7 @@ export function localTagger(baseUrl: string): Tagger {
         const detail = typeof body?.detail === "string" ? body.detail : `HTTP ${response.status}`;
         throw new TaggerError(`local tagger: ${detail}`);
       }
-      const parsed = ResNetOutputSchema.safeParse(body);
-      if (!parsed.success) throw new TaggerError("the local tagger answered in an unexpected shape");
-      return parsed.data;
+      return parseResNetOutput(body, "the local tagger");
     },
   };
 }

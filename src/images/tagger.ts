@@ -16,6 +16,13 @@ export class TaggerError extends Error {
   override name = "TaggerError";
 }
 
+/** Validates a tagger's answer against the Workers AI contract. */
+export function parseResNetOutput(answer: unknown, source: string): ResNetOutput {
+  const parsed = ResNetOutputSchema.safeParse(answer);
+  if (!parsed.success) throw new TaggerError(`${source} answered in an unexpected shape`);
+  return parsed.data;
+}
+
 export interface Tag {
   label: string;
   score: number;

@@ -1,4 +1,4 @@
-import { RESNET50_MODEL, ResNetOutputSchema, type Tagger, TaggerError } from "./tagger";
+import { RESNET50_MODEL, type Tagger, TaggerError, parseResNetOutput } from "./tagger";
 
 /** Production: Workers AI, called the documented way (`{ image: number[] }` of the encoded file's bytes). */
 export function workersAiTagger(ai: Pick<Ai, "run">): Tagger {
@@ -13,9 +13,7 @@ export function workersAiTagger(ai: Pick<Ai, "run">): Tagger {
         console.error("Workers AI error", error instanceof Error ? error.message : String(error));
         throw new TaggerError("Workers AI could not tag the image");
       }
-      const parsed = ResNetOutputSchema.safeParse(answer);
-      if (!parsed.success) throw new TaggerError("Workers AI answered in an unexpected shape");
-      return parsed.data;
+      return parseResNetOutput(answer, "Workers AI");
     },
   };
 }

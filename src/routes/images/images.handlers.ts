@@ -17,10 +17,9 @@ import { decodeListCursor, encodeListCursor } from "../../images/list-cursor";
 import { searchImages as runSearch } from "../../images/search";
 import { unindexImageStatements, reindexImageStatements } from "../../images/search-index";
 import { verifyFileSignature } from "../../images/signed-url";
-import { selectTagger } from "../../images/select-tagger";
+import { tagWithConfiguredTagger } from "../../images/select-tagger";
 import { sniffImage } from "../../images/sniff";
 import { deleteObjectIfUnreferenced, objectKey, putImageObject } from "../../images/storage";
-import { tagImage } from "../../images/tagger";
 import { tooLarge } from "../../images/upload-limits";
 import { sha256Hex } from "../../lib/encoding";
 import type { AppEnv } from "../../lib/env";
@@ -49,7 +48,7 @@ export const uploadImageHandler: RouteHandler<typeof uploadImage, AppEnv> = asyn
   const existing = await findImageBySha(db, userId, sha256);
   if (existing) return c.json(await renderOne(db, existing, config), 200);
 
-  const tagging = await tagImage(selectTagger(c.env, config), bytes, { minScore: config.TAG_MIN_SCORE, timeoutMs: config.TAGGER_TIMEOUT_MS });
+  const tagging = await tagWithConfiguredTagger(c.env, config, bytes);
   const row = {
     id: newId("img"),
     user_id: userId,
@@ -197,10 +196,7 @@ export const retagImageHandler: RouteHandler<typeof retagImage, AppEnv> = async 
   const row = await requireImage(db, userId, c.req.valid("param").id);
   const object = await c.env.BUCKET.get(row.r2_key);
   if (!object) throw new ApiError("not_found", "No image with this id.");
-  const tagging = await tagImage(selectTagger(c.env, config), new Uint8Array(await object.arrayBuffer()), {
-    minScore: config.TAG_MIN_SCORE,
-    timeoutMs: config.TAGGER_TIMEOUT_MS,
-  });
+  const tagging = await tagWithConfiguredTagger(c.env, config, new Uint8Array(await object.arrayBuffer()));
 
   const setStatus = db
     .prepare("UPDATE images SET tag_status = ?3, tag_error = ?4 WHERE id = ?1 AND user_id = ?2")
@@ -215,6 +211,7 @@ export const retagImageHandler: RouteHandler<typeof retagImage, AppEnv> = async 
       ...tagWriteStatements(db, row.id, userId, tagging.tags),
     ]);
   }
+  // Read back rather than patch `row`: an image deleted while it was being tagged is a 404, not a ghost.
   return c.json(await renderOne(db, await requireImage(db, userId, row.id), config), 200);
 };
 
