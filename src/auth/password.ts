@@ -1,4 +1,5 @@
 import { base64url, fromBase64url, timingSafeEqual, utf8 } from "../lib/encoding";
+import { hmacKey } from "../lib/hmac-key";
 
 /**
  * Cloudflare's production cap for PBKDF2 in Workers: more iterations throw there (local workerd does not enforce it).
@@ -52,8 +53,7 @@ function parseStoredHash(stored: string): { iterations: number; salt: Uint8Array
 }
 
 async function derive(password: string, pepper: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
-  const pepperKey = await crypto.subtle.importKey("raw", utf8.encode(pepper), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const peppered = await crypto.subtle.sign("HMAC", pepperKey, utf8.encode(password.normalize("NFC")));
+  const peppered = await crypto.subtle.sign("HMAC", await hmacKey(pepper), utf8.encode(password.normalize("NFC")));
   const material = await crypto.subtle.importKey("raw", peppered, "PBKDF2", false, ["deriveBits"]);
   const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, material, HASH_BITS);
   return new Uint8Array(bits);
