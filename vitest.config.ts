@@ -17,7 +17,9 @@ export default defineConfig(() =>
         AI: { name: "ai-stub", entrypoint: "AiStub" },
         AI_STUB: { name: "ai-stub", entrypoint: "AiStubControl" },
       },
-      workers: [{ name: "ai-stub", modules: true, scriptPath: "./test/stubs/ai-stub.js", compatibilityDate: "2026-04-20" }],
+      workers: [
+        { name: "ai-stub", modules: true, scriptPath: "./test/stubs/ai-stub.js", compatibilityDate: "2026-04-20" },
+      ],
     },
   }),
 );

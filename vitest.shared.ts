@@ -2,7 +2,12 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import type { ViteUserConfig } from "vitest/config";
 
-type Miniflare = NonNullable<Parameters<typeof cloudflareTest>[0]> extends infer O ? (O extends { miniflare?: infer M } ? M : never) : never;
+type Miniflare =
+  NonNullable<Parameters<typeof cloudflareTest>[0]> extends infer O
+    ? O extends { miniflare?: infer M }
+      ? M
+      : never
+    : never;
 
 /** Test-only secrets (production reads them from `wrangler secret`). */
 const TEST_SECRETS = {
@@ -28,7 +33,10 @@ export async function workerTestConfig(options: {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml", environment: "test" },
         remoteBindings: false,
-        miniflare: { ...options.miniflare, bindings: { TEST_MIGRATIONS: migrations, ...TEST_SECRETS, ...options.bindings } },
+        miniflare: {
+          ...options.miniflare,
+          bindings: { TEST_MIGRATIONS: migrations, ...TEST_SECRETS, ...options.bindings },
+        },
       }),
     ],
     test: {

@@ -13,20 +13,24 @@
 //    - like: the legacy `SELECT * FROM legacy_images WHERE user_id = ? AND tags LIKE '%q%'` (no limit) over
 //      better-sqlite3, last.
 //    Every phase warms up first (--warmup, default 20 requests per class) and then takes --iters samples per class.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { type SearchMatch, searchImages } from "../src/images/search";
 import { REBUILD_ALL_SQL, SEARCH_SEQ_SPAN } from "../src/images/search-index";
-import { searchImages, type SearchMatch } from "../src/images/search";
 import { parseSearchQuery, toFtsMatch } from "../src/images/search-query";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i]!;
-  if (a.startsWith("--")) args.set(a.slice(2), process.argv[i + 1]?.startsWith("--") || i + 1 >= process.argv.length ? "1" : process.argv[++i]!);
+  if (a.startsWith("--"))
+    args.set(
+      a.slice(2),
+      process.argv[i + 1]?.startsWith("--") || i + 1 >= process.argv.length ? "1" : process.argv[++i]!,
+    );
 }
 const N = Number(args.get("images") ?? 10000);
 const NOISE = Number(args.get("noise") ?? Math.round(N / 5));
@@ -45,14 +49,32 @@ const Database = createRequire(import.meta.url)("better-sqlite3");
 const LABELS: string[] = JSON.parse(fs.readFileSync(path.join(ROOT, "bench/imagenet-labels.json"), "utf8")).labels;
 
 const CLASSES: Record<string, { queries: string[]; match: SearchMatch }> = {
-  selective: { queries: ["persian", "toucan", "pelican", "zebra", "volcano", "espresso", "tabby", "goldfish"], match: "all" },
-  "multi-token": { queries: ["golden retriever", "tiger cat", "great white shark", "border collie", "french bulldog", "red wolf", "grey whale", "snow leopard"], match: "all" },
+  selective: {
+    queries: ["persian", "toucan", "pelican", "zebra", "volcano", "espresso", "tabby", "goldfish"],
+    match: "all",
+  },
+  "multi-token": {
+    queries: [
+      "golden retriever",
+      "tiger cat",
+      "great white shark",
+      "border collie",
+      "french bulldog",
+      "red wolf",
+      "grey whale",
+      "snow leopard",
+    ],
+    match: "all",
+  },
   "broad-1": { queries: ["s", "c", "b", "p"], match: "all" },
   "broad-2": { queries: ["ca", "st", "ma", "co"], match: "all" },
 };
 
 const log = (...a: unknown[]) => console.error("[bench]", ...a);
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN; };
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
+};
 const fmt = (x: number) => (Number.isNaN(x) ? "-" : x.toFixed(x < 10 ? 2 : 1));
 const sample = (cls: string, i: number) => CLASSES[cls]!.queries[i % CLASSES[cls]!.queries.length]!;
 
@@ -63,19 +85,41 @@ function wrangler(argv: string[]) {
 
 // --- wrangler dev: its own process group, always killed (also on Ctrl-C / errors) --------------------------------
 let dev: ChildProcess | null = null;
-function killDev(sig: NodeJS.Signals) { if (dev?.pid) try { process.kill(-dev.pid, sig); } catch { /* gone */ } }
+function killDev(sig: NodeJS.Signals) {
+  if (dev?.pid)
+    try {
+      process.kill(-dev.pid, sig);
+    } catch {
+      /* gone */
+    }
+}
 process.on("exit", () => killDev("SIGKILL"));
-for (const s of ["SIGINT", "SIGTERM"] as const) process.on(s, () => { killDev("SIGKILL"); process.exit(130); });
+for (const s of ["SIGINT", "SIGTERM"] as const)
+  process.on(s, () => {
+    killDev("SIGKILL");
+    process.exit(130);
+  });
 
 async function startDev(): Promise<void> {
-  if (!fs.existsSync(path.join(ROOT, ".dev.vars"))) throw new Error(".dev.vars is missing: copy .dev.vars.example and set the three secrets (32+ random chars)");
-  const child = spawn("npx", ["wrangler", "dev", "--local", "--persist-to", STATE, "--port", String(PORT), "--ip", "127.0.0.1"], { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  if (!fs.existsSync(path.join(ROOT, ".dev.vars")))
+    throw new Error(".dev.vars is missing: copy .dev.vars.example and set the three secrets (32+ random chars)");
+  const child = spawn(
+    "npx",
+    ["wrangler", "dev", "--local", "--persist-to", STATE, "--port", String(PORT), "--ip", "127.0.0.1"],
+    { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
   dev = child;
   let out = "";
-  child.stdout!.on("data", (d) => (out += d)); child.stderr!.on("data", (d) => (out += d));
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
   for (let i = 0; i < 120; i++) {
     await new Promise((r) => setTimeout(r, 500));
-    try { await fetch(`http://127.0.0.1:${PORT}/health`); return; } catch { /* not yet */ }
+    try {
+      await fetch(`http://127.0.0.1:${PORT}/health`);
+      return;
+    } catch {
+      /* not yet */
+    }
     if (child.exitCode !== null) break;
   }
   await stopDev();
@@ -84,14 +128,20 @@ async function startDev(): Promise<void> {
 async function stopDev(): Promise<void> {
   const child = dev;
   if (!child?.pid) return;
-  const gone = new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", () => r())));
+  const gone = new Promise<void>((r) =>
+    child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", () => r()),
+  );
   killDev("SIGTERM");
   const t = setTimeout(() => killDev("SIGKILL"), 5000);
   await gone;
   clearTimeout(t);
   // workerd may outlive npx/wrangler for a moment: make sure the whole group is gone before touching the file.
   for (let i = 0; i < 50; i++) {
-    try { process.kill(-child.pid, 0); } catch { break; }
+    try {
+      process.kill(-child.pid, 0);
+    } catch {
+      break;
+    }
     if (i === 20) killDev("SIGKILL");
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -121,11 +171,22 @@ async function main() {
     await startDev();
     try {
       const email = `bench-${Date.now()}@example.com`;
-      const reg = await fetch(`http://127.0.0.1:${PORT}/v1/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password: "bench-password-123456!" }) });
-      const body = (await reg.json().catch(() => null)) as { user?: { id?: string }; tokens?: { accessToken?: string } } | null;
-      if (reg.status === 201 && body?.user?.id && body.tokens?.accessToken) { userId = body.user.id; token = body.tokens.accessToken; }
-      else httpNote = `POST /v1/auth/register → ${reg.status} ${JSON.stringify(body).slice(0, 200)}`;
-    } finally { await stopDev(); }
+      const reg = await fetch(`http://127.0.0.1:${PORT}/v1/auth/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email, password: "bench-password-123456!" }),
+      });
+      const body = (await reg.json().catch(() => null)) as {
+        user?: { id?: string };
+        tokens?: { accessToken?: string };
+      } | null;
+      if (reg.status === 201 && body?.user?.id && body.tokens?.accessToken) {
+        userId = body.user.id;
+        token = body.tokens.accessToken;
+      } else httpNote = `POST /v1/auth/register → ${reg.status} ${JSON.stringify(body).slice(0, 200)}`;
+    } finally {
+      await stopDev();
+    }
     if (!token) throw new Error(`could not register the bench user: ${httpNote}`);
     log(`registered ${userId}`);
   }
@@ -136,13 +197,24 @@ async function main() {
   let db = new Database(file);
   t = performance.now();
   let seed = 12345;
-  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rnd = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
   db.exec(`CREATE TABLE IF NOT EXISTS legacy_images (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, filename TEXT NOT NULL, r2_key TEXT NOT NULL, tags TEXT NOT NULL, created_at INTEGER NOT NULL);
            CREATE INDEX IF NOT EXISTS legacy_images_user ON legacy_images(user_id);`);
-  const insUser = db.prepare("INSERT OR IGNORE INTO users (id, email, password_hash, created_at) VALUES (?, ?, 'x', ?)");
-  const insImg = db.prepare(`INSERT INTO images (id, user_id, r2_key, filename, content_type, bytes, width, height, sha256, tag_status, created_at) VALUES (?, ?, ?, ?, 'image/jpeg', ?, 640, 480, ?, 'tagged', ?)`);
-  const insTag = db.prepare("INSERT INTO image_tags (image_id, user_id, label, score, source) VALUES (?, ?, ?, ?, 'ai')");
-  const insLegacy = db.prepare("INSERT INTO legacy_images (id, user_id, filename, r2_key, tags, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+  const insUser = db.prepare(
+    "INSERT OR IGNORE INTO users (id, email, password_hash, created_at) VALUES (?, ?, 'x', ?)",
+  );
+  const insImg = db.prepare(
+    `INSERT INTO images (id, user_id, r2_key, filename, content_type, bytes, width, height, sha256, tag_status, created_at) VALUES (?, ?, ?, ?, 'image/jpeg', ?, 640, 480, ?, 'tagged', ?)`,
+  );
+  const insTag = db.prepare(
+    "INSERT INTO image_tags (image_id, user_id, label, score, source) VALUES (?, ?, ?, ?, 'ai')",
+  );
+  const insLegacy = db.prepare(
+    "INSERT INTO legacy_images (id, user_id, filename, r2_key, tags, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+  );
   db.transaction(() => {
     insUser.run(userId, `${userId}@bench.invalid`, Date.now());
     insUser.run(noiseUser, `${noiseUser}@bench.invalid`, Date.now());
@@ -169,23 +241,39 @@ async function main() {
   })();
   const seedMs = performance.now() - t;
   t = performance.now();
-  db.transaction(() => { for (const sql of REBUILD_ALL_SQL) db.exec(sql); })();
+  db.transaction(() => {
+    for (const sql of REBUILD_ALL_SQL) db.exec(sql);
+  })();
   if (OPTIMIZE) db.exec("INSERT INTO image_search (image_search) VALUES ('optimize')");
   const ftsMs = performance.now() - t;
   db.exec("ANALYZE");
-  const size = (name: string) => (db.prepare("SELECT sum(pgsize) AS s FROM dbstat WHERE name LIKE ?").get(name) as { s: number }).s;
+  const size = (name: string) =>
+    (db.prepare("SELECT sum(pgsize) AS s FROM dbstat WHERE name LIKE ?").get(name) as { s: number }).s;
   const sizes = `index ${(size("image_search%") / 1e6).toFixed(1)} MB, image_tags ${(size("image_tags%") / 1e6).toFixed(1)} MB, legacy_images ${(size("legacy_images%") / 1e6).toFixed(1)} MB`;
-  log(`seeded ${N + NOISE} images / ${(N + NOISE) * 5} tags in ${seedMs.toFixed(0)} ms, FTS built in ${ftsMs.toFixed(0)} ms; ${sizes}`);
+  log(
+    `seeded ${N + NOISE} images / ${(N + NOISE) * 5} tags in ${seedMs.toFixed(0)} ms, FTS built in ${ftsMs.toFixed(0)} ms; ${sizes}`,
+  );
 
   const results: Record<string, Record<string, number[]>> = {};
-  const rec = (cls: string, key: string, v: number) => ((results[cls] ??= {})[key] ??= []).push(v);
+  const rec = (cls: string, key: string, v: number) => {
+    results[cls] ??= {};
+    results[cls][key] ??= [];
+    results[cls][key].push(v);
+  };
 
   // matches per query (the bench user's documents)
   const counts: Record<string, number[]> = {};
   const cnt = db.prepare(`SELECT count(*) AS c FROM image_search WHERE image_search MATCH ? AND rowid BETWEEN ? AND ?`);
   const n = (db.prepare("SELECT n FROM image_search_owner WHERE user_id = ?").get(userId) as { n: number }).n;
   for (const [cls, { queries, match }] of Object.entries(CLASSES)) {
-    counts[cls] = queries.map((q) => (cnt.get(toFtsMatch(parseSearchQuery(q), match), n * SEARCH_SEQ_SPAN, (n + 1) * SEARCH_SEQ_SPAN - 1) as { c: number }).c);
+    counts[cls] = queries.map(
+      (q) =>
+        (
+          cnt.get(toFtsMatch(parseSearchQuery(q), match), n * SEARCH_SEQ_SPAN, (n + 1) * SEARCH_SEQ_SPAN - 1) as {
+            c: number;
+          }
+        ).c,
+    );
   }
 
   // --- sqlite: searchImages() over better-sqlite3 (SQL execution time only) ---------------------------------------
@@ -193,7 +281,16 @@ async function main() {
     prepare(sql: string) {
       // better-sqlite3 binds ?NNN positionally only once each: rename them to named parameters.
       const st = db.prepare(sql.replace(/\?(\d+)/g, "@p$1"));
-      return { bind: (...p: unknown[]) => ({ all: async () => { const named = Object.fromEntries(p.map((v, i) => [`p${i + 1}`, v])); const t0 = performance.now(); const results = st.all(named); return { results, meta: { duration: performance.now() - t0 } }; } }) };
+      return {
+        bind: (...p: unknown[]) => ({
+          all: async () => {
+            const named = Object.fromEntries(p.map((v, i) => [`p${i + 1}`, v]));
+            const t0 = performance.now();
+            const results = st.all(named);
+            return { results, meta: { duration: performance.now() - t0 } };
+          },
+        }),
+      };
     },
   } as unknown as D1Database;
   for (const [cls, { match }] of Object.entries(CLASSES)) {
@@ -213,12 +310,20 @@ async function main() {
         const qs = new URLSearchParams({ q, match, limit: "20" });
         if (cursor) qs.set("cursor", cursor);
         const t0 = performance.now();
-        const res = await fetch(`http://127.0.0.1:${PORT}/v1/images/search?${qs}`, { headers: { authorization: `Bearer ${token}` } });
+        const res = await fetch(`http://127.0.0.1:${PORT}/v1/images/search?${qs}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         const body = (await res.json()) as { items?: unknown[]; nextCursor?: string | null };
         const wall = performance.now() - t0;
-        if (res.status !== 200) throw new Error(`GET /v1/images/search?${qs} → ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+        if (res.status !== 200)
+          throw new Error(`GET /v1/images/search?${qs} → ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
         const dur = /db;dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "")?.[1];
-        return { wall, db: dur === undefined ? NaN : Number(dur), items: body.items?.length ?? 0, next: body.nextCursor ?? null };
+        return {
+          wall,
+          db: dur === undefined ? NaN : Number(dur),
+          items: body.items?.length ?? 0,
+          next: body.nextCursor ?? null,
+        };
       };
       for (const [cls, { match }] of Object.entries(CLASSES)) {
         for (let i = 0; i < WARMUP + ITERS; i++) {
@@ -239,7 +344,9 @@ async function main() {
           cursor = r.next;
         }
       }
-    } finally { await stopDev(); }
+    } finally {
+      await stopDev();
+    }
   }
 
   // --- like: the legacy scan, last -------------------------------------------------------------------------------
@@ -250,8 +357,16 @@ async function main() {
     const w = Math.min(WARMUP, 4);
     for (let i = 0; i < w + LIKE_ITERS; i++) {
       const q = sample(cls, i);
-      const t0 = performance.now(); const rows = like.all(userId, `%${q}%`); const ms = performance.now() - t0;
-      if (i >= w) { rec(cls, "like", ms); if (i - w < CLASSES[cls]!.queries.length) (likeRows[cls] ??= []).push(rows.length); }
+      const t0 = performance.now();
+      const rows = like.all(userId, `%${q}%`);
+      const ms = performance.now() - t0;
+      if (i >= w) {
+        rec(cls, "like", ms);
+        if (i - w < CLASSES[cls]!.queries.length) {
+          likeRows[cls] ??= [];
+          likeRows[cls].push(rows.length);
+        }
+      }
     }
   }
   db.close();
@@ -260,18 +375,37 @@ async function main() {
   const cell = (xs?: number[]) => (xs?.length ? `${fmt(pct(xs, 50))} / ${fmt(pct(xs, 95))}` : "-");
   const med = (xs: number[]) => pct(xs, 50);
   console.log(`\n## Tag search, N=${N} images (+${NOISE} of a noise user), ${N * 5} tags for the bench user`);
-  console.log(`\np50 / p95 in ms, first page (limit 20); ${ITERS} samples per cell after ${WARMUP} warm-up requests (LIKE: ${LIKE_ITERS}), queries cycled within a class.`);
-  console.log(`HTTP = GET /v1/images/search end to end (client wall time, wrangler dev --local); D1 = its Server-Timing db dur (local D1 meta.duration: whole ms);`);
-  console.log(`better-sqlite3 = the same searchImages() SQL on the same SQLite file; LIKE = legacy \`SELECT * … WHERE user_id = ? AND tags LIKE '%q%'\` on better-sqlite3, no limit.\n`);
+  console.log(
+    `\np50 / p95 in ms, first page (limit 20); ${ITERS} samples per cell after ${WARMUP} warm-up requests (LIKE: ${LIKE_ITERS}), queries cycled within a class.`,
+  );
+  console.log(
+    `HTTP = GET /v1/images/search end to end (client wall time, wrangler dev --local); D1 = its Server-Timing db dur (local D1 meta.duration: whole ms);`,
+  );
+  console.log(
+    `better-sqlite3 = the same searchImages() SQL on the same SQLite file; LIKE = legacy \`SELECT * … WHERE user_id = ? AND tags LIKE '%q%'\` on better-sqlite3, no limit.\n`,
+  );
   console.log(`| class | matches (median) | HTTP | D1 | better-sqlite3 | LIKE | LIKE rows (median) |`);
   console.log(`|---|---:|---:|---:|---:|---:|---:|`);
   for (const [cls, m] of Object.entries(results)) {
-    console.log(`| ${cls} | ${counts[cls] ? med(counts[cls]!) : "-"} | ${cell(m.http)} | ${cell(m.d1)} | ${cell(m.sqlite)} | ${cell(m.like)} | ${likeRows[cls] ? med(likeRows[cls]!) : "-"} |`);
+    console.log(
+      `| ${cls} | ${counts[cls] ? med(counts[cls]!) : "-"} | ${cell(m.http)} | ${cell(m.d1)} | ${cell(m.sqlite)} | ${cell(m.like)} | ${likeRows[cls] ? med(likeRows[cls]!) : "-"} |`,
+    );
   }
   console.log(`\nseed ${(seedMs / 1000).toFixed(1)} s, FTS build ${(ftsMs / 1000).toFixed(1)} s; ${sizes}`);
-  for (const [cls, { queries }] of Object.entries(CLASSES)) console.log(`matches ${cls}: ${queries.map((q, i) => `${q}=${counts[cls]![i]}`).join(", ")}`);
+  for (const [cls, { queries }] of Object.entries(CLASSES))
+    console.log(`matches ${cls}: ${queries.map((q, i) => `${q}=${counts[cls]![i]}`).join(", ")}`);
   if (!HTTP) console.log("HTTP skipped (--no-http)");
-  fs.writeFileSync(path.join(ROOT, "bench/.data", `results-${N}.json`), JSON.stringify({ N, NOISE, ITERS, WARMUP, LIKE_ITERS, seedMs, ftsMs, results, counts, likeRows }, null, 1));
+  fs.writeFileSync(
+    path.join(ROOT, "bench/.data", `results-${N}.json`),
+    JSON.stringify({ N, NOISE, ITERS, WARMUP, LIKE_ITERS, seedMs, ftsMs, results, counts, likeRows }, null, 1),
+  );
 }
 
-main().then(() => process.exit(0), async (e) => { console.error(e); await stopDev(); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  async (e) => {
+    console.error(e);
+    await stopDev();
+    process.exit(1);
+  },
+);

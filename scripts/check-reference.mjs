@@ -7,16 +7,29 @@ import { chromium } from "playwright-core";
 const port = process.env.PORT ?? "8799";
 const base = `http://127.0.0.1:${port}`;
 const spec = JSON.parse(readFileSync(new URL("../openapi/openapi.json", import.meta.url), "utf8"));
-const summaries = Object.values(spec.paths).flatMap((methods) => Object.values(methods).map((operation) => operation.summary));
+const summaries = Object.values(spec.paths).flatMap((methods) =>
+  Object.values(methods).map((operation) => operation.summary),
+);
 
-const server = spawn(process.execPath, ["scripts/start.mjs"], { env: { ...process.env, PORT: port }, stdio: ["ignore", "ignore", "inherit"] });
+const server = spawn(process.execPath, ["scripts/start.mjs"], {
+  env: { ...process.env, PORT: port },
+  stdio: ["ignore", "ignore", "inherit"],
+});
 let browser;
 try {
   await waitForHealth(60_000);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     // Playwright supplies a fresh profile; these keep Chromium from reaching for the (absent) internet.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   const page = await browser.newPage();
   await page.goto(`${base}/reference`, { waitUntil: "networkidle" });

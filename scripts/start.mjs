@@ -12,12 +12,18 @@ const port = process.env.PORT ?? "8787";
 if (!existsSync(".dev.vars")) {
   const secret = () => randomBytes(32).toString("base64url");
   const example = readFileSync(".dev.vars.example", "utf8");
-  const filled = example.replace(/^(JWT_SECRET|PASSWORD_PEPPER|URL_SIGNING_SECRET)=.*$/gm, (_, name) => `${name}="${secret()}"`);
+  const filled = example.replace(
+    /^(JWT_SECRET|PASSWORD_PEPPER|URL_SIGNING_SECRET)=.*$/gm,
+    (_, name) => `${name}="${secret()}"`,
+  );
   writeFileSync(".dev.vars", filled, { mode: 0o600 });
   console.log("Created .dev.vars with random development secrets.");
 }
 
-const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { env, stdio: ["ignore", "inherit", "inherit"] });
+const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], {
+  env,
+  stdio: ["ignore", "inherit", "inherit"],
+});
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const children = [];
@@ -47,4 +53,13 @@ process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
 if (existsSync("tagger/src/server.js")) run("tagger", process.execPath, ["tagger/src/server.js"]);
-run("wrangler", "npx", ["wrangler", "dev", "--local", "--port", port, "--ip", "127.0.0.1", "--show-interactive-dev-session=false"]);
+run("wrangler", "npx", [
+  "wrangler",
+  "dev",
+  "--local",
+  "--port",
+  port,
+  "--ip",
+  "127.0.0.1",
+  "--show-interactive-dev-session=false",
+]);

@@ -33,7 +33,12 @@ export function createApp() {
   app.use("/v1/auth/*", noStore);
   app.use("/v1/me", noStore);
 
-  app.route("/", healthRouter).route("/", authRouter).route("/", meRouter).route("/", imagesRouter).route("/", tagsRouter);
+  app
+    .route("/", healthRouter)
+    .route("/", authRouter)
+    .route("/", meRouter)
+    .route("/", imagesRouter)
+    .route("/", tagsRouter);
 
   registerSecuritySchemes(app);
   app.doc31("/doc", openApiDocumentConfig);
@@ -53,7 +58,9 @@ export function createApp() {
   app.onError((error) => {
     if (error instanceof ApiError) return error.toResponse();
     if (error instanceof HTTPException && error.status < 500) {
-      return problemResponse(problemBody(error.status === 413 ? "payload_too_large" : "bad_request", error.message || "Bad request."));
+      return problemResponse(
+        problemBody(error.status === 413 ? "payload_too_large" : "bad_request", error.message || "Bad request."),
+      );
     }
     if (error instanceof ConfigError) {
       console.error(error.message);

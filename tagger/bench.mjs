@@ -5,18 +5,18 @@
 //   - tiny:          the colour-prototype test model (GlobalAveragePool → MatMul): decode-bound
 //   - resnet50-shape: the real ResNet-50 v1.5 layer shapes with RANDOM weights (102 MB fp32,
 //                    ~4.1 GFLOPs) — same cost as the real microsoft/resnet-50, meaningless labels
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
-import { buildColourModel } from './test/helpers/onnx/colour-model.js';
-import { buildResnet50Shaped } from './test/helpers/onnx/resnet50-model.js';
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import sharp from "sharp";
+import { buildColourModel } from "./test/helpers/onnx/colour-model.js";
+import { buildResnet50Shaped } from "./test/helpers/onnx/resnet50-model.js";
 
 const RUNS = 20;
 const WARMUP = 3;
-const SERVER = fileURLToPath(new URL('./src/server.js', import.meta.url));
+const SERVER = fileURLToPath(new URL("./src/server.js", import.meta.url));
 
 /** A photo-like JPEG: smooth gradients plus noise. @param {number} width @param {number} height */
 async function photo(width, height) {
@@ -29,33 +29,35 @@ async function photo(width, height) {
       rgb[i + 2] = 128 + 100 * Math.sin((x + y) / 50) + noise;
     }
   }
-  return sharp(rgb, { raw: { width, height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+  return sharp(rgb, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
 }
 
 /** @param {Buffer} model */
 async function startChild(model) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'tagger-bench-'));
-  await mkdir(path.join(dir, 'onnx'));
-  await writeFile(path.join(dir, 'onnx', 'model.onnx'), model);
+  const dir = await mkdtemp(path.join(os.tmpdir(), "tagger-bench-"));
+  await mkdir(path.join(dir, "onnx"));
+  await writeFile(path.join(dir, "onnx", "model.onnx"), model);
   const child = spawn(process.execPath, [SERVER], {
-    env: { ...process.env, TAGGER_PORT: '0', TAGGER_MODEL_DIR: dir },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, TAGGER_PORT: "0", TAGGER_MODEL_DIR: dir },
+    stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
       out += chunk;
       const match = out.match(/listening on (http:\/\/\S+)/);
       if (match) resolve(match[1]);
     });
-    child.once('exit', (code) => reject(new Error(`tagger exited (${code}): ${out}`)));
+    child.once("exit", (code) => reject(new Error(`tagger exited (${code}): ${out}`)));
   });
   return { child, url: /** @type {string} */ (url), dir };
 }
 
 /** @param {number} pid @param {string} field  VmHWM = peak RSS, VmRSS = current */
 async function memoryMiB(pid, field) {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
   return Number(status.match(new RegExp(`${field}:\\s+(\\d+) kB`))?.[1]) / 1024;
 }
 
@@ -64,7 +66,11 @@ async function timeRequests(url, request) {
   const times = [];
   for (let i = 0; i < WARMUP + RUNS; i++) {
     const start = performance.now();
-    const res = await fetch(`${url}/run`, { method: 'POST', headers: { 'content-type': request.contentType }, body: request.body });
+    const res = await fetch(`${url}/run`, {
+      method: "POST",
+      headers: { "content-type": request.contentType },
+      body: request.body,
+    });
     const body = await res.json();
     if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body)}`);
     if (i >= WARMUP) times.push(performance.now() - start);
@@ -74,29 +80,36 @@ async function timeRequests(url, request) {
 }
 
 const images = {
-  '1024×768 JPEG': await photo(1024, 768),
-  '4032×3024 JPEG (12 MP)': await photo(4032, 3024),
+  "1024×768 JPEG": await photo(1024, 768),
+  "4032×3024 JPEG (12 MP)": await photo(4032, 3024),
 };
-const models = { tiny: buildColourModel(), 'resnet50-shape': buildResnet50Shaped() };
+const models = { tiny: buildColourModel(), "resnet50-shape": buildResnet50Shaped() };
 
-console.log(`node ${process.version}, ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model}), ${RUNS} timed requests after ${WARMUP} warm-up\n`);
-console.log('model            input                          median     p90   RSS idle  peak RSS');
+console.log(
+  `node ${process.version}, ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model}), ${RUNS} timed requests after ${WARMUP} warm-up\n`,
+);
+console.log("model            input                          median     p90   RSS idle  peak RSS");
 for (const [modelName, model] of Object.entries(models)) {
   const { child, url, dir } = await startChild(model);
   try {
-    const idle = await memoryMiB(/** @type {number} */ (child.pid), 'VmRSS');
-    const requests = Object.entries(images).map(([name, bytes]) => [name, { body: bytes, contentType: 'image/jpeg' }]);
-    const small = images['1024×768 JPEG'];
-    requests.push(['1024×768 as {"image": [...]}', { body: JSON.stringify({ image: [...small] }), contentType: 'application/json' }]);
+    const idle = await memoryMiB(/** @type {number} */ (child.pid), "VmRSS");
+    const requests = Object.entries(images).map(([name, bytes]) => [name, { body: bytes, contentType: "image/jpeg" }]);
+    const small = images["1024×768 JPEG"];
+    requests.push([
+      '1024×768 as {"image": [...]}',
+      { body: JSON.stringify({ image: [...small] }), contentType: "application/json" },
+    ]);
     for (const [inputName, request] of requests) {
       const { median, p90 } = await timeRequests(url, /** @type {any} */ (request));
-      const peak = await memoryMiB(/** @type {number} */ (child.pid), 'VmHWM');
-      console.log(`${modelName.padEnd(16)} ${String(inputName).padEnd(28)} ${median.toFixed(1).padStart(6)} ms ${p90.toFixed(1).padStart(6)} ms ${idle.toFixed(0).padStart(5)} MiB ${peak.toFixed(0).padStart(5)} MiB`);
+      const peak = await memoryMiB(/** @type {number} */ (child.pid), "VmHWM");
+      console.log(
+        `${modelName.padEnd(16)} ${String(inputName).padEnd(28)} ${median.toFixed(1).padStart(6)} ms ${p90.toFixed(1).padStart(6)} ms ${idle.toFixed(0).padStart(5)} MiB ${peak.toFixed(0).padStart(5)} MiB`,
+      );
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
     await rm(dir, { recursive: true, force: true });
   }
 }
-console.log('\npeak RSS is cumulative per model: each row includes the rows above it.');
+console.log("\npeak RSS is cumulative per model: each row includes the rows above it.");

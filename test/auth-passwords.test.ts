@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { PBKDF2_ITERATIONS, hashPassword } from "../src/auth/password";
+import { hashPassword, PBKDF2_ITERATIONS } from "../src/auth/password";
 import { login, register } from "../src/routes/auth/auth.routes";
-import { STRONG_PASSWORD, newClient, signedInClient, uniqueEmail } from "./helpers/client";
+import { newClient, STRONG_PASSWORD, signedInClient, uniqueEmail } from "./helpers/client";
 import { expectContract } from "./helpers/contract";
 
 afterEach(() => {
@@ -17,7 +17,9 @@ describe("password hashing", () => {
 
   it("stores a self-describing hash with a 16-byte salt, never the password", async () => {
     const { user, password } = await signedInClient();
-    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?1").bind(user.id).first<{ password_hash: string }>();
+    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?1")
+      .bind(user.id)
+      .first<{ password_hash: string }>();
     const [scheme, iterations, salt, hash] = row!.password_hash.split("$");
     expect(scheme).toBe("pbkdf2-sha256");
     expect(Number(iterations)).toBe(PBKDF2_ITERATIONS);
@@ -31,7 +33,9 @@ describe("password hashing", () => {
     const weak = await hashPassword(password, env.PASSWORD_PEPPER, 1_000);
     await env.DB.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1").bind(user.id, weak).run();
     await expectContract(login, 200, await newClient().POST("/v1/auth/login", { body: { email, password } }));
-    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?1").bind(user.id).first<{ password_hash: string }>();
+    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?1")
+      .bind(user.id)
+      .first<{ password_hash: string }>();
     expect(row!.password_hash).toMatch(new RegExp(`^pbkdf2-sha256\\$${PBKDF2_ITERATIONS}\\$`));
   });
 });
@@ -59,10 +63,26 @@ describe("password policy", () => {
   it("never truncates a long passphrase", async () => {
     const passphrase = "a very long passphrase that keeps going ".repeat(8); // 320 characters
     const email = uniqueEmail();
-    await expectContract(register, 201, await newClient().POST("/v1/auth/register", { body: { email, password: passphrase } }));
-    await expectContract(login, 401, await newClient().POST("/v1/auth/login", { body: { email, password: passphrase.slice(0, -1) } }));
-    await expectContract(login, 401, await newClient().POST("/v1/auth/login", { body: { email, password: passphrase.slice(0, 72) } }));
-    await expectContract(login, 200, await newClient().POST("/v1/auth/login", { body: { email, password: passphrase } }));
+    await expectContract(
+      register,
+      201,
+      await newClient().POST("/v1/auth/register", { body: { email, password: passphrase } }),
+    );
+    await expectContract(
+      login,
+      401,
+      await newClient().POST("/v1/auth/login", { body: { email, password: passphrase.slice(0, -1) } }),
+    );
+    await expectContract(
+      login,
+      401,
+      await newClient().POST("/v1/auth/login", { body: { email, password: passphrase.slice(0, 72) } }),
+    );
+    await expectContract(
+      login,
+      200,
+      await newClient().POST("/v1/auth/login", { body: { email, password: passphrase } }),
+    );
   });
 });
 
@@ -71,10 +91,16 @@ describe("login does not reveal which accounts exist", () => {
     const { email } = await signedInClient();
     const deriveBits = vi.spyOn(crypto.subtle, "deriveBits");
 
-    const wrongPassword = await newClient().POST("/v1/auth/login", { body: { email, password: "not the right password" } });
-    const workForWrongPassword = deriveBits.mock.calls.map(([params]) => (params as { iterations?: number }).iterations);
+    const wrongPassword = await newClient().POST("/v1/auth/login", {
+      body: { email, password: "not the right password" },
+    });
+    const workForWrongPassword = deriveBits.mock.calls.map(
+      ([params]) => (params as { iterations?: number }).iterations,
+    );
     deriveBits.mockClear();
-    const unknownEmail = await newClient().POST("/v1/auth/login", { body: { email: uniqueEmail(), password: "not the right password" } });
+    const unknownEmail = await newClient().POST("/v1/auth/login", {
+      body: { email: uniqueEmail(), password: "not the right password" },
+    });
     const workForUnknownEmail = deriveBits.mock.calls.map(([params]) => (params as { iterations?: number }).iterations);
 
     const a = await expectContract(login, 401, wrongPassword);
@@ -88,6 +114,10 @@ describe("login does not reveal which accounts exist", () => {
     const { user, email } = await signedInClient();
     const unpeppered = await hashPassword(STRONG_PASSWORD, "another-pepper-0123456789abcdef0123456789");
     await env.DB.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1").bind(user.id, unpeppered).run();
-    await expectContract(login, 401, await newClient().POST("/v1/auth/login", { body: { email, password: STRONG_PASSWORD } }));
+    await expectContract(
+      login,
+      401,
+      await newClient().POST("/v1/auth/login", { body: { email, password: STRONG_PASSWORD } }),
+    );
   });
 });

@@ -12,7 +12,11 @@ describe("login rate limits", () => {
     const { email, password } = await signedInClient();
     const attacker = newClient(randomIp());
     for (let i = 0; i < FAILURES_PER_ACCOUNT_IP; i++) {
-      await expectContract(login, 401, await attacker.POST("/v1/auth/login", { body: { email, password: `wrong guess ${i}` } }));
+      await expectContract(
+        login,
+        401,
+        await attacker.POST("/v1/auth/login", { body: { email, password: `wrong guess ${i}` } }),
+      );
     }
     const blocked = await attacker.POST("/v1/auth/login", { body: { email, password } });
     const problem = await expectContract(login, 429, blocked);
@@ -27,9 +31,21 @@ describe("login rate limits", () => {
     const ip = randomIp();
     const client = newClient(ip);
     for (let i = 0; i < ATTEMPTS_PER_IP; i++) {
-      await expectContract(login, 401, await client.POST("/v1/auth/login", { body: { email: uniqueEmail(), password: "some password" } }));
+      await expectContract(
+        login,
+        401,
+        await client.POST("/v1/auth/login", { body: { email: uniqueEmail(), password: "some password" } }),
+      );
     }
-    await expectContract(login, 429, await client.POST("/v1/auth/login", { body: { email: uniqueEmail(), password: "some password" } }));
-    await expectContract(login, 401, await newClient(randomIp()).POST("/v1/auth/login", { body: { email: uniqueEmail(), password: "some password" } }));
+    await expectContract(
+      login,
+      429,
+      await client.POST("/v1/auth/login", { body: { email: uniqueEmail(), password: "some password" } }),
+    );
+    await expectContract(
+      login,
+      401,
+      await newClient(randomIp()).POST("/v1/auth/login", { body: { email: uniqueEmail(), password: "some password" } }),
+    );
   });
 });

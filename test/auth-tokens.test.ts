@@ -31,7 +31,10 @@ async function forge(
 }
 
 async function sessionOf(accessToken: string) {
-  const payload = JSON.parse(atob(accessToken.split(".")[1]!.replaceAll("-", "+").replaceAll("_", "/"))) as { sub: string; sid: string };
+  const payload = JSON.parse(atob(accessToken.split(".")[1]!.replaceAll("-", "+").replaceAll("_", "/"))) as {
+    sub: string;
+    sid: string;
+  };
   return { userId: payload.sub, sessionId: payload.sid };
 }
 
@@ -43,7 +46,11 @@ describe("access token verification", () => {
   });
 
   const refusals: [string, (userId: string, sessionId: string, accessToken: string) => Promise<string>][] = [
-    ["alg: none", async (u, s) => `${b64({ alg: "none", typ: "at+jwt" })}.${b64({ sub: u, sid: s, iss: env.JWT_ISSUER, aud: env.JWT_AUDIENCE, iat: 1, exp: 4102444800 })}.`],
+    [
+      "alg: none",
+      async (u, s) =>
+        `${b64({ alg: "none", typ: "at+jwt" })}.${b64({ sub: u, sid: s, iss: env.JWT_ISSUER, aud: env.JWT_AUDIENCE, iat: 1, exp: 4102444800 })}.`,
+    ],
     ["HS512 with the right secret", (u, s) => forge(u, s, { alg: "HS512" })],
     ["wrong issuer", (u, s) => forge(u, s, { iss: "https://evil.example" })],
     ["wrong audience", (u, s) => forge(u, s, { aud: "another-api" })],
@@ -83,11 +90,23 @@ describe("access token verification", () => {
 describe("refresh token rotation", () => {
   it("reusing a rotated refresh token revokes the whole session", async () => {
     const { client, tokens } = await signedInClient();
-    const next = await expectContract(refresh, 200, await client.POST("/v1/auth/refresh", { body: { refreshToken: tokens.refreshToken } }));
-    const reuse = await expectContract(refresh, 401, await client.POST("/v1/auth/refresh", { body: { refreshToken: tokens.refreshToken } }));
+    const next = await expectContract(
+      refresh,
+      200,
+      await client.POST("/v1/auth/refresh", { body: { refreshToken: tokens.refreshToken } }),
+    );
+    const reuse = await expectContract(
+      refresh,
+      401,
+      await client.POST("/v1/auth/refresh", { body: { refreshToken: tokens.refreshToken } }),
+    );
     expect(reuse.detail).toMatch(/already used/);
     // The successor and every access token of the session are dead too.
-    await expectContract(refresh, 401, await client.POST("/v1/auth/refresh", { body: { refreshToken: next.refreshToken } }));
+    await expectContract(
+      refresh,
+      401,
+      await client.POST("/v1/auth/refresh", { body: { refreshToken: next.refreshToken } }),
+    );
     await expectContract(getMe, 401, await meWith(next.accessToken));
     await expectContract(getMe, 401, await meWith(tokens.accessToken));
   });
@@ -95,7 +114,9 @@ describe("refresh token rotation", () => {
   it("of concurrent refreshes with one token exactly one succeeds", async () => {
     const { tokens } = await signedInClient();
     const attempts = await Promise.all(
-      Array.from({ length: 8 }, () => newClient().POST("/v1/auth/refresh", { body: { refreshToken: tokens.refreshToken } })),
+      Array.from({ length: 8 }, () =>
+        newClient().POST("/v1/auth/refresh", { body: { refreshToken: tokens.refreshToken } }),
+      ),
     );
     const statuses = attempts.map((attempt) => attempt.response.status).sort();
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
@@ -103,13 +124,21 @@ describe("refresh token rotation", () => {
   });
 
   it("an unknown refresh token is refused", async () => {
-    await expectContract(refresh, 401, await newClient().POST("/v1/auth/refresh", { body: { refreshToken: "not-a-real-token" } }));
+    await expectContract(
+      refresh,
+      401,
+      await newClient().POST("/v1/auth/refresh", { body: { refreshToken: "not-a-real-token" } }),
+    );
   });
 
   it("after logout the old access and refresh tokens fail", async () => {
     const { client, tokens } = await signedInClient();
     await expectContract(logout, 204, await client.POST("/v1/auth/logout"));
     await expectContract(getMe, 401, await meWith(tokens.accessToken));
-    await expectContract(refresh, 401, await newClient().POST("/v1/auth/refresh", { body: { refreshToken: tokens.refreshToken } }));
+    await expectContract(
+      refresh,
+      401,
+      await newClient().POST("/v1/auth/refresh", { body: { refreshToken: tokens.refreshToken } }),
+    );
   });
 });

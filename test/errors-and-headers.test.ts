@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ProblemSchema } from "../src/lib/problem";
 import { login, register } from "../src/routes/auth/auth.routes";
 import { getHealth } from "../src/routes/health/health.routes";
-import { STRONG_PASSWORD, call, uniqueEmail } from "./helpers/client";
+import { call, STRONG_PASSWORD, uniqueEmail } from "./helpers/client";
 import { expectContract } from "./helpers/contract";
 
 const json = (body: unknown): RequestInit => ({
@@ -33,7 +33,11 @@ describe("validation errors are 400 problem+json listing each field", () => {
   });
 
   it("a body that is not JSON at all", async () => {
-    await expectContract(login, 400, await call("/v1/auth/login", { method: "POST", headers: { "Content-Type": "text/plain" }, body: "hello" }));
+    await expectContract(
+      login,
+      400,
+      await call("/v1/auth/login", { method: "POST", headers: { "Content-Type": "text/plain" }, body: "hello" }),
+    );
   });
 });
 
@@ -66,7 +70,10 @@ describe("headers", () => {
 
   it("allows CORS only from configured origins, never with a wildcard", async () => {
     const preflight = (origin: string) =>
-      call("/v1/auth/login", { method: "OPTIONS", headers: { Origin: origin, "Access-Control-Request-Method": "POST" } });
+      call("/v1/auth/login", {
+        method: "OPTIONS",
+        headers: { Origin: origin, "Access-Control-Request-Method": "POST" },
+      });
     const allowed = await preflight("http://localhost:5173");
     expect(allowed.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
     const refused = await preflight("https://evil.example");

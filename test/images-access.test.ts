@@ -34,7 +34,11 @@ describe("another user's image is invisible (IDOR)", () => {
     const callsBefore = await env.AI_STUB.calls(image.sha256);
 
     await expectContract(getImage, 404, await b.client.GET("/v1/images/{id}", params));
-    await expectContract(getImageFile, 404, await call(`/v1/images/${id}/file`, { headers: bearer(b.tokens.accessToken) }));
+    await expectContract(
+      getImageFile,
+      404,
+      await call(`/v1/images/${id}/file`, { headers: bearer(b.tokens.accessToken) }),
+    );
     await expectContract(
       patchImageTags,
       404,
@@ -114,7 +118,11 @@ describe("signed urls", () => {
     const image = await uploadLabelled(client, uniqueImage("tiny.jpg"), [{ label: "FOX", score: 0.5 }]);
     await expectContract(getImageFile, 401, await call(`/v1/images/${image.id}/file`));
     await expectContract(getImageFile, 401, await call(withParam(image.url, "sig", null)));
-    await expectContract(getImageFile, 401, await call(`/v1/images/${image.id}/file`, { headers: bearer("garbage.token.here") }));
+    await expectContract(
+      getImageFile,
+      401,
+      await call(`/v1/images/${image.id}/file`, { headers: bearer("garbage.token.here") }),
+    );
   });
 
   it("a signed url grants exactly one image: another image id with the same query is 403", async () => {
@@ -136,7 +144,11 @@ describe("signed urls", () => {
     await expectContract(
       patchImageTags,
       401,
-      await call(`/v1/images/${image.id}/tags`, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: '{"add":["x"]}' }),
+      await call(`/v1/images/${image.id}/tags`, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json" },
+        body: '{"add":["x"]}',
+      }),
     );
     await expectContract(listTags, 401, await call("/v1/tags"));
   });

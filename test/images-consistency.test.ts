@@ -6,7 +6,16 @@ import { listTags } from "../src/routes/tags/tags.routes";
 import { pngWithClaimedSize } from "./fixtures/png-bomb";
 import { call, signedInClient } from "./helpers/client";
 import { expectContract } from "./helpers/contract";
-import { countImageRows, countTagRows, expectFile, listObjectKeys, postImage, sha256Hex, uniqueImage, uploadOk } from "./helpers/images";
+import {
+  countImageRows,
+  countTagRows,
+  expectFile,
+  listObjectKeys,
+  postImage,
+  sha256Hex,
+  uniqueImage,
+  uploadOk,
+} from "./helpers/images";
 
 /** A 5xx problem+json whose body carries nothing of the underlying error. */
 function expectServerProblem(response: Response, body: unknown, secret: string) {
@@ -43,7 +52,11 @@ describe("failures part-way leave a consistent state", () => {
     } finally {
       spy.mockRestore();
     }
-    const got = await expectContract(getImage, 200, await client.GET("/v1/images/{id}", { params: { path: { id: image.id } } }));
+    const got = await expectContract(
+      getImage,
+      200,
+      await client.GET("/v1/images/{id}", { params: { path: { id: image.id } } }),
+    );
     expect(got.tags).toEqual(image.tags);
     expect(await expectFile(200, await call(got.url))).toEqual(bytes);
     expect(await listObjectKeys(user.id)).toEqual([`users/${user.id}/${image.sha256}`]);
@@ -61,7 +74,11 @@ describe("failures part-way leave a consistent state", () => {
     } finally {
       spy.mockRestore();
     }
-    const got = await expectContract(getImage, 200, await client.GET("/v1/images/{id}", { params: { path: { id: image.id } } }));
+    const got = await expectContract(
+      getImage,
+      200,
+      await client.GET("/v1/images/{id}", { params: { path: { id: image.id } } }),
+    );
     expect(got.tags).toEqual(image.tags);
     expect(got.tagStatus).toBe("tagged");
   });
@@ -69,10 +86,16 @@ describe("failures part-way leave a consistent state", () => {
   it("concurrent uploads of the same bytes by one user end with one image, one row and one object", async () => {
     const { client, user } = await signedInClient();
     const bytes = uniqueImage("tiny.jpg");
-    const results = await Promise.all([postImage(client, bytes, "a.jpg"), postImage(client, bytes, "b.jpg"), postImage(client, bytes, "c.jpg")]);
+    const results = await Promise.all([
+      postImage(client, bytes, "a.jpg"),
+      postImage(client, bytes, "b.jpg"),
+      postImage(client, bytes, "c.jpg"),
+    ]);
     const statuses = results.map((r) => r.response.status).sort();
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);
-    const images = await Promise.all(results.map((r) => expectContract(uploadImage, r.response.status as 200 | 201, r)));
+    const images = await Promise.all(
+      results.map((r) => expectContract(uploadImage, r.response.status as 200 | 201, r)),
+    );
     expect(new Set(images.map((i) => i.id)).size).toBe(1);
     expect(await countImageRows(user.id)).toBe(1);
     expect(await listObjectKeys(user.id)).toEqual([`users/${user.id}/${images[0]!.sha256}`]);
@@ -81,7 +104,10 @@ describe("failures part-way leave a consistent state", () => {
 
   it("the pixel limit is inclusive: 10000×5000 (= MAX_IMAGE_PIXELS) is accepted, 10000×5001 is 422", async () => {
     const { client, user } = await signedInClient();
-    const atLimit = new Uint8Array([...pngWithClaimedSize(10_000, 5_000), ...crypto.getRandomValues(new Uint8Array(16))]);
+    const atLimit = new Uint8Array([
+      ...pngWithClaimedSize(10_000, 5_000),
+      ...crypto.getRandomValues(new Uint8Array(16)),
+    ]);
     const image = await expectContract(uploadImage, 201, await postImage(client, atLimit, "big.png"));
     expect({ width: image.width, height: image.height }).toEqual({ width: 10_000, height: 5_000 });
     const over = new Uint8Array([...pngWithClaimedSize(10_000, 5_001), ...crypto.getRandomValues(new Uint8Array(16))]);
@@ -103,7 +129,11 @@ describe("tag rules across sequences of edits", () => {
     const removed = await expectContract(patchImageTags, 200, await patch({ add: [], remove: ["tabby"] }));
     expect(removed.tags.map((t) => t.label)).not.toContain("tabby");
     // The stub answers TABBY again. The user's last word on "tabby" was "remove": it must not come back.
-    const retagged = await expectContract(retagImage, 200, await client.POST("/v1/images/{id}/retag", { params: { path: { id } } }));
+    const retagged = await expectContract(
+      retagImage,
+      200,
+      await client.POST("/v1/images/{id}/retag", { params: { path: { id } } }),
+    );
     expect(retagged.tags.map((t) => t.label)).not.toContain("tabby");
   });
 
@@ -111,12 +141,16 @@ describe("tag rules across sequences of edits", () => {
     const { client } = await signedInClient();
     const image = await uploadOk(client, uniqueImage("tiny.gif"));
     // U+FDFA is one character that NFKC expands to 18.
-    const result = await client.PATCH("/v1/images/{id}/tags", { params: { path: { id: image.id } }, body: { add: ["\uFDFA".repeat(64)], remove: [] } });
+    const result = await client.PATCH("/v1/images/{id}/tags", {
+      params: { path: { id: image.id } },
+      body: { add: ["\uFDFA".repeat(64)], remove: [] },
+    });
     if (result.response.status === 400) {
       await expectContract(patchImageTags, 400, result);
     } else {
       const patched = await expectContract(patchImageTags, 200, result);
-      for (const tag of patched.tags) expect(Array.from(tag.label).length, "stored label length").toBeLessThanOrEqual(64);
+      for (const tag of patched.tags)
+        expect(Array.from(tag.label).length, "stored label length").toBeLessThanOrEqual(64);
     }
   });
 
@@ -126,9 +160,16 @@ describe("tag rules across sequences of edits", () => {
     await expectContract(
       patchImageTags,
       200,
-      await client.PATCH("/v1/images/{id}/tags", { params: { path: { id: image.id } }, body: { add: ["holiday"], remove: ["tabby"] } }),
+      await client.PATCH("/v1/images/{id}/tags", {
+        params: { path: { id: image.id } },
+        body: { add: ["holiday"], remove: ["tabby"] },
+      }),
     );
-    await expectContract(deleteImage, 204, await client.DELETE("/v1/images/{id}", { params: { path: { id: image.id } } }));
+    await expectContract(
+      deleteImage,
+      204,
+      await client.DELETE("/v1/images/{id}", { params: { path: { id: image.id } } }),
+    );
     expect(await countTagRows(image.id)).toBe(0);
     const tags = await expectContract(listTags, 200, await client.GET("/v1/tags"));
     expect(tags.items).toEqual([]);

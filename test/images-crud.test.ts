@@ -108,7 +108,11 @@ describe("read routes", () => {
     expect(page.nextCursor).toBeNull();
     expect(page.items[0]!.tags).toEqual(uploaded.tags);
 
-    const got = await expectContract(getImage, 200, await client.GET("/v1/images/{id}", { params: { path: { id: uploaded.id } } }));
+    const got = await expectContract(
+      getImage,
+      200,
+      await client.GET("/v1/images/{id}", { params: { path: { id: uploaded.id } } }),
+    );
     expect({ ...got, url: "", urlExpiresAt: "" }).toEqual({ ...uploaded, url: "", urlExpiresAt: "" });
 
     const viaSignedUrl = await call(got.url);
@@ -129,7 +133,10 @@ describe("read routes", () => {
     const added = await expectContract(
       patchImageTags,
       200,
-      await client.PATCH("/v1/images/{id}/tags", { params: { path: { id } }, body: { add: ["Birthday Party", "beach"], remove: [] } }),
+      await client.PATCH("/v1/images/{id}/tags", {
+        params: { path: { id } },
+        body: { add: ["Birthday Party", "beach"], remove: [] },
+      }),
     );
     expect(added.tags).toEqual([
       { label: "beach", score: 1, source: "user" },
@@ -146,7 +153,11 @@ describe("read routes", () => {
 
     const callsBefore = await env.AI_STUB.calls(sha);
     await env.AI_STUB.program(sha, { output: [{ label: "SEASHORE", score: 0.7 }] });
-    const retagged = await expectContract(retagImage, 200, await client.POST("/v1/images/{id}/retag", { params: { path: { id } } }));
+    const retagged = await expectContract(
+      retagImage,
+      200,
+      await client.POST("/v1/images/{id}/retag", { params: { path: { id } } }),
+    );
     expect(await env.AI_STUB.calls(sha)).toBe(callsBefore + 1);
     expect(retagged.tagStatus).toBe("tagged");
     expect(retagged.tags).toEqual([
@@ -174,7 +185,11 @@ describe("read routes", () => {
       { label: "golden retriever", count: 1 },
       { label: "goldfish", count: 1 },
     ]);
-    const gol = await expectContract(listTags, 200, await client.GET("/v1/tags", { params: { query: { prefix: "GOL" } } }));
+    const gol = await expectContract(
+      listTags,
+      200,
+      await client.GET("/v1/tags", { params: { query: { prefix: "GOL" } } }),
+    );
     expect(gol.items).toEqual([
       { label: "golden retriever", count: 1 },
       { label: "goldfish", count: 1 },
@@ -196,7 +211,11 @@ describe("delete", () => {
     await expectContract(deleteImage, 204, await client.DELETE("/v1/images/{id}", { params: { path: { id } } }));
 
     await expectContract(getImage, 404, await client.GET("/v1/images/{id}", { params: { path: { id } } }));
-    await expectContract(getImageFile, 404, await call(`/v1/images/${id}/file`, { headers: bearer(tokens.accessToken) }));
+    await expectContract(
+      getImageFile,
+      404,
+      await call(`/v1/images/${id}/file`, { headers: bearer(tokens.accessToken) }),
+    );
     await expectContract(getImageFile, 404, await call(doomed.url));
     await expectContract(deleteImage, 404, await client.DELETE("/v1/images/{id}", { params: { path: { id } } }));
     const page = await expectContract(listImages, 200, await client.GET("/v1/images"));
@@ -204,7 +223,11 @@ describe("delete", () => {
     expect(await env.BUCKET.head(key)).toBeNull();
     expect(await countTagRows(id)).toBe(0);
     expect(await countImageRows(user.id)).toBe(1);
-    const found = await expectContract(searchImages, 200, await client.GET("/v1/images/search", { params: { query: { q: "zucchini" } } }));
+    const found = await expectContract(
+      searchImages,
+      200,
+      await client.GET("/v1/images/search", { params: { query: { q: "zucchini" } } }),
+    );
     expect(found.items.map((i) => i.id)).toEqual([keep.id]);
     const tags = await expectContract(listTags, 200, await client.GET("/v1/tags"));
     expect(tags.items).toEqual([{ label: "zucchini", count: 1 }]);
@@ -241,7 +264,11 @@ describe("dedup", () => {
     expect(await listObjectKeys(b.user.id)).toEqual([`users/${b.user.id}/${imageB.sha256}`]);
 
     // Deleting one user's copy leaves the other's intact.
-    await expectContract(deleteImage, 204, await a.client.DELETE("/v1/images/{id}", { params: { path: { id: imageA.id } } }));
+    await expectContract(
+      deleteImage,
+      204,
+      await a.client.DELETE("/v1/images/{id}", { params: { path: { id: imageA.id } } }),
+    );
     expect(await env.BUCKET.head(`users/${b.user.id}/${imageB.sha256}`)).not.toBeNull();
     expect(await expectFile(200, await call(imageB.url))).toEqual(bytes);
   });
@@ -250,7 +277,15 @@ describe("dedup", () => {
 describe("pagination", () => {
   it("follows nextCursor with limit 3: every image exactly once, newest first", async () => {
     const { client } = await signedInClient();
-    const names: FixtureName[] = ["tiny.png", "tiny.gif", "tiny.jpg", "wide.png", "wide.gif", "tiny-lossy.webp", "tiny-lossless.webp"];
+    const names: FixtureName[] = [
+      "tiny.png",
+      "tiny.gif",
+      "tiny.jpg",
+      "wide.png",
+      "wide.gif",
+      "tiny-lossy.webp",
+      "tiny-lossless.webp",
+    ];
     const uploaded: string[] = [];
     for (const name of names) uploaded.push((await uploadOk(client, uniqueImage(name))).id);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { getImageFile, uploadImage } from "../src/routes/images/images.routes";
 import type { ImagifyClient } from "../openapi/client";
+import { getImageFile, uploadImage } from "../src/routes/images/images.routes";
 import { call, signedInClient } from "./helpers/client";
 import { expectContract } from "./helpers/contract";
 import { expectFile, listObjectKeys, postImage, uniqueImage, uploadOk } from "./helpers/images";
@@ -65,12 +65,19 @@ describe("file route headers", () => {
     // Hand-built multipart: workerd's FormData serialiser writes a raw CR into the part header, so a client-side
     // FormData cannot carry this name. These are the forms an attacker can actually get through a multipart parser:
     // a browser-style escaped name, and a quoted-string with backslash escapes (parsed as ..\..\evil"X: y.png).
-    const variants = ['filename="../../evil%22%0D%0AX: y.png"', 'filename="..\\\\..\\\\evil\\"X: y.png"', 'filename="/etc/passwd"'];
+    const variants = [
+      'filename="../../evil%22%0D%0AX: y.png"',
+      'filename="..\\\\..\\\\evil\\"X: y.png"',
+      'filename="/etc/passwd"',
+    ];
     for (const disposition of variants) {
       const bytes = uniqueImage("tiny.png");
       const res = await call("/v1/images", {
         method: "POST",
-        headers: { Authorization: `Bearer ${tokens.accessToken}`, "Content-Type": "multipart/form-data; boundary=BOUNDARY" },
+        headers: {
+          Authorization: `Bearer ${tokens.accessToken}`,
+          "Content-Type": "multipart/form-data; boundary=BOUNDARY",
+        },
         body: rawMultipart(disposition, bytes),
       });
       const image = await expectContract(uploadImage, 201, res);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { searchImages } from "../src/routes/images/images.routes";
 import type { ImagifyClient } from "../openapi/client";
+import { searchImages } from "../src/routes/images/images.routes";
 import { call, signedInClient } from "./helpers/client";
 import { expectContract } from "./helpers/contract";
 import { bearer, uniqueImage, uploadLabelled } from "./helpers/images";
@@ -21,7 +21,12 @@ async function seed(client: ImagifyClient) {
   return { retriever, persian, tabby };
 }
 
-function search(client: ImagifyClient, q: string, match?: "all" | "any", extra: { limit?: number; cursor?: string } = {}) {
+function search(
+  client: ImagifyClient,
+  q: string,
+  match?: "all" | "any",
+  extra: { limit?: number; cursor?: string } = {},
+) {
   return client.GET("/v1/images/search", { params: { query: { q, ...(match ? { match } : {}), ...extra } } });
 }
 
@@ -68,7 +73,11 @@ describe("search through the route", () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     for (let i = 0; i < 10; i++) {
-      const page = await expectContract(searchImages, 200, await search(client, "mountain", undefined, cursor ? { limit: 2, cursor } : { limit: 2 }));
+      const page = await expectContract(
+        searchImages,
+        200,
+        await search(client, "mountain", undefined, cursor ? { limit: 2, cursor } : { limit: 2 }),
+      );
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((x) => x.id));
       if (!page.nextCursor) break;
@@ -89,7 +98,7 @@ describe("search through the route", () => {
   // match=all and any; "any": only with match=any, because the operator-looking words are searched as plain words).
   const hostile: { q: string; status: 200 | 400; findsCat?: true | "any" }[] = [
     { q: '"cat', status: 200, findsCat: true },
-    { q: "cat\"", status: 200, findsCat: true },
+    { q: 'cat"', status: 200, findsCat: true },
     { q: "NEAR(", status: 200 },
     { q: "NEAR(cat tiger, 2)", status: 200, findsCat: "any" },
     { q: "cat OR", status: 200, findsCat: "any" },
@@ -131,7 +140,9 @@ describe("search through the route", () => {
         { label: "TAGS", score: 0.1 },
       ]);
       for (const match of ["all", "any"] as const) {
-        const res = await call(`/v1/images/search?${new URLSearchParams({ q, match })}`, { headers: bearer(a.tokens.accessToken) });
+        const res = await call(`/v1/images/search?${new URLSearchParams({ q, match })}`, {
+          headers: bearer(a.tokens.accessToken),
+        });
         expect(res.status, `match=${match}`).toBeLessThan(500);
         const body = await expectContract(searchImages, status, res);
         if (status === 200) {
@@ -147,7 +158,11 @@ describe("search through the route", () => {
 
   it("an unknown match value is 400", async () => {
     const { tokens } = await signedInClient();
-    await expectContract(searchImages, 400, await call("/v1/images/search?q=cat&match=some", { headers: bearer(tokens.accessToken) }));
+    await expectContract(
+      searchImages,
+      400,
+      await call("/v1/images/search?q=cat&match=some", { headers: bearer(tokens.accessToken) }),
+    );
     await expectContract(searchImages, 400, await call("/v1/images/search", { headers: bearer(tokens.accessToken) }));
   });
 });

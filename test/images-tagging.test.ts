@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { ImagifyClient } from "../openapi/client";
 import { getImage, patchImageTags, retagImage, searchImages, uploadImage } from "../src/routes/images/images.routes";
 import { listTags } from "../src/routes/tags/tags.routes";
-import type { ImagifyClient } from "../openapi/client";
 import { signedInClient } from "./helpers/client";
 import { expectContract } from "./helpers/contract";
 import { countImageRows, listObjectKeys, postImage, sha256Hex, uniqueImage, uploadOk } from "./helpers/images";
@@ -16,7 +16,10 @@ async function uploadWithProgram(client: ImagifyClient, behaviour: Parameters<ty
 }
 
 function patch(client: ImagifyClient, id: string, body: { add?: string[]; remove?: string[] }) {
-  return client.PATCH("/v1/images/{id}/tags", { params: { path: { id } }, body: { add: body.add ?? [], remove: body.remove ?? [] } });
+  return client.PATCH("/v1/images/{id}/tags", {
+    params: { path: { id } },
+    body: { add: body.add ?? [], remove: body.remove ?? [] },
+  });
 }
 
 function retag(client: ImagifyClient, id: string) {
@@ -48,7 +51,11 @@ describe("tagger failure never fails the upload", () => {
       { label: "golden retriever", score: 0.9, source: "ai" },
       { label: "labrador retriever", score: 0.05, source: "ai" },
     ]);
-    const found = await expectContract(searchImages, 200, await client.GET("/v1/images/search", { params: { query: { q: "golden" } } }));
+    const found = await expectContract(
+      searchImages,
+      200,
+      await client.GET("/v1/images/search", { params: { query: { q: "golden" } } }),
+    );
     expect(found.items.map((i) => i.id)).toEqual([image.id]);
   });
 
@@ -108,16 +115,28 @@ describe("user tags and rejected AI tags", () => {
     const got = await expectContract(getImage, 200, await client.GET("/v1/images/{id}", { params: { path: { id } } }));
     expect(got.tags.map((t) => t.label)).not.toContain("tabby");
 
-    const search = await expectContract(searchImages, 200, await client.GET("/v1/images/search", { params: { query: { q: "tabby" } } }));
+    const search = await expectContract(
+      searchImages,
+      200,
+      await client.GET("/v1/images/search", { params: { query: { q: "tabby" } } }),
+    );
     expect(search.items).toEqual([]);
-    const stillCat = await expectContract(searchImages, 200, await client.GET("/v1/images/search", { params: { query: { q: "tiger" } } }));
+    const stillCat = await expectContract(
+      searchImages,
+      200,
+      await client.GET("/v1/images/search", { params: { query: { q: "tiger" } } }),
+    );
     expect(stillCat.items.map((i) => i.id)).toEqual([id]);
     const tags = await expectContract(listTags, 200, await client.GET("/v1/tags"));
     expect(tags.items.map((t) => t.label)).not.toContain("tabby");
 
     const readded = await expectContract(patchImageTags, 200, await patch(client, id, { add: ["tabby"] }));
     expect(readded.tags[0]).toEqual({ label: "tabby", score: 1, source: "user" });
-    const found = await expectContract(searchImages, 200, await client.GET("/v1/images/search", { params: { query: { q: "tabby" } } }));
+    const found = await expectContract(
+      searchImages,
+      200,
+      await client.GET("/v1/images/search", { params: { query: { q: "tabby" } } }),
+    );
     expect(found.items.map((i) => i.id)).toEqual([id]);
 
     // A user tag survives a retag.
@@ -131,7 +150,9 @@ describe("user tags and rejected AI tags", () => {
     await expectContract(patchImageTags, 200, await patch(client, image.id, { add: ["holiday"] }));
     const removed = await expectContract(patchImageTags, 200, await patch(client, image.id, { remove: ["holiday"] }));
     expect(removed.tags.map((t) => t.label)).toEqual(["tabby", "tiger cat", "egyptian cat"]);
-    const row = await env.DB.prepare("SELECT rejected FROM image_tags WHERE image_id = ?1 AND label = 'holiday'").bind(image.id).first<{ rejected: number }>();
+    const row = await env.DB.prepare("SELECT rejected FROM image_tags WHERE image_id = ?1 AND label = 'holiday'")
+      .bind(image.id)
+      .first<{ rejected: number }>();
     expect(row?.rejected).toBe(1);
     // Retag does not resurrect it.
     const retagged = await expectContract(retagImage, 200, await retag(client, image.id));
@@ -142,17 +163,35 @@ describe("user tags and rejected AI tags", () => {
     const { client } = await signedInClient();
     const image = await uploadOk(client, uniqueImage("tiny.png"));
     await expectContract(patchImageTags, 400, await patch(client, image.id, { add: ["sunset"], remove: ["sunset"] }));
-    await expectContract(patchImageTags, 400, await patch(client, image.id, { add: ["  Sunset  Beach"], remove: ["sunset beach"] }));
-    const got = await expectContract(getImage, 200, await client.GET("/v1/images/{id}", { params: { path: { id: image.id } } }));
+    await expectContract(
+      patchImageTags,
+      400,
+      await patch(client, image.id, { add: ["  Sunset  Beach"], remove: ["sunset beach"] }),
+    );
+    const got = await expectContract(
+      getImage,
+      200,
+      await client.GET("/v1/images/{id}", { params: { path: { id: image.id } } }),
+    );
     expect(got.tags).toEqual(image.tags);
   });
 
   it("labels are normalised: trimmed, lower-cased, inner whitespace collapsed", async () => {
     const { client } = await signedInClient();
     const image = await uploadOk(client, uniqueImage("tiny.png"));
-    const patched = await expectContract(patchImageTags, 200, await patch(client, image.id, { add: ["  Birthday   PARTY ", "birthday party"] }));
-    expect(patched.tags.filter((t) => t.source === "user")).toEqual([{ label: "birthday party", score: 1, source: "user" }]);
-    const tags = await expectContract(listTags, 200, await client.GET("/v1/tags", { params: { query: { prefix: "Birth" } } }));
+    const patched = await expectContract(
+      patchImageTags,
+      200,
+      await patch(client, image.id, { add: ["  Birthday   PARTY ", "birthday party"] }),
+    );
+    expect(patched.tags.filter((t) => t.source === "user")).toEqual([
+      { label: "birthday party", score: 1, source: "user" },
+    ]);
+    const tags = await expectContract(
+      listTags,
+      200,
+      await client.GET("/v1/tags", { params: { query: { prefix: "Birth" } } }),
+    );
     expect(tags.items).toEqual([{ label: "birthday party", count: 1 }]);
   });
 
@@ -167,7 +206,10 @@ describe("user tags and rejected AI tags", () => {
     await expectContract(
       patchImageTags,
       400,
-      await client.PATCH("/v1/images/{id}/tags", { params: { path: { id: image.id } }, body: { add: ["ok"], remove: [], userId: "usr_x" } as never }),
+      await client.PATCH("/v1/images/{id}/tags", {
+        params: { path: { id: image.id } },
+        body: { add: ["ok"], remove: [], userId: "usr_x" } as never,
+      }),
     );
     // Exactly 20 is fine.
     const twenty = await expectContract(patchImageTags, 200, await patch(client, image.id, { add: many.slice(0, 20) }));
@@ -180,6 +222,10 @@ describe("user tags and rejected AI tags", () => {
     await expectContract(patchImageTags, 404, await patch(client, id, { add: ["x"] }));
     await expectContract(retagImage, 404, await retag(client, id));
     await expectContract(getImage, 404, await client.GET("/v1/images/{id}", { params: { path: { id } } }));
-    await expectContract(getImage, 400, await client.GET("/v1/images/{id}", { params: { path: { id: "x".repeat(65) } } }));
+    await expectContract(
+      getImage,
+      400,
+      await client.GET("/v1/images/{id}", { params: { path: { id: "x".repeat(65) } } }),
+    );
   });
 });

@@ -6,7 +6,16 @@ import { fixtureBytes } from "./fixtures";
 import { pngWithClaimedSize } from "./fixtures/png-bomb";
 import { call, signedInClient } from "./helpers/client";
 import { expectContract } from "./helpers/contract";
-import { bearer, expectNothingStored, listObjectKeys, countImageRows, postImage, sha256Hex, uniqueImage, uploadForm } from "./helpers/images";
+import {
+  bearer,
+  countImageRows,
+  expectNothingStored,
+  listObjectKeys,
+  postImage,
+  sha256Hex,
+  uniqueImage,
+  uploadForm,
+} from "./helpers/images";
 
 const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -42,13 +51,21 @@ describe("upload validation: refused uploads store nothing", () => {
     const bytes = pngOfSize(MAX_UPLOAD_BYTES);
     const image = await expectContract(uploadImage, 201, await postImage(client, bytes, "big.png"));
     expect(image.bytes).toBe(MAX_UPLOAD_BYTES);
-    expect({ contentType: image.contentType, width: image.width, height: image.height }).toEqual({ contentType: "image/png", width: 5, height: 3 });
+    expect({ contentType: image.contentType, width: image.width, height: image.height }).toEqual({
+      contentType: "image/png",
+      width: 5,
+      height: 3,
+    });
     expect(await listObjectKeys(user.id)).toEqual([`users/${user.id}/${image.sha256}`]);
   }, 30_000);
 
   it("an SVG claimed as image/png with filename x.png is 415", async () => {
     const { client, user } = await signedInClient();
-    const problem = await expectContract(uploadImage, 415, await postImage(client, fixtureBytes("image.svg"), "x.png", "image/png"));
+    const problem = await expectContract(
+      uploadImage,
+      415,
+      await postImage(client, fixtureBytes("image.svg"), "x.png", "image/png"),
+    );
     expect(problem.detail).toMatch(/svg/i);
     await expectNothingStored(user.id);
   });
@@ -82,7 +99,10 @@ describe("upload validation: refused uploads store nothing", () => {
 
   it("a PNG claiming 100000×100000 is 422 and never reaches the tagger", async () => {
     const { client, user } = await signedInClient();
-    const bomb = new Uint8Array([...pngWithClaimedSize(100_000, 100_000), ...crypto.getRandomValues(new Uint8Array(16))]);
+    const bomb = new Uint8Array([
+      ...pngWithClaimedSize(100_000, 100_000),
+      ...crypto.getRandomValues(new Uint8Array(16)),
+    ]);
     const problem = await expectContract(uploadImage, 422, await postImage(client, bomb, "bomb.png", "image/png"));
     expect(problem.detail).toMatch(/pixels/);
     expect(await env.AI_STUB.calls(await sha256Hex(bomb))).toBe(0);
@@ -147,7 +167,7 @@ describe("upload validation: refused uploads store nothing", () => {
     const broken = await call("/v1/images", {
       method: "POST",
       headers: { ...bearer(tokens.accessToken), "Content-Type": "multipart/form-data; boundary=xyz" },
-      body: "--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nnot terminated",
+      body: '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\nnot terminated',
     });
     expect([400, 415]).toContain(broken.status);
     await expectContract(uploadImage, broken.status as 400 | 415, broken);
@@ -159,7 +179,11 @@ describe("upload validation: refused uploads store nothing", () => {
     const form = uploadForm(uniqueImage("tiny.png"), "x.png");
     form.append("userId", victim.user.id);
     await expectContract(uploadImage, 401, await call("/v1/images", { method: "POST", body: form }));
-    await expectContract(uploadImage, 401, await call("/v1/images", { method: "POST", body: uploadForm(uniqueImage("tiny.png")) }));
+    await expectContract(
+      uploadImage,
+      401,
+      await call("/v1/images", { method: "POST", body: uploadForm(uniqueImage("tiny.png")) }),
+    );
     await expectNothingStored(victim.user.id);
   });
 });
@@ -167,7 +191,9 @@ describe("upload validation: refused uploads store nothing", () => {
 describe("upload: a D1 failure leaves nothing behind", () => {
   it("a forced D1 batch failure answers a 500 problem without internals, and leaves no object and no row", async () => {
     const { client, user } = await signedInClient();
-    const spy = vi.spyOn(env.DB, "batch").mockRejectedValueOnce(new Error("D1_ERROR: SQLITE_BUSY secret-internal-detail at db.ts:42"));
+    const spy = vi
+      .spyOn(env.DB, "batch")
+      .mockRejectedValueOnce(new Error("D1_ERROR: SQLITE_BUSY secret-internal-detail at db.ts:42"));
     try {
       const result = await postImage(client, uniqueImage("tiny.gif"), "x.gif");
       expect(spy).toHaveBeenCalled();

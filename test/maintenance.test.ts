@@ -22,7 +22,11 @@ it("sweeps R2 objects that have no images row, and keeps the rest", async () => 
   expect(early.deleted).toBe(0);
   expect(await env.BUCKET.head(orphanKey)).not.toBeNull();
 
-  const later = await sweepOrphanObjects(env.DB, env.BUCKET, { graceMs: 60_000, now: Date.now() + 120_000, prefix: `users/${user.id}/` });
+  const later = await sweepOrphanObjects(env.DB, env.BUCKET, {
+    graceMs: 60_000,
+    now: Date.now() + 120_000,
+    prefix: `users/${user.id}/`,
+  });
   expect(later).toEqual({ scanned: 2, deleted: 1 });
   expect(await env.BUCKET.head(orphanKey)).toBeNull();
   expect(await env.BUCKET.head(keptKey)).not.toBeNull();

@@ -22,8 +22,13 @@ describe("the OpenAPI document", () => {
     expect(committed.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
   });
 
-  const operations = Object.entries(committed.paths as Record<string, Record<string, Operation>>).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, path, operation })),
+  const operations = Object.entries(committed.paths as Record<string, Record<string, Operation>>).flatMap(
+    ([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({
+        name: `${method.toUpperCase()} ${path}`,
+        path,
+        operation,
+      })),
   );
 
   it("every operation has a unique operationId, a tag and a summary", () => {
@@ -42,14 +47,17 @@ describe("the OpenAPI document", () => {
       expect(errors.length, name).toBeGreaterThan(0);
       for (const [status, response] of errors) {
         if (name === "GET /health" && status === "503") continue; // degraded health answers with the Health body itself
-        expect(response.content?.["application/problem+json"]?.schema?.$ref, `${name} ${status}`).toBe("#/components/schemas/Problem");
+        expect(response.content?.["application/problem+json"]?.schema?.$ref, `${name} ${status}`).toBe(
+          "#/components/schemas/Problem",
+        );
       }
     }
   });
 
   it("every /v1 operation outside sign-in requires the bearer scheme and declares 401", () => {
     for (const { name, path, operation } of operations) {
-      if (!path.startsWith("/v1/") || ["/v1/auth/register", "/v1/auth/login", "/v1/auth/refresh"].includes(path)) continue;
+      if (!path.startsWith("/v1/") || ["/v1/auth/register", "/v1/auth/login", "/v1/auth/refresh"].includes(path))
+        continue;
       const expected = path === "/v1/images/{id}/file" ? [{ bearerAuth: [] }, { signedUrl: [] }] : [{ bearerAuth: [] }];
       expect(operation.security, name).toEqual(expected);
       expect(operation.responses["401"], name).toBeDefined();

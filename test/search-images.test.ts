@@ -1,14 +1,15 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { type SearchHit, type SearchMatch, type SearchPage, searchImages } from "../src/images/search";
 import { reindexImageStatements, unindexImageStatements } from "../src/images/search-index";
-import { searchImages, type SearchHit, type SearchMatch, type SearchPage } from "../src/images/search";
 
 type Tag = [label: string, score: number, opts?: { rejected?: boolean; source?: "ai" | "user" }];
 
 async function newUser(): Promise<string> {
   const id = `u_${crypto.randomUUID()}`;
   await env.DB.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, 'x', ?)")
-    .bind(id, `${id}@example.com`, Date.now()).run();
+    .bind(id, `${id}@example.com`, Date.now())
+    .run();
   return id;
 }
 
@@ -19,8 +20,10 @@ async function addImage(userId: string, tags: Tag[]): Promise<{ id: string; seq:
     env.DB.prepare(`INSERT INTO images (id, user_id, r2_key, filename, content_type, bytes, width, height, sha256, tag_status, created_at)
       VALUES (?, ?, ?, 'f.jpg', 'image/jpeg', 1, 1, 1, ?, 'tagged', ?)`).bind(id, userId, `k/${id}`, id, Date.now()),
     ...tags.map(([label, score, o]) =>
-      env.DB.prepare("INSERT INTO image_tags (image_id, user_id, label, score, source, rejected) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(id, userId, label, score, o?.source ?? "ai", o?.rejected ? 1 : 0)),
+      env.DB.prepare(
+        "INSERT INTO image_tags (image_id, user_id, label, score, source, rejected) VALUES (?, ?, ?, ?, ?, ?)",
+      ).bind(id, userId, label, score, o?.source ?? "ai", o?.rejected ? 1 : 0),
+    ),
     ...reindexImageStatements(env.DB, id),
   ];
   await env.DB.batch(stmts);
@@ -28,14 +31,27 @@ async function addImage(userId: string, tags: Tag[]): Promise<{ id: string; seq:
   return { id, seq: row!.seq };
 }
 
-async function search(userId: string, q: string, match: SearchMatch = "all", limit = 20, cursor?: string | null, window?: number): Promise<SearchPage> {
+async function search(
+  userId: string,
+  q: string,
+  match: SearchMatch = "all",
+  limit = 20,
+  cursor?: string | null,
+  window?: number,
+): Promise<SearchPage> {
   const res = await searchImages(env.DB, { userId, q, match, limit, cursor }, window ? { window } : {});
   if ("error" in res) throw new Error(`${res.error}: ${res.detail}`);
   return res;
 }
 const ids = (p: SearchPage) => p.hits.map((h) => h.id);
 
-async function allPages(userId: string, q: string, match: SearchMatch, limit: number, window?: number): Promise<SearchHit[]> {
+async function allPages(
+  userId: string,
+  q: string,
+  match: SearchMatch,
+  limit: number,
+  window?: number,
+): Promise<SearchHit[]> {
   const out: SearchHit[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < 100; i++) {
@@ -51,8 +67,14 @@ async function allPages(userId: string, q: string, match: SearchMatch, limit: nu
 describe("searchImages: matching", () => {
   it("prefix-matches any word of a label; all vs any", async () => {
     const u = await newUser();
-    const golden = await addImage(u, [["golden retriever", 0.9], ["tennis ball", 0.3]]);
-    const tabby = await addImage(u, [["tabby", 0.8], ["tiger cat", 0.1]]);
+    const golden = await addImage(u, [
+      ["golden retriever", 0.9],
+      ["tennis ball", 0.3],
+    ]);
+    const tabby = await addImage(u, [
+      ["tabby", 0.8],
+      ["tiger cat", 0.1],
+    ]);
     const goldfish = await addImage(u, [["goldfish", 0.7]]);
 
     expect(ids(await search(u, "ret"))).toEqual([golden.id]);
@@ -70,20 +92,27 @@ describe("searchImages: matching", () => {
   it("no usable tokens → invalid_query", async () => {
     const u = await newUser();
     for (const q of ["", "   ", "*", "🐱", "\u0000\u0001", "-- ;"]) {
-      expect(await searchImages(env.DB, { userId: u, q, match: "all", limit: 20 })).toMatchObject({ error: "invalid_query" });
+      expect(await searchImages(env.DB, { userId: u, q, match: "all", limit: 20 })).toMatchObject({
+        error: "invalid_query",
+      });
     }
   });
 
   it("never matches rejected tags; reindex follows tag changes; unindex removes", async () => {
     const u = await newUser();
-    const a = await addImage(u, [["tabby", 0.9], ["persian cat", 0.5, { rejected: true }]]);
+    const a = await addImage(u, [
+      ["tabby", 0.9],
+      ["persian cat", 0.5, { rejected: true }],
+    ]);
     expect(ids(await search(u, "persian"))).toEqual([]);
     expect(ids(await search(u, "tab"))).toEqual([a.id]);
 
     // user rejects "tabby", adds "lynx": the route writes the tag rows, then appends reindex to the same batch
     await env.DB.batch([
       env.DB.prepare("UPDATE image_tags SET rejected = 1 WHERE image_id = ? AND label = 'tabby'").bind(a.id),
-      env.DB.prepare("INSERT INTO image_tags (image_id, user_id, label, score, source) VALUES (?, ?, 'lynx', 1, 'user')").bind(a.id, u),
+      env.DB.prepare(
+        "INSERT INTO image_tags (image_id, user_id, label, score, source) VALUES (?, ?, 'lynx', 1, 'user')",
+      ).bind(a.id, u),
       ...reindexImageStatements(env.DB, a.id),
     ]);
     expect(ids(await search(u, "tab"))).toEqual([]);
@@ -98,10 +127,17 @@ describe("searchImages: matching", () => {
 
     const b = await addImage(u, [["tabby", 0.9]]);
     expect(ids(await search(u, "tab"))).toEqual([b.id]);
-    await env.DB.batch([...unindexImageStatements(env.DB, b.id), env.DB.prepare("DELETE FROM images WHERE id = ?").bind(b.id)]);
+    await env.DB.batch([
+      ...unindexImageStatements(env.DB, b.id),
+      env.DB.prepare("DELETE FROM images WHERE id = ?").bind(b.id),
+    ]);
     expect(ids(await search(u, "tab"))).toEqual([]);
     // reindex/unindex are idempotent
-    await env.DB.batch([...reindexImageStatements(env.DB, a.id), ...reindexImageStatements(env.DB, a.id), ...unindexImageStatements(env.DB, "missing")]);
+    await env.DB.batch([
+      ...reindexImageStatements(env.DB, a.id),
+      ...reindexImageStatements(env.DB, a.id),
+      ...unindexImageStatements(env.DB, "missing"),
+    ]);
   });
 
   it("deleting an image row without unindex (e.g. user cascade) still drops its document", async () => {
@@ -110,7 +146,9 @@ describe("searchImages: matching", () => {
     await env.DB.prepare("DELETE FROM images WHERE id = ?").bind(a.id).run();
     expect(ids(await search(u, "tab"))).toEqual([]);
     const n = await env.DB.prepare("SELECT n FROM image_search_owner WHERE user_id = ?").bind(u).first<{ n: number }>();
-    const left = await env.DB.prepare("SELECT count(*) AS c FROM image_search WHERE rowid = ?").bind(n!.n * 2 ** 36 + a.seq).first<{ c: number }>();
+    const left = await env.DB.prepare("SELECT count(*) AS c FROM image_search WHERE rowid = ?")
+      .bind(n!.n * 2 ** 36 + a.seq)
+      .first<{ c: number }>();
     expect(left!.c).toBe(0);
   });
 
@@ -131,18 +169,36 @@ describe("searchImages: ranking", () => {
   it("orders by confidence, then by matched tokens, newest first on ties", async () => {
     const u = await newUser();
     // all documents have the same length (2 single-word labels) so only the weights differ
-    const lowConf = await addImage(u, [["tabby", 0.1], ["zzfiller", 0.9]]);
-    const highConf = await addImage(u, [["tabby", 0.95], ["zzfiller", 0.9]]);
-    const midConfOlder = await addImage(u, [["tabby", 0.5], ["zzfiller", 0.9]]);
-    const midConfNewer = await addImage(u, [["tabby", 0.45], ["zzfiller", 0.9]]); // same bucket as midConfOlder → tie
+    const lowConf = await addImage(u, [
+      ["tabby", 0.1],
+      ["zzfiller", 0.9],
+    ]);
+    const highConf = await addImage(u, [
+      ["tabby", 0.95],
+      ["zzfiller", 0.9],
+    ]);
+    const midConfOlder = await addImage(u, [
+      ["tabby", 0.5],
+      ["zzfiller", 0.9],
+    ]);
+    const midConfNewer = await addImage(u, [
+      ["tabby", 0.45],
+      ["zzfiller", 0.9],
+    ]); // same bucket as midConfOlder → tie
     expect(ids(await search(u, "tabby"))).toEqual([highConf.id, midConfNewer.id, midConfOlder.id, lowConf.id]);
     const page = await search(u, "tabby");
     expect(page.hits[1]!.score).toBe(page.hits[2]!.score);
     expect(page.hits[0]!.score).toBeGreaterThan(page.hits[1]!.score);
 
     // any: an image matching both tokens beats one matching only one (same confidences)
-    const both = await addImage(u, [["tabby", 0.9], ["lynx", 0.9]]);
-    const onlyLynx = await addImage(u, [["lynx", 0.9], ["zzfiller", 0.9]]);
+    const both = await addImage(u, [
+      ["tabby", 0.9],
+      ["lynx", 0.9],
+    ]);
+    const onlyLynx = await addImage(u, [
+      ["lynx", 0.9],
+      ["zzfiller", 0.9],
+    ]);
     const r = ids(await search(u, "tabby lynx", "any"));
     expect(r[0]).toBe(both.id);
     expect(r.indexOf(onlyLynx.id)).toBeGreaterThan(0);
@@ -152,35 +208,96 @@ describe("searchImages: ranking", () => {
 
 describe("searchImages: hostile input", () => {
   const hostile = [
-    '"cat', "NEAR(", "NEAR(cat dog)", "cat OR", "*", "-cat", "tags:x", "owner:x", "c4:cat", "{c0 c1}: cat", "^cat",
-    'cat"dog', "\u0000cat", "\u0001\u0002\u0003cat\u001f\u007f", "cat AND", "AND", "OR OR", "NOT cat", "cat NOT",
-    "(", ")", "cat*", '""', "'", "' OR 1=1 --", "'; DROP TABLE images; --", "x".repeat(1024),
-    Array.from({ length: 300 }, () => "ab").join(" "), "🐱", "🐈 cat", "猫", "ǅ", "\uD800", "%", "_", "\\", "cat\u200Bdog",
+    '"cat',
+    "NEAR(",
+    "NEAR(cat dog)",
+    "cat OR",
+    "*",
+    "-cat",
+    "tags:x",
+    "owner:x",
+    "c4:cat",
+    "{c0 c1}: cat",
+    "^cat",
+    'cat"dog',
+    "\u0000cat",
+    "\u0001\u0002\u0003cat\u001f\u007f",
+    "cat AND",
+    "AND",
+    "OR OR",
+    "NOT cat",
+    "cat NOT",
+    "(",
+    ")",
+    "cat*",
+    '""',
+    "'",
+    "' OR 1=1 --",
+    "'; DROP TABLE images; --",
+    "x".repeat(1024),
+    Array.from({ length: 300 }, () => "ab").join(" "),
+    "🐱",
+    "🐈 cat",
+    "猫",
+    "ǅ",
+    "\uD800",
+    "%",
+    "_",
+    "\\",
+    "cat\u200Bdog",
   ];
-  it.each(hostile.map((q) => [q.length > 40 ? `${q.slice(0, 40)}…(${q.length})` : q, q]))("%j never throws or leaks", async (_name, q) => {
-    const u = await newUser();
-    const other = await newUser();
-    const mine = await addImage(u, [["tabby cat", 0.9], ["x-ray", 0.3]]);
-    await addImage(other, [["tabby cat", 0.9], ["x-ray", 0.3], ["tags", 0.5]]);
-    for (const match of ["all", "any"] as const) {
-      const res = await searchImages(env.DB, { userId: u, q, match, limit: 100 });
-      if ("error" in res) {
-        expect(res.error).toBe("invalid_query");
-      } else {
-        for (const h of res.hits) expect(h.id).toBe(mine.id);
+  it.each(hostile.map((q) => [q.length > 40 ? `${q.slice(0, 40)}…(${q.length})` : q, q]))(
+    "%j never throws or leaks",
+    async (_name, q) => {
+      const u = await newUser();
+      const other = await newUser();
+      const mine = await addImage(u, [
+        ["tabby cat", 0.9],
+        ["x-ray", 0.3],
+      ]);
+      await addImage(other, [
+        ["tabby cat", 0.9],
+        ["x-ray", 0.3],
+        ["tags", 0.5],
+      ]);
+      for (const match of ["all", "any"] as const) {
+        const res = await searchImages(env.DB, { userId: u, q, match, limit: 100 });
+        if ("error" in res) {
+          expect(res.error).toBe("invalid_query");
+        } else {
+          for (const h of res.hits) expect(h.id).toBe(mine.id);
+        }
       }
-    }
-    const tables = await env.DB.prepare("SELECT count(*) AS c FROM images WHERE id = ?").bind(mine.id).first<{ c: number }>();
-    expect(tables!.c).toBe(1);
-  });
+      const tables = await env.DB.prepare("SELECT count(*) AS c FROM images WHERE id = ?")
+        .bind(mine.id)
+        .first<{ c: number }>();
+      expect(tables!.c).toBe(1);
+    },
+  );
 });
 
 describe("searchImages: pagination", () => {
   async function tiedSet(u: string) {
     const seqs: string[] = [];
     // 11 matches of "tab": groups of identical documents → tied scores, plus distinct ones
-    for (let i = 0; i < 4; i++) seqs.push((await addImage(u, [["tabby", 0.9], ["lynx", 0.5]])).id);
-    for (let i = 0; i < 4; i++) seqs.push((await addImage(u, [["tabby", 0.3], ["tiger", 0.3]])).id);
+    for (let i = 0; i < 4; i++)
+      seqs.push(
+        (
+          await addImage(u, [
+            ["tabby", 0.9],
+            ["lynx", 0.5],
+          ])
+        ).id,
+      );
+    for (let i = 0; i < 4; i++)
+      seqs.push(
+        (
+          await addImage(u, [
+            ["tabby", 0.3],
+            ["tiger", 0.3],
+          ])
+        ).id,
+      );
     for (let i = 0; i < 3; i++) seqs.push((await addImage(u, [["table lamp", 0.7]])).id);
     await addImage(u, [["lynx", 0.9]]); // not a "tab" match
     return seqs;
@@ -250,10 +367,18 @@ describe("searchImages: pagination", () => {
     const p1 = await search(u, "tab", "all", 3);
     expect(p1.nextCursor).toBeTruthy();
     const bad = [
-      "garbage", "!!!", "", "e30", btoa("null"), btoa("[]"), btoa('{"v":1}'), "a".repeat(600),
+      "garbage",
+      "!!!",
+      "",
+      "e30",
+      btoa("null"),
+      btoa("[]"),
+      btoa('{"v":1}'),
+      "a".repeat(600),
       btoa(JSON.stringify({ v: 1, f: "x", h: 1e300, l: 0, r: null, s: null })),
       btoa(JSON.stringify({ v: 1, f: "x", h: -5, l: 0, r: null, s: null })),
-      p1.nextCursor!.slice(0, -2), p1.nextCursor! + "x",
+      p1.nextCursor!.slice(0, -2),
+      p1.nextCursor! + "x",
     ];
     for (const cursor of bad) {
       const res = await searchImages(env.DB, { userId: u, q: "tab", match: "all", limit: 3, cursor });
@@ -261,10 +386,12 @@ describe("searchImages: pagination", () => {
       else expect(res, cursor).toMatchObject({ error: "invalid_cursor" });
     }
     // a cursor from another query is refused
-    expect(await searchImages(env.DB, { userId: u, q: "tabby", match: "all", limit: 3, cursor: p1.nextCursor }))
-      .toMatchObject({ error: "invalid_cursor" });
-    expect(await searchImages(env.DB, { userId: u, q: "tab", match: "any", limit: 3, cursor: p1.nextCursor }))
-      .toMatchObject({ error: "invalid_cursor" });
+    expect(
+      await searchImages(env.DB, { userId: u, q: "tabby", match: "all", limit: 3, cursor: p1.nextCursor }),
+    ).toMatchObject({ error: "invalid_cursor" });
+    expect(
+      await searchImages(env.DB, { userId: u, q: "tab", match: "any", limit: 3, cursor: p1.nextCursor }),
+    ).toMatchObject({ error: "invalid_cursor" });
   });
 
   it("reports dbMs", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sniffImage, type SniffResult } from "../src/images/sniff";
-import { fixtureBytes, fixtureInfo, fixtureNames, fixtures, type FixtureName } from "./fixtures";
+import { type SniffResult, sniffImage } from "../src/images/sniff";
+import { type FixtureName, fixtureBytes, fixtureInfo, fixtureNames, fixtures } from "./fixtures";
 import { pngWithClaimedSize } from "./fixtures/png-bomb";
 
 const enc = new TextEncoder();
@@ -71,7 +71,16 @@ function prng(seed: number) {
 
 describe("fixtures", () => {
   it("has every fixture the suite relies on, each under 2 KB and distinct", () => {
-    for (const n of ["tiny.jpg", "tiny-progressive.jpg", "tiny.png", "tiny.gif", "tiny-lossy.webp", "tiny-lossless.webp", "tiny-alpha.webp", "image.svg"] as const) {
+    for (const n of [
+      "tiny.jpg",
+      "tiny-progressive.jpg",
+      "tiny.png",
+      "tiny.gif",
+      "tiny-lossy.webp",
+      "tiny-lossless.webp",
+      "tiny-alpha.webp",
+      "image.svg",
+    ] as const) {
       expect(fixtures[n].length).toBe(fixtureInfo[n].size);
     }
     const seen = new Set<string>();
@@ -139,13 +148,21 @@ describe("sniffImage: unsupported types (415)", () => {
   it.each([
     ["the SVG fixture", fixtures["image.svg"]],
     ["SVG with an <?xml prolog", ascii(`<?xml version="1.0" encoding="UTF-8"?>\n${svgBody}`)],
-    ["SVG with a DOCTYPE", ascii(`<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">${svgBody}`)],
+    [
+      "SVG with a DOCTYPE",
+      ascii(
+        `<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">${svgBody}`,
+      ),
+    ],
     ["SVG with leading whitespace", ascii(` \n\t\r\n  ${svg}`)],
     ["SVG with a UTF-8 BOM", bytes([0xef, 0xbb, 0xbf], svg)],
     ["SVG with a BOM, whitespace and an XML prolog", bytes([0xef, 0xbb, 0xbf], "\n  <?xml version='1.0'?>\n", svgBody)],
     ["SVG with a comment first", ascii(`<!-- made by hand -->\n${svgBody}`)],
     ["uppercase SVG", ascii(svgBody.toUpperCase())],
-    ["UTF-16LE SVG with a BOM", bytes([0xff, 0xfe], Uint8Array.from(Array.from(svgBody).flatMap((c) => [c.charCodeAt(0), 0])))],
+    [
+      "UTF-16LE SVG with a BOM",
+      bytes([0xff, 0xfe], Uint8Array.from(Array.from(svgBody).flatMap((c) => [c.charCodeAt(0), 0]))),
+    ],
     ["SVG with a PNG extension-style name inside", ascii(`<svg><title>photo.png</title></svg>`)],
   ])("%s → SVG is not accepted", (_label, input) => {
     expectFailure(sniffImage(input), "unsupported_type", /SVG is not accepted/);
@@ -170,7 +187,10 @@ describe("sniffImage: unsupported types (415)", () => {
     ["ICO", bytes([0, 0, 1, 0, 1, 0, 16, 16, 0, 0]), /ICO/],
     ["JPEG SOI without a marker (FF D8 only)", new Uint8Array([0xff, 0xd8]), /unrecognized/],
     ["partial PNG signature", fixtures["tiny.png"].subarray(0, 7), /unrecognized/],
-    ["PNG signature with a corrupted byte", bytes([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x00], fixtures["tiny.png"].subarray(8))],
+    [
+      "PNG signature with a corrupted byte",
+      bytes([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x00], fixtures["tiny.png"].subarray(8)),
+    ],
     ["GIF90a", bytes("GIF90a", fixtures["tiny.gif"].subarray(6))],
     ["lowercase gif89a", bytes("gif89a", fixtures["tiny.gif"].subarray(6))],
     ["RIFF without WEBP", bytes("RIFF", [0, 0, 0, 0], "WEBX", fixtures["tiny-lossy.webp"].subarray(12))],
@@ -304,7 +324,13 @@ describe("sniffImage: WebP", () => {
 
 describe("sniffImage: JPEG marker walk", () => {
   const SOI = [0xff, 0xd8];
-  const segment = (marker: number, payload: number[]) => [0xff, marker, ((payload.length + 2) >> 8) & 0xff, (payload.length + 2) & 0xff, ...payload];
+  const segment = (marker: number, payload: number[]) => [
+    0xff,
+    marker,
+    ((payload.length + 2) >> 8) & 0xff,
+    (payload.length + 2) & 0xff,
+    ...payload,
+  ];
   const sof = (marker: number, width: number, height: number) =>
     segment(marker, [8, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1, 0x11, 0]);
   // A payload that would read as a frame header (h=0x1111, w=0x2222) if mistaken for one.
@@ -312,9 +338,12 @@ describe("sniffImage: JPEG marker walk", () => {
 
   const hexed = (ms: number[]) => ms.map((m) => [m.toString(16).toUpperCase(), m] as const);
 
-  it.each(hexed([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]))("SOF FF%s is a frame header", (_hex, m) => {
-    expectImage(sniffImage(bytes(SOI, sof(m, 640, 480))), 640, 480, "jpeg");
-  });
+  it.each(hexed([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]))(
+    "SOF FF%s is a frame header",
+    (_hex, m) => {
+      expectImage(sniffImage(bytes(SOI, sof(m, 640, 480))), 640, 480, "jpeg");
+    },
+  );
 
   it.each(hexed([0xc4, 0xc8, 0xcc]))("FF%s (DHT / JPG / DAC) is skipped, not read as a frame header", (_hex, m) => {
     expectImage(sniffImage(bytes(SOI, segment(m, decoy), sof(0xc0, 17, 19))), 17, 19, "jpeg");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { ImagifyClient } from "../openapi/client";
 import { patchImageTags } from "../src/routes/images/images.routes";
 import { listTags } from "../src/routes/tags/tags.routes";
-import type { ImagifyClient } from "../openapi/client";
 import { call, signedInClient } from "./helpers/client";
 import { expectContract } from "./helpers/contract";
 import { bearer, uniqueImage, uploadLabelled } from "./helpers/images";
@@ -51,7 +51,10 @@ describe("GET /v1/tags", () => {
     await expectContract(
       patchImageTags,
       200,
-      await client.PATCH("/v1/images/{id}/tags", { params: { path: { id: one.id } }, body: { add: ["Fetch"], remove: ["tennis ball"] } }),
+      await client.PATCH("/v1/images/{id}/tags", {
+        params: { path: { id: one.id } },
+        body: { add: ["Fetch"], remove: ["tennis ball"] },
+      }),
     );
     const after = await expectContract(listTags, 200, await tags(client));
     expect(after.items).toEqual([
@@ -88,7 +91,11 @@ describe("GET /v1/tags", () => {
     expect(empty.items).toHaveLength(3);
     await expectContract(listTags, 400, await tags(client, { limit: 0 }));
     await expectContract(listTags, 400, await tags(client, { limit: 201 }));
-    await expectContract(listTags, 400, await call(`/v1/tags?prefix=${"a".repeat(65)}`, { headers: bearer(tokens.accessToken) }));
+    await expectContract(
+      listTags,
+      400,
+      await call(`/v1/tags?prefix=${"a".repeat(65)}`, { headers: bearer(tokens.accessToken) }),
+    );
   });
 
   it("a new user has no tags", async () => {

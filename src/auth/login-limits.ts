@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { Config } from "../lib/config";
 import { sha256Hex } from "../lib/encoding";
 import type { AppEnv } from "../lib/env";
-import { type RateLimitRule, clientIp } from "./rate-limit";
+import { clientIp, type RateLimitRule } from "./rate-limit";
 
 /**
  * The three limits on password attempts:
@@ -12,7 +12,11 @@ import { type RateLimitRule, clientIp } from "./rate-limit";
  * One attacker's failures count against their own IP first, so they cannot lock other clients out of an account.
  */
 export function ipRule(c: Context<AppEnv>, config: Config): RateLimitRule {
-  return { key: `auth:ip:${clientIp(c)}`, limit: config.LOGIN_ATTEMPTS_PER_IP, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS };
+  return {
+    key: `auth:ip:${clientIp(c)}`,
+    limit: config.LOGIN_ATTEMPTS_PER_IP,
+    windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+  };
 }
 
 export async function accountRules(c: Context<AppEnv>, config: Config, email: string): Promise<RateLimitRule[]> {

@@ -12,6 +12,7 @@ export function passwordProblem(password: string): string | null {
   const characters = [...password.normalize("NFC")].length;
   if (characters < PASSWORD_MIN_CHARACTERS) return `Use at least ${PASSWORD_MIN_CHARACTERS} characters.`;
   if (characters > PASSWORD_MAX_CHARACTERS) return `Use at most ${PASSWORD_MAX_CHARACTERS} characters.`;
-  if (COMMON_PASSWORDS.has(password.toLowerCase())) return "This password is among the most commonly used ones; choose another.";
+  if (COMMON_PASSWORDS.has(password.toLowerCase()))
+    return "This password is among the most commonly used ones; choose another.";
   return null;
 }

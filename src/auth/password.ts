@@ -55,6 +55,10 @@ function parseStoredHash(stored: string): { iterations: number; salt: Uint8Array
 async function derive(password: string, pepper: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
   const peppered = await crypto.subtle.sign("HMAC", await hmacKey(pepper), utf8.encode(password.normalize("NFC")));
   const material = await crypto.subtle.importKey("raw", peppered, "PBKDF2", false, ["deriveBits"]);
-  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, material, HASH_BITS);
+  const bits = await crypto.subtle.deriveBits(
+    { name: "PBKDF2", hash: "SHA-256", salt, iterations },
+    material,
+    HASH_BITS,
+  );
   return new Uint8Array(bits);
 }

@@ -49,7 +49,9 @@ function windowOf(rule: RateLimitRule, now: number): { windowStart: number; wind
 
 function tooManyAttempts(retryAfterMs: number): ApiError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new ApiError("rate_limited", `Too many attempts. Try again in ${seconds} seconds.`, { headers: { "Retry-After": String(seconds) } });
+  return new ApiError("rate_limited", `Too many attempts. Try again in ${seconds} seconds.`, {
+    headers: { "Retry-After": String(seconds) },
+  });
 }
 
 /** The caller's IP as Cloudflare's edge reports it (clients cannot set this header through Cloudflare). */

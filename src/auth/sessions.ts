@@ -20,7 +20,9 @@ export async function createSession(db: D1Database, userId: string, now = Date.n
   const refreshToken = newRefreshToken();
   const expiresAt = now + SESSION_TTL_MS;
   await db.batch([
-    db.prepare("INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)").bind(sessionId, userId, now, expiresAt),
+    db
+      .prepare("INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")
+      .bind(sessionId, userId, now, expiresAt),
     db
       .prepare("INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")
       .bind(await sha256Hex(refreshToken), sessionId, now, expiresAt),
@@ -37,7 +39,11 @@ export type RotationResult =
  * of the successor are tied by the successor's hash, so of N concurrent refreshes with one token exactly one
  * claims it. Presenting a token that was already used is reuse: the whole session is revoked.
  */
-export async function rotateRefreshToken(db: D1Database, refreshToken: string, now = Date.now()): Promise<RotationResult> {
+export async function rotateRefreshToken(
+  db: D1Database,
+  refreshToken: string,
+  now = Date.now(),
+): Promise<RotationResult> {
   const tokenHash = await sha256Hex(refreshToken);
   const successor = newRefreshToken();
   const successorHash = await sha256Hex(successor);
@@ -89,16 +95,28 @@ async function explainFailedRotation(db: D1Database, tokenHash: string, now: num
   return { ok: false, reason: token.expires_at <= now ? "expired" : "revoked" };
 }
 
-export async function revokeSession(db: D1Database, sessionId: string, reason: "logout" | "refresh_token_reuse", now = Date.now()) {
+export async function revokeSession(
+  db: D1Database,
+  sessionId: string,
+  reason: "logout" | "refresh_token_reuse",
+  now = Date.now(),
+) {
   await db
     .prepare("UPDATE sessions SET revoked_at = ?2, revoke_reason = ?3 WHERE id = ?1 AND revoked_at IS NULL")
     .bind(sessionId, now, reason)
     .run();
 }
 
-export async function isSessionActive(db: D1Database, sessionId: string, userId: string, now = Date.now()): Promise<boolean> {
+export async function isSessionActive(
+  db: D1Database,
+  sessionId: string,
+  userId: string,
+  now = Date.now(),
+): Promise<boolean> {
   const row = await db
-    .prepare("SELECT 1 AS active FROM sessions WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND expires_at > ?3")
+    .prepare(
+      "SELECT 1 AS active FROM sessions WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND expires_at > ?3",
+    )
     .bind(sessionId, userId, now)
     .first<{ active: number }>();
   return row !== null;

@@ -10,7 +10,10 @@ export function toUser(row: Pick<UserRow, "id" | "email" | "created_at">) {
 }
 
 export async function findUserByEmail(db: D1Database, email: string): Promise<UserRow | null> {
-  return db.prepare("SELECT id, email, password_hash, created_at FROM users WHERE email = ?1").bind(email).first<UserRow>();
+  return db
+    .prepare("SELECT id, email, password_hash, created_at FROM users WHERE email = ?1")
+    .bind(email)
+    .first<UserRow>();
 }
 
 export async function findUserById(db: D1Database, id: string): Promise<UserRow | null> {

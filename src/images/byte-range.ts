@@ -1,4 +1,7 @@
-export type RangeRequest = { kind: "none" } | { kind: "range"; offset: number; length: number } | { kind: "unsatisfiable" };
+export type RangeRequest =
+  | { kind: "none" }
+  | { kind: "range"; offset: number; length: number }
+  | { kind: "unsatisfiable" };
 
 /**
  * One `bytes=` range (RFC 9110 §14.1.2). Multiple ranges and malformed headers are answered with the whole file,

@@ -23,18 +23,30 @@ export interface ImageRow {
 
 type TagOut = z.infer<typeof TagSchema>;
 
-const IMAGE_COLUMNS = "seq, id, user_id, r2_key, filename, content_type, bytes, width, height, sha256, tag_status, tag_error, created_at";
+const IMAGE_COLUMNS =
+  "seq, id, user_id, r2_key, filename, content_type, bytes, width, height, sha256, tag_status, tag_error, created_at";
 
 export function findImage(db: D1Database, userId: string, id: string): Promise<ImageRow | null> {
-  return db.prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE id = ?1 AND user_id = ?2`).bind(id, userId).first<ImageRow>();
+  return db
+    .prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE id = ?1 AND user_id = ?2`)
+    .bind(id, userId)
+    .first<ImageRow>();
 }
 
 export function findImageBySha(db: D1Database, userId: string, sha256: string): Promise<ImageRow | null> {
-  return db.prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE user_id = ?1 AND sha256 = ?2`).bind(userId, sha256).first<ImageRow>();
+  return db
+    .prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE user_id = ?1 AND sha256 = ?2`)
+    .bind(userId, sha256)
+    .first<ImageRow>();
 }
 
 /** Newest first, keyset-paginated on `seq` (which only grows). */
-export async function listImages(db: D1Database, userId: string, limit: number, beforeSeq: number | null): Promise<ImageRow[]> {
+export async function listImages(
+  db: D1Database,
+  userId: string,
+  limit: number,
+  beforeSeq: number | null,
+): Promise<ImageRow[]> {
   const { results } = await db
     .prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE user_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3`)
     .bind(userId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit)
@@ -74,14 +86,32 @@ export function insertImageStatement(db: D1Database, row: Omit<ImageRow, "seq">)
       `INSERT INTO images (id, user_id, r2_key, filename, content_type, bytes, width, height, sha256, tag_status, tag_error, created_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING seq`,
     )
-    .bind(row.id, row.user_id, row.r2_key, row.filename, row.content_type, row.bytes, row.width, row.height, row.sha256, row.tag_status, row.tag_error, row.created_at);
+    .bind(
+      row.id,
+      row.user_id,
+      row.r2_key,
+      row.filename,
+      row.content_type,
+      row.bytes,
+      row.width,
+      row.height,
+      row.sha256,
+      row.tag_status,
+      row.tag_error,
+      row.created_at,
+    );
 }
 
 /**
  * Adds AI tags; a label already present (a user tag, or an AI tag the user rejected) is left as it is, which is
  * what keeps a rejected tag rejected across retags.
  */
-export function insertAiTagsStatement(db: D1Database, imageId: string, userId: string, tags: Tag[]): D1PreparedStatement {
+export function insertAiTagsStatement(
+  db: D1Database,
+  imageId: string,
+  userId: string,
+  tags: Tag[],
+): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO image_tags (image_id, user_id, label, score, source)
@@ -92,11 +122,20 @@ export function insertAiTagsStatement(db: D1Database, imageId: string, userId: s
 }
 
 /** Statements that write an image's tags and bring its search document in step, for one atomic batch. */
-export function tagWriteStatements(db: D1Database, imageId: string, userId: string, tags: Tag[]): D1PreparedStatement[] {
+export function tagWriteStatements(
+  db: D1Database,
+  imageId: string,
+  userId: string,
+  tags: Tag[],
+): D1PreparedStatement[] {
   return [insertAiTagsStatement(db, imageId, userId, tags), ...reindexImageStatements(db, imageId)];
 }
 
-export async function toImageResponse(row: ImageRow, tags: TagOut[], config: Config): Promise<z.infer<typeof ImageSchema>> {
+export async function toImageResponse(
+  row: ImageRow,
+  tags: TagOut[],
+  config: Config,
+): Promise<z.infer<typeof ImageSchema>> {
   const signed = await signFileUrl(config.URL_SIGNING_SECRET, row.id, row.user_id, config.SIGNED_URL_TTL_SECONDS);
   return {
     id: row.id,
@@ -117,6 +156,10 @@ export async function toImageResponse(row: ImageRow, tags: TagOut[], config: Con
 
 /** Loads tags for the rows and renders them, keeping the rows' order. */
 export async function toImageResponses(db: D1Database, userId: string, rows: ImageRow[], config: Config) {
-  const tags = await loadTags(db, userId, rows.map((row) => row.id));
+  const tags = await loadTags(
+    db,
+    userId,
+    rows.map((row) => row.id),
+  );
   return Promise.all(rows.map((row) => toImageResponse(row, tags.get(row.id) ?? [], config)));
 }

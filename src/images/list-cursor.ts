@@ -8,5 +8,7 @@ export function encodeListCursor(seq: number): string {
 /** The `seq` to continue before, or undefined for a cursor this server did not make. */
 export function decodeListCursor(cursor: string): number | undefined {
   const value = decodeJsonCursor(cursor) as { v?: unknown; before?: unknown } | null | undefined;
-  return value?.v === 1 && Number.isSafeInteger(value.before) && (value.before as number) > 0 ? (value.before as number) : undefined;
+  return value?.v === 1 && Number.isSafeInteger(value.before) && (value.before as number) > 0
+    ? (value.before as number)
+    : undefined;
 }

@@ -1,4 +1,4 @@
-import { type Tagger, TaggerError, parseResNetOutput } from "./tagger";
+import { parseResNetOutput, type Tagger, TaggerError } from "./tagger";
 
 /**
  * Local development: the tagger/ service, which runs microsoft/resnet-50 on CPU and answers exactly as Workers AI

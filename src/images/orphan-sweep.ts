@@ -13,7 +13,11 @@ export interface SweepOptions {
  * remove it if the row cannot be written, so an orphan only survives a crash in between (or an R2 delete that
  * failed after a row was deleted): this sweep is the backstop that makes "no orphan objects" hold.
  */
-export async function sweepOrphanObjects(db: D1Database, bucket: R2Bucket, options: SweepOptions): Promise<{ scanned: number; deleted: number }> {
+export async function sweepOrphanObjects(
+  db: D1Database,
+  bucket: R2Bucket,
+  options: SweepOptions,
+): Promise<{ scanned: number; deleted: number }> {
   const now = options.now ?? Date.now();
   const maxObjects = options.maxObjects ?? 10_000;
   let cursor: string | undefined;
@@ -22,7 +26,9 @@ export async function sweepOrphanObjects(db: D1Database, bucket: R2Bucket, optio
   do {
     const page = await bucket.list({ prefix: options.prefix ?? "users/", cursor, limit: 500 });
     scanned += page.objects.length;
-    const old = page.objects.filter((object) => object.uploaded.getTime() < now - options.graceMs).map((object) => object.key);
+    const old = page.objects
+      .filter((object) => object.uploaded.getTime() < now - options.graceMs)
+      .map((object) => object.key);
     const orphans = await unreferenced(db, old);
     if (orphans.length > 0) await bucket.delete(orphans);
     deleted += orphans.length;

@@ -34,8 +34,16 @@ import { SEARCH_SEQ_SPAN } from "./search-index";
 import { parseSearchQuery, toFtsMatch } from "./search-query";
 
 export type SearchMatch = "all" | "any";
-export interface SearchHit { seq: number; id: string; score: number }
-export interface SearchPage { hits: SearchHit[]; nextCursor: string | null; dbMs: number }
+export interface SearchHit {
+  seq: number;
+  id: string;
+  score: number;
+}
+export interface SearchPage {
+  hits: SearchHit[];
+  nextCursor: string | null;
+  dbMs: number;
+}
 export type SearchError = { error: "invalid_query" | "invalid_cursor"; detail: string };
 
 /** Matches scored together; see BOUNDED RANKING above. Tuned with bench/ (≤ 50 ms p95 for broad prefixes at 100k). */
@@ -44,9 +52,17 @@ export const SEARCH_WINDOW = 2000;
 const MAX_QUERIES_PER_PAGE = 4;
 const MAX_SEQ = SEARCH_SEQ_SPAN - 1;
 
-export interface SearchOptions { window?: number }
+export interface SearchOptions {
+  window?: number;
+}
 
-interface Cursor { f: string; h: number; l: number; r: number | null; s: number | null }
+interface Cursor {
+  f: string;
+  h: number;
+  l: number;
+  r: number | null;
+  s: number | null;
+}
 
 // ?1 user_id  ?2 MATCH  ?3 window lo seq  ?4 window hi seq  ?5 window row limit  ?6 after seq  ?7 after score  ?8 rows wanted
 // One statement per window: the window's matches with their scores (materialized once, as FTS5 rowids: no per-row
@@ -60,15 +76,23 @@ WITH win AS MATERIALIZED (
   WHERE image_search MATCH ?2 AND rowid BETWEEN ${BASE} + ?3 AND ${BASE} + ?4
   ORDER BY rowid DESC
   LIMIT ?5
-)${after ? `,
-after AS (SELECT coalesce((SELECT score FROM win WHERE +r = ${BASE} + ?6), ?7) AS score, ${BASE} + ?6 AS r)` : ""}
+)${
+  after
+    ? `,
+after AS (SELECT coalesce((SELECT score FROM win WHERE +r = ${BASE} + ?6), ?7) AS score, ${BASE} + ?6 AS r)`
+    : ""
+}
 SELECT 0 AS kind, min(r) - ${BASE} AS seq, count(*) AS score, NULL AS id FROM win
 UNION ALL
 SELECT * FROM (
   SELECT 1, i.seq, w.score, i.id
   FROM (
-    SELECT r, score FROM win${after ? `
-    WHERE score < (SELECT score FROM after) OR (score = (SELECT score FROM after) AND r < (SELECT r FROM after))` : ""}
+    SELECT r, score FROM win${
+      after
+        ? `
+    WHERE score < (SELECT score FROM after) OR (score = (SELECT score FROM after) AND r < (SELECT r FROM after))`
+        : ""
+    }
     ORDER BY score DESC, r DESC
     LIMIT ?8
   ) w
@@ -106,7 +130,10 @@ export async function searchImages(
     if (!c || c.f !== fingerprint) {
       return { error: "invalid_cursor", detail: "The cursor is malformed or belongs to a different query." };
     }
-    hi = c.h; lo = c.l; afterSeq = c.r; afterScore = c.s;
+    hi = c.h;
+    lo = c.l;
+    afterSeq = c.r;
+    afterScore = c.s;
   }
 
   const hits: (SearchHit & { hi: number; lo: number })[] = [];
@@ -117,16 +144,27 @@ export async function searchImages(
     if (queries === MAX_QUERIES_PER_PAGE) break;
     queries++;
     const known = lo !== null;
-    const res = await db.prepare(afterSeq === null ? SQL_FIRST : SQL_AFTER).bind(
-      input.userId, ftsMatch, lo ?? 0, hi,
-      known ? window * 2 : window, // a known window is re-read by range; 2× tolerates re-tags inside it
-      afterSeq, afterScore, limit + 1 - hits.length,
-    ).all<{ kind: number; seq: number | null; score: number; id: string | null }>();
+    const res = await db
+      .prepare(afterSeq === null ? SQL_FIRST : SQL_AFTER)
+      .bind(
+        input.userId,
+        ftsMatch,
+        lo ?? 0,
+        hi,
+        known ? window * 2 : window, // a known window is re-read by range; 2× tolerates re-tags inside it
+        afterSeq,
+        afterScore,
+        limit + 1 - hits.length,
+      )
+      .all<{ kind: number; seq: number | null; score: number; id: string | null }>();
     dbMs += res.meta?.duration ?? 0;
     const rows = res.results ?? [];
     const meta = rows.find((r) => r.kind === 0);
     const count = meta?.score ?? 0;
-    if (count === 0 || meta?.seq == null) { exhausted = true; break; }
+    if (count === 0 || meta?.seq == null) {
+      exhausted = true;
+      break;
+    }
     const winLo = known ? (lo as number) : meta.seq;
     for (const r of rows) {
       if (r.kind !== 1 || r.seq == null || r.id == null) continue;
@@ -134,9 +172,18 @@ export async function searchImages(
     }
     if (hits.length > limit) break;
     // This window is used up: continue with the next (older) one.
-    if (!known && count < window) { exhausted = true; break; }
-    if (winLo <= 1) { exhausted = true; break; }
-    hi = winLo - 1; lo = null; afterSeq = null; afterScore = null;
+    if (!known && count < window) {
+      exhausted = true;
+      break;
+    }
+    if (winLo <= 1) {
+      exhausted = true;
+      break;
+    }
+    hi = winLo - 1;
+    lo = null;
+    afterSeq = null;
+    afterScore = null;
   }
 
   const page = hits.slice(0, limit).map(({ seq, id, score }) => ({ seq, id, score }));
@@ -146,9 +193,10 @@ export async function searchImages(
     nextCursor = encodeCursor({ f: fingerprint, h: last.hi, l: last.lo, r: last.seq, s: last.score });
   } else if (!exhausted) {
     // Stopped by MAX_QUERIES_PER_PAGE: resume at the window we were about to read.
-    nextCursor = lo === null
-      ? encodeCursor({ f: fingerprint, h: hi, l: -1, r: null, s: null })
-      : encodeCursor({ f: fingerprint, h: hi, l: lo, r: afterSeq, s: afterScore });
+    nextCursor =
+      lo === null
+        ? encodeCursor({ f: fingerprint, h: hi, l: -1, r: null, s: null })
+        : encodeCursor({ f: fingerprint, h: hi, l: lo, r: afterSeq, s: afterScore });
   }
   return { hits: page, nextCursor, dbMs };
 }
@@ -173,7 +221,13 @@ function decodeCursor(raw: string): (Omit<Cursor, "l"> & { l: number | null }) |
     if (!isSeq(o.r) || typeof o.s !== "number" || !Number.isFinite(o.s)) return null;
     if (o.l === -1) return null;
   } else if (o.s !== null) return null;
-  return { f: o.f, h: o.h, l: o.l === -1 ? null : (o.l as number), r: hasAfter ? (o.r as number) : null, s: hasAfter ? (o.s as number) : null };
+  return {
+    f: o.f,
+    h: o.h,
+    l: o.l === -1 ? null : (o.l as number),
+    r: hasAfter ? (o.r as number) : null,
+    s: hasAfter ? (o.s as number) : null,
+  };
 }
 
 /** FNV-1a 32-bit over (match, tokens): a cursor only continues the query that produced it. */

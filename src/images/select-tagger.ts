@@ -13,5 +13,8 @@ export function selectTagger(env: Env, config: Config): Tagger {
 
 /** Tags an image with this deployment's tagger, under its configured minimum score and deadline. */
 export function tagWithConfiguredTagger(env: Env, config: Config, image: Uint8Array): Promise<TaggingOutcome> {
-  return tagImage(selectTagger(env, config), image, { minScore: config.TAG_MIN_SCORE, timeoutMs: config.TAGGER_TIMEOUT_MS });
+  return tagImage(selectTagger(env, config), image, {
+    minScore: config.TAG_MIN_SCORE,
+    timeoutMs: config.TAGGER_TIMEOUT_MS,
+  });
 }

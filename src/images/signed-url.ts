@@ -13,7 +13,13 @@ export interface SignedFileUrl {
  * `/v1/images/{id}/file?uid=…&exp=…&sig=…`: an HMAC-SHA256 over image, owner and expiry, so `<img src>` works
  * without a bearer token and the URL grants exactly one image until it expires.
  */
-export async function signFileUrl(secret: string, imageId: string, userId: string, ttlSeconds: number, now = Date.now()): Promise<SignedFileUrl> {
+export async function signFileUrl(
+  secret: string,
+  imageId: string,
+  userId: string,
+  ttlSeconds: number,
+  now = Date.now(),
+): Promise<SignedFileUrl> {
   const exp = Math.ceil((now / 1000 + ttlSeconds) / EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS;
   const sig = base64url(new Uint8Array(await hmac(secret, payload(imageId, userId, exp))));
   const query = new URLSearchParams({ uid: userId, exp: String(exp), sig });

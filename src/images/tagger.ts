@@ -3,7 +3,9 @@ import { z } from "zod";
 export const RESNET50_MODEL = "@cf/microsoft/resnet-50";
 
 /** What Workers AI answers for @cf/microsoft/resnet-50: the top 5 ImageNet classes, labels upper-case. */
-export const ResNetOutputSchema = z.array(z.object({ label: z.string().min(1), score: z.number().min(0).max(1) })).max(1000);
+export const ResNetOutputSchema = z
+  .array(z.object({ label: z.string().min(1), score: z.number().min(0).max(1) }))
+  .max(1000);
 export type ResNetOutput = z.infer<typeof ResNetOutputSchema>;
 
 /** Labels the encoded bytes of an image. Implementations throw TaggerError on any failure. */
@@ -46,17 +48,28 @@ export function toTags(output: ResNetOutput, minScore: number): Tag[] {
 export type TaggingOutcome = { status: "tagged"; tags: Tag[] } | { status: "failed"; error: string };
 
 /** Runs the tagger with a deadline. Never throws: a failure is an outcome, logged, and the upload goes on. */
-export async function tagImage(tagger: Tagger, image: Uint8Array, options: { minScore: number; timeoutMs: number }): Promise<TaggingOutcome> {
+export async function tagImage(
+  tagger: Tagger,
+  image: Uint8Array,
+  options: { minScore: number; timeoutMs: number },
+): Promise<TaggingOutcome> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TaggerError(`${tagger.name} did not answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+    timer = setTimeout(
+      () => reject(new TaggerError(`${tagger.name} did not answer within ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
   });
   try {
     const output = await Promise.race([tagger.classify(image), deadline]);
     return { status: "tagged", tags: toTags(output, options.minScore) };
   } catch (error) {
     const reason = error instanceof TaggerError ? error.message : `${tagger.name} failed`;
-    console.error("tagging failed", { tagger: tagger.name, reason, error: error instanceof Error ? error.message : String(error) });
+    console.error("tagging failed", {
+      tagger: tagger.name,
+      reason,
+      error: error instanceof Error ? error.message : String(error),
+    });
     return { status: "failed", error: reason };
   } finally {
     clearTimeout(timer);

@@ -1,4 +1,4 @@
-import { RESNET50_MODEL, type Tagger, TaggerError, parseResNetOutput } from "./tagger";
+import { parseResNetOutput, RESNET50_MODEL, type Tagger, TaggerError } from "./tagger";
 
 /** Production: Workers AI, called the documented way (`{ image: number[] }` of the encoded file's bytes). */
 export function workersAiTagger(ai: Pick<Ai, "run">): Tagger {

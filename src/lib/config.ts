@@ -16,7 +16,12 @@ const ConfigSchema = z.object({
   CORS_ORIGINS: z
     .string()
     .default("")
-    .transform((list) => list.split(",").map((origin) => origin.trim()).filter(Boolean)),
+    .transform((list) =>
+      list
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
   TAGGER: z.enum(["workers-ai", "local"]).default("workers-ai"),
   LOCAL_TAGGER_URL: z.url().default("http://127.0.0.1:8788"),
   TAG_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.05),
@@ -52,7 +57,9 @@ export function getConfig(env: Env): Config {
   if (cached) return cached;
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`).join("; ")}`);
+    throw new ConfigError(
+      `Invalid configuration: ${parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`).join("; ")}`,
+    );
   }
   cache.set(env, parsed.data);
   return parsed.data;

@@ -1,5 +1,5 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Hook } from "@hono/zod-openapi";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./env";
 import { problemBody, problemResponse } from "./problem";
 
@@ -11,11 +11,20 @@ export const validationHook: Hook<unknown, AppEnv, string, Response | undefined>
     path: [location, ...issue.path.map(String)].join("."),
     message: issue.message,
   }));
-  return problemResponse(problemBody("validation_failed", `The request ${location} does not match the schema.`, errors));
+  return problemResponse(
+    problemBody("validation_failed", `The request ${location} does not match the schema.`, errors),
+  );
 };
 
 /** Names error paths the way the OpenAPI document does (hono's validation targets are implementation names). */
-const LOCATIONS: Record<string, string> = { json: "body", form: "body", query: "query", param: "path", header: "header", cookie: "cookie" };
+const LOCATIONS: Record<string, string> = {
+  json: "body",
+  form: "body",
+  query: "query",
+  param: "path",
+  header: "header",
+  cookie: "cookie",
+};
 
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -65,7 +65,11 @@ export class ApiError extends Error {
   readonly errors: ProblemFieldError[] | undefined;
   readonly headers: Record<string, string> | undefined;
 
-  constructor(kind: ProblemKind, detail: string, options: { errors?: ProblemFieldError[]; headers?: Record<string, string> } = {}) {
+  constructor(
+    kind: ProblemKind,
+    detail: string,
+    options: { errors?: ProblemFieldError[]; headers?: Record<string, string> } = {},
+  ) {
     super(detail);
     this.name = "ApiError";
     this.kind = kind;
@@ -107,10 +111,19 @@ export function problemResponses<const S extends ErrorStatus>(...statuses: S[]) 
       description: DESCRIPTIONS[status] ?? "Error",
       content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
       ...(status === 429
-        ? { headers: { "Retry-After": { description: "Seconds until a retry may succeed.", schema: { type: "integer" as const } } } }
+        ? {
+            headers: {
+              "Retry-After": {
+                description: "Seconds until a retry may succeed.",
+                schema: { type: "integer" as const },
+              },
+            },
+          }
         : {}),
     },
   ]);
-  return Object.fromEntries(entries) as Record<S | 500, { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } }>;
+  return Object.fromEntries(entries) as Record<
+    S | 500,
+    { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } }
+  >;
 }
-

@@ -1,5 +1,5 @@
-import { imageBytesFromBody, readBody } from './request-body.js';
-import { internalError, methodNotAllowed, notFound, Problem } from './problem.js';
+import { internalError, methodNotAllowed, notFound, Problem } from "./problem.js";
+import { imageBytesFromBody, readBody } from "./request-body.js";
 
 /**
  * The HTTP routes: POST /run (Workers AI resnet-50 contract) and GET /health.
@@ -10,21 +10,22 @@ import { internalError, methodNotAllowed, notFound, Problem } from './problem.js
  */
 export function createApp(tagger, limits, log) {
   return async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://tagger').pathname;
+    const path = new URL(req.url ?? "/", "http://tagger").pathname;
     try {
-      if (path === '/run') {
-        if (req.method !== 'POST') throw methodNotAllowed(req.method ?? '?', 'POST');
+      if (path === "/run") {
+        if (req.method !== "POST") throw methodNotAllowed(req.method ?? "?", "POST");
         const body = await readBody(req, limits.maxBodyBytes);
-        const tags = await tagger.tag(imageBytesFromBody(req.headers['content-type'], body));
+        const tags = await tagger.tag(imageBytesFromBody(req.headers["content-type"], body));
         return sendJson(res, 200, tags);
       }
-      if (path === '/health') {
-        if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method ?? '?', 'GET, HEAD');
+      if (path === "/health") {
+        if (req.method !== "GET" && req.method !== "HEAD") throw methodNotAllowed(req.method ?? "?", "GET, HEAD");
         return sendJson(res, 200, await tagger.freshHealth());
       }
       throw notFound(path);
     } catch (error) {
-      if (!(error instanceof Problem)) log(`unexpected error on ${req.method} ${path}: ${error instanceof Error ? error.stack : error}`);
+      if (!(error instanceof Problem))
+        log(`unexpected error on ${req.method} ${path}: ${error instanceof Error ? error.stack : error}`);
       const problem = error instanceof Problem ? error : internalError();
       sendProblem(res, problem);
     }
@@ -37,7 +38,7 @@ export function createApp(tagger, limits, log) {
  * @param {unknown} value
  */
 function sendJson(res, status, value) {
-  send(res, status, 'application/json', JSON.stringify(value));
+  send(res, status, "application/json", JSON.stringify(value));
 }
 
 /**
@@ -46,7 +47,7 @@ function sendJson(res, status, value) {
  */
 function sendProblem(res, problem) {
   for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-  send(res, problem.status, 'application/problem+json', JSON.stringify(problem));
+  send(res, problem.status, "application/problem+json", JSON.stringify(problem));
 }
 
 /**
@@ -58,9 +59,9 @@ function sendProblem(res, problem) {
 function send(res, status, contentType, text) {
   if (res.headersSent) return res.destroy();
   res.writeHead(status, {
-    'content-type': `${contentType}; charset=utf-8`,
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
+    "content-type": `${contentType}; charset=utf-8`,
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
   });
-  res.end(res.req.method === 'HEAD' ? undefined : text);
+  res.end(res.req.method === "HEAD" ? undefined : text);
 }

@@ -1,4 +1,4 @@
-import ort from 'onnxruntime-node';
+import ort from "onnxruntime-node";
 
 /**
  * An ONNX image classifier: pixel_values [1,3,H,W] float32 → logits [1,N].
@@ -23,11 +23,11 @@ export class Classifier {
    */
   static async load(modelPath, { threads = 0 } = {}) {
     /** @type {import('onnxruntime-node').InferenceSession.SessionOptions} */
-    const sessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel: 'all' };
+    const sessionOptions = { executionProviders: ["cpu"], graphOptimizationLevel: "all" };
     if (threads > 0) sessionOptions.intraOpNumThreads = threads;
     const session = await ort.InferenceSession.create(modelPath, sessionOptions);
-    const inputName = pickName(session.inputNames, 'pixel_values', 'input');
-    const outputName = pickName(session.outputNames, 'logits', 'output');
+    const inputName = pickName(session.inputNames, "pixel_values", "input");
+    const outputName = pickName(session.outputNames, "logits", "output");
     return new Classifier(session, inputName, outputName);
   }
 
@@ -37,9 +37,10 @@ export class Classifier {
    * @returns {Promise<Float32Array>} the logits of the single image in the batch
    */
   async logits(data, dims) {
-    const results = await this.session.run({ [this.inputName]: new ort.Tensor('float32', data, dims) });
+    const results = await this.session.run({ [this.inputName]: new ort.Tensor("float32", data, dims) });
     const output = results[this.outputName];
-    if (output.type !== 'float32') throw new Error(`model output "${this.outputName}" is ${output.type}, expected float32`);
+    if (output.type !== "float32")
+      throw new Error(`model output "${this.outputName}" is ${output.type}, expected float32`);
     return /** @type {Float32Array} */ (output.data);
   }
 
@@ -56,5 +57,5 @@ export class Classifier {
 function pickName(names, preferred, kind) {
   if (names.includes(preferred)) return preferred;
   if (names.length === 1) return names[0];
-  throw new Error(`model has ${kind}s [${names.join(', ')}]; expected "${preferred}"`);
+  throw new Error(`model has ${kind}s [${names.join(", ")}]; expected "${preferred}"`);
 }

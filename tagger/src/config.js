@@ -1,15 +1,15 @@
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Folder of this package (tagger/). */
-export const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Where `npm run model:fetch` stores the model unless TAGGER_MODEL_DIR says otherwise (git-ignored). */
-export const DEFAULT_MODEL_DIR = path.join(PACKAGE_DIR, '.model-cache', 'resnet-50');
+export const DEFAULT_MODEL_DIR = path.join(PACKAGE_DIR, ".model-cache", "resnet-50");
 
 /** The model Workers AI serves as `@cf/microsoft/resnet-50`. */
-export const MODEL_ID = 'microsoft/resnet-50';
+export const MODEL_ID = "microsoft/resnet-50";
 
 /**
  * @typedef {object} TaggerConfig
@@ -30,13 +30,13 @@ export const MODEL_ID = 'microsoft/resnet-50';
  */
 export function readConfig(env = process.env) {
   return {
-    host: env.TAGGER_HOST || '127.0.0.1',
-    port: readInteger(env, 'TAGGER_PORT', 8788, 0, 65535),
+    host: env.TAGGER_HOST || "127.0.0.1",
+    port: readInteger(env, "TAGGER_PORT", 8788, 0, 65535),
     modelDir: env.TAGGER_MODEL_DIR ? path.resolve(env.TAGGER_MODEL_DIR) : DEFAULT_MODEL_DIR,
-    maxBodyBytes: readInteger(env, 'TAGGER_MAX_BODY_BYTES', 20 * 1024 * 1024, 1, 1024 * 1024 * 1024),
-    maxInputPixels: readInteger(env, 'TAGGER_MAX_INPUT_PIXELS', 50_000_000, 1, 268_402_689),
-    maxQueue: readInteger(env, 'TAGGER_MAX_QUEUE', 16, 1, 10_000),
-    threads: readInteger(env, 'TAGGER_THREADS', os.availableParallelism(), 1, 256),
+    maxBodyBytes: readInteger(env, "TAGGER_MAX_BODY_BYTES", 20 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+    maxInputPixels: readInteger(env, "TAGGER_MAX_INPUT_PIXELS", 50_000_000, 1, 268_402_689),
+    maxQueue: readInteger(env, "TAGGER_MAX_QUEUE", 16, 1, 10_000),
+    threads: readInteger(env, "TAGGER_THREADS", os.availableParallelism(), 1, 256),
   };
 }
 
@@ -49,7 +49,7 @@ export function readConfig(env = process.env) {
  */
 function readInteger(env, name, fallback, min, max) {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+  if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);

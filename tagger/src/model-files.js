@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
 
 /** Model files in preference order (Hugging Face layout of Xenova/resnet-50). */
-export const MODEL_CANDIDATES = ['onnx/model.onnx', 'onnx/model_quantized.onnx', 'model.onnx'];
+export const MODEL_CANDIDATES = ["onnx/model.onnx", "onnx/model_quantized.onnx", "model.onnx"];
 
 /** Written by `npm run model:fetch` next to the files it downloaded. */
-export const RECEIPT_FILE = 'fetch-receipt.json';
+export const RECEIPT_FILE = "fetch-receipt.json";
 
 /**
  * @typedef {object} ModelFiles
@@ -33,8 +33,8 @@ export async function findModelFiles(dir) {
       modelPath,
       modelFile,
       modelStat: { size: info.size, mtimeMs: info.mtimeMs },
-      config: await readJsonIfPresent(path.join(dir, 'config.json')),
-      preprocessorConfig: await readJsonIfPresent(path.join(dir, 'preprocessor_config.json')),
+      config: await readJsonIfPresent(path.join(dir, "config.json")),
+      preprocessorConfig: await readJsonIfPresent(path.join(dir, "preprocessor_config.json")),
       receipt: await readJsonIfPresent(path.join(dir, RECEIPT_FILE)),
     };
   }
@@ -48,9 +48,9 @@ export async function findModelFiles(dir) {
 export async function readJsonIfPresent(file) {
   let text;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(file, "utf8");
   } catch (error) {
-    if (/** @type {NodeJS.ErrnoException} */ (error).code === 'ENOENT') return null;
+    if (/** @type {NodeJS.ErrnoException} */ (error).code === "ENOENT") return null;
     throw error;
   }
   try {
@@ -65,9 +65,9 @@ export async function readJsonIfPresent(file) {
  * @returns {Promise<string>} hex sha256 of the file's bytes
  */
 export async function sha256File(file) {
-  const hash = createHash('sha256');
+  const hash = createHash("sha256");
   for await (const chunk of createReadStream(file)) hash.update(chunk);
-  return hash.digest('hex');
+  return hash.digest("hex");
 }
 
 /**
@@ -78,9 +78,9 @@ export async function sha256File(file) {
  */
 export async function modelFingerprint(dir) {
   const parts = [];
-  for (const file of [...MODEL_CANDIDATES, RECEIPT_FILE, 'config.json', 'preprocessor_config.json']) {
+  for (const file of [...MODEL_CANDIDATES, RECEIPT_FILE, "config.json", "preprocessor_config.json"]) {
     const info = await stat(path.join(dir, file)).catch(() => null);
     if (info) parts.push(`${file}:${info.size}:${info.mtimeMs}`);
   }
-  return parts.join('|');
+  return parts.join("|");
 }

@@ -1,4 +1,4 @@
-import { badRequest, payloadTooLarge, unsupportedMediaType } from './problem.js';
+import { badRequest, payloadTooLarge, unsupportedMediaType } from "./problem.js";
 
 /**
  * Reads the whole request body, refusing (413) anything above `limit` bytes — early from
@@ -8,7 +8,7 @@ import { badRequest, payloadTooLarge, unsupportedMediaType } from './problem.js'
  * @returns {Promise<Buffer>}
  */
 export async function readBody(req, limit) {
-  const declared = Number(req.headers['content-length']);
+  const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) throw payloadTooLarge(limit);
   /** @type {Buffer[]} */
   const chunks = [];
@@ -29,10 +29,10 @@ export async function readBody(req, limit) {
  * @returns {Uint8Array}
  */
 export function imageBytesFromBody(contentTypeHeader, body) {
-  const contentType = (contentTypeHeader ?? '').split(';')[0].trim().toLowerCase();
-  if (contentType === 'application/json' || contentType.endsWith('+json')) return imageFromJson(body);
-  if (contentType === '' || contentType === 'application/octet-stream' || contentType.startsWith('image/')) {
-    if (body.length === 0) throw badRequest('The request body is empty; send the image file bytes.');
+  const contentType = (contentTypeHeader ?? "").split(";")[0].trim().toLowerCase();
+  if (contentType === "application/json" || contentType.endsWith("+json")) return imageFromJson(body);
+  if (contentType === "" || contentType === "application/octet-stream" || contentType.startsWith("image/")) {
+    if (body.length === 0) throw badRequest("The request body is empty; send the image file bytes.");
     return body;
   }
   throw unsupportedMediaType(contentType);
@@ -42,7 +42,7 @@ export function imageBytesFromBody(contentTypeHeader, body) {
 function imageFromJson(body) {
   let input;
   try {
-    input = JSON.parse(body.toString('utf8'));
+    input = JSON.parse(body.toString("utf8"));
   } catch {
     throw badRequest('The body is not valid JSON. Send {"image": [byte, …]} with the file bytes as numbers 0–255.');
   }

@@ -1,6 +1,6 @@
 // Entry point: `npm start` (node src/server.js). Configuration comes from TAGGER_* env vars.
-import { readConfig } from './config.js';
-import { startTagger } from './start.js';
+import { readConfig } from "./config.js";
+import { startTagger } from "./start.js";
 
 /** @param {string} message */
 const log = (message) => console.log(`[tagger] ${message}`);
@@ -18,16 +18,20 @@ try {
   service = await startTagger(config, { log });
 } catch (error) {
   const code = /** @type {NodeJS.ErrnoException} */ (error).code;
-  const why = code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is already in use (set TAGGER_PORT)` :
-    error instanceof Error ? error.message : String(error);
+  const why =
+    code === "EADDRINUSE"
+      ? `port ${config.port} on ${config.host} is already in use (set TAGGER_PORT)`
+      : error instanceof Error
+        ? error.message
+        : String(error);
   console.error(`[tagger] could not start: ${why}`);
   process.exit(1);
 }
 
 const health = service.tagger.health();
-log(`listening on ${service.url} — model: ${health.status === 'ok' ? health.model?.file : 'none'}`);
+log(`listening on ${service.url} — model: ${health.status === "ok" ? health.model?.file : "none"}`);
 
-for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
+for (const signal of /** @type {const} */ (["SIGTERM", "SIGINT"])) {
   process.once(signal, async () => {
     log(`${signal}: shutting down`);
     await service.close();
@@ -40,7 +44,7 @@ for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
 const parentPid = process.ppid;
 setInterval(async () => {
   if (process.ppid === parentPid) return;
-  log('parent process exited: shutting down');
+  log("parent process exited: shutting down");
   await service.close();
   process.exit(0);
 }, 1000).unref();

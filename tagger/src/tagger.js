@@ -1,11 +1,11 @@
-import { Classifier } from './classifier.js';
-import { MODEL_ID } from './config.js';
-import { imageToTensor } from './image-to-tensor.js';
-import { labelMismatches, labelsFromId2Label, readBundledLabels } from './labels.js';
-import { findModelFiles, modelFingerprint, sha256File } from './model-files.js';
-import { preprocessingFrom } from './preprocessor.js';
-import { busy, modelUnavailable } from './problem.js';
-import { softmax, topK } from './top-k.js';
+import { Classifier } from "./classifier.js";
+import { MODEL_ID } from "./config.js";
+import { imageToTensor } from "./image-to-tensor.js";
+import { labelMismatches, labelsFromId2Label, readBundledLabels } from "./labels.js";
+import { findModelFiles, modelFingerprint, sha256File } from "./model-files.js";
+import { preprocessingFrom } from "./preprocessor.js";
+import { busy, modelUnavailable } from "./problem.js";
+import { softmax, topK } from "./top-k.js";
 
 /**
  * @typedef {{ id: string, file: string, sha256: string }} ModelInfo
@@ -21,7 +21,7 @@ import { softmax, topK } from './top-k.js';
  */
 export class Tagger {
   /** @type {Ready | Missing} */
-  #state = { status: 'no-model', reason: 'not loaded yet', fingerprint: '\0' };
+  #state = { status: "no-model", reason: "not loaded yet", fingerprint: "\0" };
   /** @type {Promise<Ready | Missing> | null} */
   #loading = null;
   /** @type {Promise<unknown>} */
@@ -51,8 +51,8 @@ export class Tagger {
   /** @returns {{ status: 'ok' | 'no-model', model: ModelInfo | null, reason?: string }} */
   health() {
     const state = this.#state;
-    if (state.status === 'ok') return { status: 'ok', model: state.model };
-    return { status: 'no-model', model: null, reason: state.reason };
+    if (state.status === "ok") return { status: "ok", model: state.model };
+    return { status: "no-model", model: null, reason: state.reason };
   }
 
   /** Like health(), but first retries loading if the model folder changed since the last failure. */
@@ -83,18 +83,18 @@ export class Tagger {
     await this.#loading;
     await this.#inference.catch(() => {});
     const state = this.#state;
-    this.#state = { status: 'no-model', reason: 'the tagger is shutting down', fingerprint: '\0' };
-    if (state.status === 'ok') await state.classifier.release();
+    this.#state = { status: "no-model", reason: "the tagger is shutting down", fingerprint: "\0" };
+    if (state.status === "ok") await state.classifier.release();
   }
 
   /** @returns {Promise<Ready>} */
   async #ready() {
     let state = this.#state;
-    if (this.#closed) throw modelUnavailable('The tagger is shutting down.');
-    if (state.status === 'no-model' && state.fingerprint !== (await modelFingerprint(this.config.modelDir))) {
+    if (this.#closed) throw modelUnavailable("The tagger is shutting down.");
+    if (state.status === "no-model" && state.fingerprint !== (await modelFingerprint(this.config.modelDir))) {
       state = await this.load();
     }
-    if (state.status !== 'ok') throw modelUnavailable(state.reason);
+    if (state.status !== "ok") throw modelUnavailable(state.reason);
     return state;
   }
 
@@ -114,16 +114,23 @@ export class Tagger {
   async #load() {
     const dir = this.config.modelDir;
     const fingerprint = await modelFingerprint(dir);
-    const fetchHint = 'Run `npm run model:fetch` in tagger/ once (needs internet); the tagger picks the files up without a restart.';
+    const fetchHint =
+      "Run `npm run model:fetch` in tagger/ once (needs internet); the tagger picks the files up without a restart.";
     try {
       const files = await findModelFiles(dir);
       if (!files) {
-        return this.#missing(`The ResNet-50 weights are missing: no onnx/model.onnx in ${dir}. ${fetchHint}`, fingerprint);
+        return this.#missing(
+          `The ResNet-50 weights are missing: no onnx/model.onnx in ${dir}. ${fetchHint}`,
+          fingerprint,
+        );
       }
       const sha256 = await sha256File(files.modelPath);
       const expected = files.receipt?.files?.[files.modelFile]?.sha256;
       if (expected && expected !== sha256) {
-        return this.#missing(`${files.modelFile} does not match its recorded sha256 (corrupt or partial download). ${fetchHint}`, fingerprint);
+        return this.#missing(
+          `${files.modelFile} does not match its recorded sha256 (corrupt or partial download). ${fetchHint}`,
+          fingerprint,
+        );
       }
       const labels = await this.#labelsFor(files.config);
       const pre = preprocessingFrom(files.preprocessorConfig);
@@ -134,7 +141,7 @@ export class Tagger {
       });
       const model = { id: MODEL_ID, file: files.modelFile, sha256 };
       this.log(`model loaded: ${files.modelPath} (sha256 ${sha256})`);
-      return { status: 'ok', model, classifier, labels, pre };
+      return { status: "ok", model, classifier, labels, pre };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return this.#missing(`The model in ${dir} could not be loaded: ${message}. ${fetchHint}`, fingerprint);
@@ -144,7 +151,7 @@ export class Tagger {
   /** @param {string} reason @param {string} fingerprint @returns {Missing} */
   #missing(reason, fingerprint) {
     this.log(`no model: ${reason}`);
-    return { status: 'no-model', reason, fingerprint };
+    return { status: "no-model", reason, fingerprint };
   }
 
   /**
@@ -159,8 +166,10 @@ export class Tagger {
     const mismatches = labelMismatches(bundled, fromConfig);
     if (mismatches.length > 0) {
       const i = mismatches[0];
-      this.log(`config.json id2label differs from labels.json at ${mismatches.length} indices ` +
-        `(first: ${i} "${fromConfig[i]}" vs "${bundled[i]}"); using config.json`);
+      this.log(
+        `config.json id2label differs from labels.json at ${mismatches.length} indices ` +
+          `(first: ${i} "${fromConfig[i]}" vs "${bundled[i]}"); using config.json`,
+      );
     }
     return fromConfig;
   }

@@ -1,39 +1,48 @@
 // `npm start` (node src/server.js) as a process: loopback, TAGGER_PORT, clean exit on SIGTERM/SIGINT.
-import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 
-const SERVER = fileURLToPath(new URL('../src/server.js', import.meta.url));
+const SERVER = fileURLToPath(new URL("../src/server.js", import.meta.url));
 
-for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
+for (const signal of /** @type {const} */ (["SIGTERM", "SIGINT"])) {
   test(`starts on loopback and exits 0 on ${signal}`, async (t) => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'tagger-proc-'));
+    const dir = await mkdtemp(path.join(os.tmpdir(), "tagger-proc-"));
     t.after(() => rm(dir, { recursive: true, force: true }));
-    const child = spawn(process.execPath, [SERVER], { env: { ...process.env, TAGGER_PORT: '0', TAGGER_MODEL_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c) => (out += c));
-    const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    const child = spawn(process.execPath, [SERVER], {
+      env: { ...process.env, TAGGER_PORT: "0", TAGGER_MODEL_DIR: dir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
     const url = await new Promise((resolve, reject) => {
-      child.stdout.on('data', () => out.match(/listening on (http:\/\/\S+)/) && resolve(out.match(/listening on (http:\/\/\S+)/)?.[1]));
+      child.stdout.on(
+        "data",
+        () => out.match(/listening on (http:\/\/\S+)/) && resolve(out.match(/listening on (http:\/\/\S+)/)?.[1]),
+      );
       exited.then(() => reject(new Error(out)));
     });
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.equal((await (await fetch(`${url}/health`)).json()).status, 'no-model');
+    assert.equal((await (await fetch(`${url}/health`)).json()).status, "no-model");
     child.kill(signal);
     assert.equal(await exited, 0);
     assert.match(out, new RegExp(`${signal}: shutting down`));
   });
 }
 
-test('a bad TAGGER_PORT is a one-line error, not a stack trace', async () => {
-  const child = spawn(process.execPath, [SERVER], { env: { ...process.env, TAGGER_PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (c) => (err += c));
-  const code = await new Promise((resolve) => child.once('exit', resolve));
+test("a bad TAGGER_PORT is a one-line error, not a stack trace", async () => {
+  const child = spawn(process.execPath, [SERVER], {
+    env: { ...process.env, TAGGER_PORT: "eighty" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr.on("data", (c) => (err += c));
+  const code = await new Promise((resolve) => child.once("exit", resolve));
   assert.equal(code, 2);
   assert.match(err, /TAGGER_PORT must be an integer/);
   assert.doesNotMatch(err, /\n\s+at /);

@@ -1,5 +1,5 @@
 import { exports } from "cloudflare:workers";
-import { type ImagifyClient, createImagifyClient, memoryTokenStore } from "../../openapi/client";
+import { createImagifyClient, type ImagifyClient, memoryTokenStore } from "../../openapi/client";
 
 export const BASE_URL = "http://api.imagify.test";
 

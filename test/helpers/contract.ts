@@ -1,9 +1,13 @@
 import type { RouteConfig } from "@hono/zod-openapi";
-import type { z } from "zod";
 import { expect } from "vitest";
+import type { z } from "zod";
 
-type ContentOf<R extends RouteConfig, S extends keyof R["responses"]> = R["responses"][S] extends { content: infer C } ? C : never;
-type BodyOf<R extends RouteConfig, S extends keyof R["responses"]> = ContentOf<R, S>[keyof ContentOf<R, S>] extends { schema: infer Z }
+type ContentOf<R extends RouteConfig, S extends keyof R["responses"]> = R["responses"][S] extends { content: infer C }
+  ? C
+  : never;
+type BodyOf<R extends RouteConfig, S extends keyof R["responses"]> = ContentOf<R, S>[keyof ContentOf<R, S>] extends {
+  schema: infer Z;
+}
   ? Z extends z.ZodType
     ? z.infer<Z>
     : never

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import type { ImagifyClient } from "../../openapi/client";
 import { getImageFile, uploadImage } from "../../src/routes/images/images.routes";
 import { type FixtureName, fixtureBytes } from "../fixtures";
-import type { ImagifyClient } from "../../openapi/client";
 import { expectContract } from "./contract";
 
 export type Image = Awaited<ReturnType<typeof expectContract<typeof uploadImage, 201>>>;
@@ -36,7 +36,12 @@ export function postImage(client: ImagifyClient, bytes: Uint8Array, filename?: s
 }
 
 /** Uploads and asserts 201 against the contract. */
-export async function uploadOk(client: ImagifyClient, bytes: Uint8Array, filename?: string, type?: string): Promise<Image> {
+export async function uploadOk(
+  client: ImagifyClient,
+  bytes: Uint8Array,
+  filename?: string,
+  type?: string,
+): Promise<Image> {
   return expectContract(uploadImage, 201, await postImage(client, bytes, filename, type));
 }
 
@@ -56,12 +61,16 @@ export function bearer(accessToken: string): HeadersInit {
 }
 
 export async function countImageRows(userId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM images WHERE user_id = ?1").bind(userId).first<{ n: number }>();
+  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM images WHERE user_id = ?1")
+    .bind(userId)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }
 
 export async function countTagRows(imageId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM image_tags WHERE image_id = ?1").bind(imageId).first<{ n: number }>();
+  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM image_tags WHERE image_id = ?1")
+    .bind(imageId)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }
 
@@ -82,7 +91,9 @@ export async function expectNothingStored(userId: string): Promise<void> {
  */
 export async function expectFile(status: 200 | 206, response: Response): Promise<Uint8Array> {
   const body = new Uint8Array(await response.clone().arrayBuffer());
-  expect(response.status, `file answered ${response.status}: ${new TextDecoder().decode(body.slice(0, 300))}`).toBe(status);
+  expect(response.status, `file answered ${response.status}: ${new TextDecoder().decode(body.slice(0, 300))}`).toBe(
+    status,
+  );
   const declared = getImageFile.responses[status] as { content?: Record<string, unknown> };
   expect(Object.keys(declared.content ?? {})).toEqual(["image/*"]);
   expect(response.headers.get("content-type") ?? "").toMatch(/^image\/(jpeg|png|webp|gif)$/);

@@ -11,7 +11,11 @@ const tabbyPng = Uint8Array.from(atob(inject("tabbyPngBase64")), (c) => c.charCo
 
 describe("local mode: the Worker tags through the tagger/ service", () => {
   it("an upload gets the local model's labels end to end", async () => {
-    const direct = await fetch(`${env.LOCAL_TAGGER_URL}/run`, { method: "POST", body: JSON.stringify({ image: Array.from(tabbyPng) }), headers: { "Content-Type": "application/json" } });
+    const direct = await fetch(`${env.LOCAL_TAGGER_URL}/run`, {
+      method: "POST",
+      body: JSON.stringify({ image: Array.from(tabbyPng) }),
+      headers: { "Content-Type": "application/json" },
+    });
     const answer = await direct.json();
     const expected = ResNetOutputSchema.parse(answer);
     expect(expected).toHaveLength(5);
@@ -29,7 +33,10 @@ describe("local mode: the Worker tags through the tagger/ service", () => {
   });
 
   it("without weights, tagging fails with the service's reason and never invents labels", async () => {
-    const outcome = await tagImage(localTagger(`http://127.0.0.1:${MISSING_MODEL_TAGGER_PORT}`), tabbyPng, { minScore: 0.05, timeoutMs: 5000 });
+    const outcome = await tagImage(localTagger(`http://127.0.0.1:${MISSING_MODEL_TAGGER_PORT}`), tabbyPng, {
+      minScore: 0.05,
+      timeoutMs: 5000,
+    });
     expect(outcome.status).toBe("failed");
     expect(outcome.status === "failed" && outcome.error).toMatch(/model:fetch/);
   });

@@ -1,10 +1,10 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import { issueTokens } from "../../auth/issue-tokens";
 import { accountRules, ipRule } from "../../auth/login-limits";
-import { UNKNOWN_USER_HASH, hashPassword, verifyPassword } from "../../auth/password";
+import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from "../../auth/password";
 import { passwordProblem } from "../../auth/password-policy";
 import { check, hit } from "../../auth/rate-limit";
 import { createSession, revokeSession, rotateRefreshToken } from "../../auth/sessions";
-import { issueTokens } from "../../auth/issue-tokens";
 import { findUserByEmail, toUser } from "../../auth/users";
 import type { AppEnv } from "../../lib/env";
 import { newId } from "../../lib/ids";
@@ -17,7 +17,8 @@ export const registerHandler: RouteHandler<typeof register, AppEnv> = async (c) 
   await hit(c.env.DB, ipRule(c, config));
 
   const refusal = passwordProblem(password);
-  if (refusal) throw new ApiError("validation_failed", refusal, { errors: [{ path: "body.password", message: refusal }] });
+  if (refusal)
+    throw new ApiError("validation_failed", refusal, { errors: [{ path: "body.password", message: refusal }] });
 
   const user = { id: newId("usr"), email, created_at: Date.now() };
   const inserted = await c.env.DB.prepare(
@@ -47,7 +48,10 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
     throw new ApiError("unauthorized", "Invalid email or password.");
   }
   if (result.needsRehash) {
-    await db.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1").bind(user.id, await hashPassword(password, config.PASSWORD_PEPPER)).run();
+    await db
+      .prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1")
+      .bind(user.id, await hashPassword(password, config.PASSWORD_PEPPER))
+      .run();
   }
 
   const session = await createSession(db, user.id);

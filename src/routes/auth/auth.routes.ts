@@ -14,7 +14,9 @@ export const register = createRoute({
   security: [],
   summary: "Create an account",
   description: "Creates a user and signs them in: the response carries an access token and a refresh token.",
-  request: { body: jsonBody(RegisterBodySchema, { email: "ada@example.com", password: "correct horse battery staple" }) },
+  request: {
+    body: jsonBody(RegisterBodySchema, { email: "ada@example.com", password: "correct horse battery staple" }),
+  },
   responses: {
     201: jsonContent(AuthResultSchema, "The new user, signed in."),
     ...problemResponses(400, 409, 429),

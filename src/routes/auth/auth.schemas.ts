@@ -15,9 +15,12 @@ export const TokensSchema = z
     accessToken: z.string().openapi({ description: "JWT (HS256), sent as `Authorization: Bearer <accessToken>`." }),
     expiresIn: z.number().int().openapi({ description: "Seconds until the access token expires.", example: 900 }),
     refreshToken: z.string().openapi({
-      description: "Opaque, single-use. Exchange it at /v1/auth/refresh for a new pair; presenting a used one revokes the session.",
+      description:
+        "Opaque, single-use. Exchange it at /v1/auth/refresh for a new pair; presenting a used one revokes the session.",
     }),
-    refreshTokenExpiresAt: z.iso.datetime().openapi({ description: "End of the session: refreshing does not extend it." }),
+    refreshTokenExpiresAt: z.iso
+      .datetime()
+      .openapi({ description: "End of the session: refreshing does not extend it." }),
   })
   .openapi("Tokens");
 
@@ -48,5 +51,7 @@ export const LoginBodySchema = z
   .openapi("LoginRequest");
 
 export const RefreshBodySchema = z
-  .strictObject({ refreshToken: z.string().min(1).max(200).openapi({ example: "n0Tq3m2c9h1G8v5yUeWkR4aXzPbL7sJdQfY6tC0iM2o" }) })
+  .strictObject({
+    refreshToken: z.string().min(1).max(200).openapi({ example: "n0Tq3m2c9h1G8v5yUeWkR4aXzPbL7sJdQfY6tC0iM2o" }),
+  })
   .openapi("RefreshRequest");

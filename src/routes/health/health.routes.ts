@@ -9,7 +9,9 @@ export const HealthSchema = z
     status: z.enum(["ok", "degraded"]),
     version: z.string().openapi({ example: "0.1.0" }),
     checks: z.object({ config: CheckSchema, d1: CheckSchema, r2: CheckSchema }),
-    problems: z.array(z.string()).openapi({ description: "What is wrong when status is degraded (names only, never values)." }),
+    problems: z
+      .array(z.string())
+      .openapi({ description: "What is wrong when status is degraded (names only, never values)." }),
   })
   .openapi("Health");
 

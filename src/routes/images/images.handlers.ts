@@ -4,10 +4,10 @@ import { authenticate } from "../../auth/require-auth";
 import { parseRange } from "../../images/byte-range";
 import { contentDisposition, safeFilename } from "../../images/filename";
 import {
-  type ImageRow,
   findImage,
   findImageBySha,
   findImagesByIds,
+  type ImageRow,
   insertImageStatement,
   listImages as listImageRows,
   tagWriteStatements,
@@ -15,9 +15,9 @@ import {
 } from "../../images/image-repo";
 import { decodeListCursor, encodeListCursor } from "../../images/list-cursor";
 import { searchImages as runSearch } from "../../images/search";
-import { unindexImageStatements, reindexImageStatements } from "../../images/search-index";
-import { verifyFileSignature } from "../../images/signed-url";
+import { reindexImageStatements, unindexImageStatements } from "../../images/search-index";
 import { tagWithConfiguredTagger } from "../../images/select-tagger";
+import { verifyFileSignature } from "../../images/signed-url";
 import { sniffImage } from "../../images/sniff";
 import { deleteObjectIfUnreferenced, objectKey, putImageObject } from "../../images/storage";
 import { tooLarge } from "../../images/upload-limits";
@@ -25,7 +25,16 @@ import { sha256Hex } from "../../lib/encoding";
 import type { AppEnv } from "../../lib/env";
 import { newId } from "../../lib/ids";
 import { ApiError } from "../../lib/problem";
-import type { deleteImage, getImage, getImageFile, listImages, patchImageTags, retagImage, searchImages, uploadImage } from "./images.routes";
+import type {
+  deleteImage,
+  getImage,
+  getImageFile,
+  listImages,
+  patchImageTags,
+  retagImage,
+  searchImages,
+  uploadImage,
+} from "./images.routes";
 
 export const uploadImageHandler: RouteHandler<typeof uploadImage, AppEnv> = async (c) => {
   const { config } = c.var;
@@ -37,11 +46,17 @@ export const uploadImageHandler: RouteHandler<typeof uploadImage, AppEnv> = asyn
 
   const sniffed = sniffImage(bytes);
   if (!sniffed.ok) {
-    throw new ApiError(sniffed.reason === "unsupported_type" ? "unsupported_media_type" : "unprocessable", sniffed.detail);
+    throw new ApiError(
+      sniffed.reason === "unsupported_type" ? "unsupported_media_type" : "unprocessable",
+      sniffed.detail,
+    );
   }
   const { image } = sniffed;
   if (image.width * image.height > config.MAX_IMAGE_PIXELS) {
-    throw new ApiError("unprocessable", `${image.width}×${image.height} exceeds the limit of ${config.MAX_IMAGE_PIXELS} pixels.`);
+    throw new ApiError(
+      "unprocessable",
+      `${image.width}×${image.height} exceeds the limit of ${config.MAX_IMAGE_PIXELS} pixels.`,
+    );
   }
 
   const sha256 = await sha256Hex(bytes);
@@ -109,14 +124,30 @@ export const searchImagesHandler: RouteHandler<typeof searchImages, AppEnv> = as
       errors: [{ path: result.error === "invalid_cursor" ? "query.cursor" : "query.q", message: result.detail }],
     });
   }
-  const rows = new Map((await findImagesByIds(db, userId, result.hits.map((hit) => hit.id))).map((row) => [row.id, row]));
+  const rows = new Map(
+    (
+      await findImagesByIds(
+        db,
+        userId,
+        result.hits.map((hit) => hit.id),
+      )
+    ).map((row) => [row.id, row]),
+  );
   const ordered = result.hits.flatMap((hit) => {
     const row = rows.get(hit.id);
     return row ? [{ row, score: hit.score }] : [];
   });
-  const images = await toImageResponses(db, userId, ordered.map(({ row }) => row), c.var.config);
+  const images = await toImageResponses(
+    db,
+    userId,
+    ordered.map(({ row }) => row),
+    c.var.config,
+  );
   c.header("Server-Timing", `db;dur=${result.dbMs.toFixed(2)}`);
-  return c.json({ items: images.map((image, i) => ({ ...image, score: ordered[i]!.score })), nextCursor: result.nextCursor }, 200);
+  return c.json(
+    { items: images.map((image, i) => ({ ...image, score: ordered[i]!.score })), nextCursor: result.nextCursor },
+    200,
+  );
 };
 
 export const getImageHandler: RouteHandler<typeof getImage, AppEnv> = async (c) => {
@@ -141,9 +172,14 @@ export const getImageFileHandler: RouteHandler<typeof getImageFile, AppEnv> = as
 
   const range = parseRange(c.req.header("range"), row.bytes);
   if (range.kind === "unsatisfiable") {
-    throw new ApiError("range_not_satisfiable", `The file has ${row.bytes} bytes.`, { headers: { "Content-Range": `bytes */${row.bytes}` } });
+    throw new ApiError("range_not_satisfiable", `The file has ${row.bytes} bytes.`, {
+      headers: { "Content-Range": `bytes */${row.bytes}` },
+    });
   }
-  const object = await c.env.BUCKET.get(row.r2_key, range.kind === "range" ? { range: { offset: range.offset, length: range.length } } : {});
+  const object = await c.env.BUCKET.get(
+    row.r2_key,
+    range.kind === "range" ? { range: { offset: range.offset, length: range.length } } : {},
+  );
   if (!object) {
     console.error("image row without its object", { imageId: row.id, key: row.r2_key });
     throw new ApiError("not_found", "No image with this id.");
@@ -182,7 +218,9 @@ export const patchImageTagsHandler: RouteHandler<typeof patchImageTags, AppEnv> 
       .bind(row.id, userId, JSON.stringify(add)),
     // Removal keeps the row as a rejection (whoever added the label), so the tagger cannot bring it back.
     db
-      .prepare(`UPDATE image_tags SET rejected = 1 WHERE image_id = ?1 AND user_id = ?2 AND label IN (SELECT value FROM json_each(?3))`)
+      .prepare(
+        `UPDATE image_tags SET rejected = 1 WHERE image_id = ?1 AND user_id = ?2 AND label IN (SELECT value FROM json_each(?3))`,
+      )
       .bind(row.id, userId, JSON.stringify(remove)),
     ...reindexImageStatements(db, row.id),
   ]);
@@ -206,7 +244,9 @@ export const retagImageHandler: RouteHandler<typeof retagImage, AppEnv> = async 
   } else {
     await db.batch([
       // Rejected AI tags stay (as rejections); user tags are never touched by the tagger.
-      db.prepare("DELETE FROM image_tags WHERE image_id = ?1 AND user_id = ?2 AND source = 'ai' AND rejected = 0").bind(row.id, userId),
+      db
+        .prepare("DELETE FROM image_tags WHERE image_id = ?1 AND user_id = ?2 AND source = 'ai' AND rejected = 0")
+        .bind(row.id, userId),
       setStatus,
       ...tagWriteStatements(db, row.id, userId, tagging.tags),
     ]);
@@ -247,7 +287,12 @@ async function fileCaller(c: Context<AppEnv>, imageId: string, query: { uid?: st
   if (!query.sig) throw new ApiError("unauthorized", "Use the image's signed `url`, or send a bearer token.");
   const check = await verifyFileSignature(c.var.config.URL_SIGNING_SECRET, imageId, query);
   if (!check.ok) {
-    throw new ApiError("forbidden", check.reason === "expired" ? "This link has expired; fetch the image again for a fresh url." : "This link is not valid.");
+    throw new ApiError(
+      "forbidden",
+      check.reason === "expired"
+        ? "This link has expired; fetch the image again for a fresh url."
+        : "This link is not valid.",
+    );
   }
   return check.userId;
 }

@@ -9,7 +9,16 @@ import {
   searchImagesHandler,
   uploadImageHandler,
 } from "./images.handlers";
-import { deleteImage, getImage, getImageFile, listImages, patchImageTags, retagImage, searchImages, uploadImage } from "./images.routes";
+import {
+  deleteImage,
+  getImage,
+  getImageFile,
+  listImages,
+  patchImageTags,
+  retagImage,
+  searchImages,
+  uploadImage,
+} from "./images.routes";
 
 // /v1/images/search is registered before /v1/images/{id} so "search" is never taken for an id.
 export const imagesRouter = createRouter()

@@ -31,7 +31,7 @@ export const uploadImage = createRoute({
   description:
     "Stores the image and tags it with ResNet-50. The type is detected from the bytes (JPEG, PNG, WebP, GIF); " +
     "the Content-Type a client claims is ignored. Uploading the same bytes again returns the existing image with 200. " +
-    "If tagging fails the image is still stored, with `tagStatus: \"failed\"`; retag it later.",
+    'If tagging fails the image is still stored, with `tagStatus: "failed"`; retag it later.',
   request: {
     body: { required: true, content: { "multipart/form-data": { schema: UploadFormSchema } } },
   },
@@ -127,7 +127,10 @@ export const patchImageTags = createRoute({
   description:
     "`add` creates user tags (or restores a removed one). `remove` hides a tag, whoever added it, and it stays " +
     "removed when the image is retagged.",
-  request: { params: ImageIdParamSchema, body: jsonBody(TagPatchSchema, { add: ["birthday party"], remove: ["tiger cat"] }) },
+  request: {
+    params: ImageIdParamSchema,
+    body: jsonBody(TagPatchSchema, { add: ["birthday party"], remove: ["tiger cat"] }),
+  },
   responses: {
     200: jsonContent(ImageSchema, "The image with its tags."),
     ...problemResponses(400, 401, 404),

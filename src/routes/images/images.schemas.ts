@@ -4,7 +4,11 @@ import { normaliseLabel } from "../../images/tagger";
 export const TagSchema = z
   .object({
     label: z.string().openapi({ example: "tabby" }),
-    score: z.number().min(0).max(1).openapi({ description: "Model confidence; 1 for tags a user added.", example: 0.41 }),
+    score: z
+      .number()
+      .min(0)
+      .max(1)
+      .openapi({ description: "Model confidence; 1 for tags a user added.", example: 0.41 }),
     source: z.enum(["ai", "user"]),
   })
   .openapi("Tag");
@@ -13,17 +17,22 @@ export const ImageSchema = z
   .object({
     id: z.string().openapi({ example: "img_q3m9Xc2LrT0bWvYd1NkA8g" }),
     filename: z.string().openapi({ example: "cat.jpg" }),
-    contentType: z.enum(["image/jpeg", "image/png", "image/webp", "image/gif"]).openapi({ description: "Detected from the bytes." }),
+    contentType: z
+      .enum(["image/jpeg", "image/png", "image/webp", "image/gif"])
+      .openapi({ description: "Detected from the bytes." }),
     bytes: z.number().int().openapi({ example: 48213 }),
     width: z.number().int().openapi({ example: 1024 }),
     height: z.number().int().openapi({ example: 768 }),
     sha256: z.string().openapi({ description: "Hex SHA-256 of the bytes; also the file's ETag." }),
     tagStatus: z.enum(["pending", "tagged", "failed"]),
     tagError: z.string().nullable().openapi({ description: "Why tagging failed, when tagStatus is failed." }),
-    tags: z.array(TagSchema).openapi({ description: "Best first. AI tags the user removed are not listed (and stay removed after a retag)." }),
+    tags: z.array(TagSchema).openapi({
+      description: "Best first. AI tags the user removed are not listed (and stay removed after a retag).",
+    }),
     createdAt: z.iso.datetime(),
     url: z.string().openapi({
-      description: "Signed, expiring path of the file (relative to the API origin); works as `<img src>` without a token.",
+      description:
+        "Signed, expiring path of the file (relative to the API origin); works as `<img src>` without a token.",
       example: "/v1/images/img_q3m9Xc2LrT0bWvYd1NkA8g/file?uid=usr_3kTMd9w2XcQmWq0bR1yZ7A&exp=1795000000&sig=…",
     }),
     urlExpiresAt: z.iso.datetime(),
@@ -33,21 +42,30 @@ export const ImageSchema = z
 export const ImagePageSchema = z
   .object({
     items: z.array(ImageSchema),
-    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last page." }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({ description: "Pass as `cursor` for the next page; null on the last page." }),
   })
   .openapi("ImagePage");
 
 export const ImageSearchPageSchema = z
   .object({
     items: z.array(
-      ImageSchema.extend({ score: z.number().openapi({ description: "Relevance: higher is better; only comparable within one query." }) }),
+      ImageSchema.extend({
+        score: z.number().openapi({ description: "Relevance: higher is better; only comparable within one query." }),
+      }),
     ),
     nextCursor: z.string().nullable(),
   })
   .openapi("ImageSearchPage");
 
 export const ImageIdParamSchema = z.object({
-  id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "img_q3m9Xc2LrT0bWvYd1NkA8g" }),
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, example: "img_q3m9Xc2LrT0bWvYd1NkA8g" }),
 });
 
 export const PageQuerySchema = z.object({
@@ -57,18 +75,18 @@ export const PageQuerySchema = z.object({
 
 export const UploadFormSchema = z
   .strictObject({
-    file: z
-      .instanceof(File, { error: "Send the image as a file in the multipart field `file`." })
-      .openapi({ type: "string", format: "binary", description: "JPEG, PNG, WebP or GIF. The type is detected from the bytes." }),
+    file: z.instanceof(File, { error: "Send the image as a file in the multipart field `file`." }).openapi({
+      type: "string",
+      format: "binary",
+      description: "JPEG, PNG, WebP or GIF. The type is detected from the bytes.",
+    }),
   })
   .openapi("ImageUpload");
 
-const LabelSchema = z
-  .string()
-  .overwrite(normaliseLabel)
-  .min(1)
-  .max(64)
-  .openapi({ example: "birthday party", description: "Normalised (lower-case, single spaces) before the length check." });
+const LabelSchema = z.string().overwrite(normaliseLabel).min(1).max(64).openapi({
+  example: "birthday party",
+  description: "Normalised (lower-case, single spaces) before the length check.",
+});
 
 export const TagPatchSchema = z
   .strictObject({

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 
 /** A download problem worth a one-line message (no stack trace). */
 export class FetchError extends Error {}
@@ -35,13 +35,13 @@ export async function download(url, dest, { idleMs = 60_000 } = {}) {
     let declaredSha256 = null;
     for (let hops = 0; ; hops++) {
       try {
-        res = await fetch(current, { signal: controller.signal, redirect: 'manual' });
+        res = await fetch(current, { signal: controller.signal, redirect: "manual" });
       } catch (error) {
         throw new FetchError(`could not reach ${new URL(current).host}: ${networkReason(error)}`);
       }
-      commit ??= res.headers.get('x-repo-commit');
-      declaredSha256 ??= sha256FromEtag(res.headers.get('x-linked-etag'));
-      const location = res.headers.get('location');
+      commit ??= res.headers.get("x-repo-commit");
+      declaredSha256 ??= sha256FromEtag(res.headers.get("x-linked-etag"));
+      const location = res.headers.get("location");
       if (res.status < 300 || res.status >= 400 || !location) break;
       if (hops >= 5) throw new FetchError(`${url}: too many redirects`);
       await res.body?.cancel();
@@ -49,7 +49,7 @@ export async function download(url, dest, { idleMs = 60_000 } = {}) {
     }
     if (!res.ok || !res.body) throw new FetchError(`${current} answered HTTP ${res.status} ${res.statusText}`);
     touch();
-    const hash = createHash('sha256');
+    const hash = createHash("sha256");
     let size = 0;
     const meter = new Transform({
       transform(chunk, _encoding, callback) {
@@ -65,11 +65,11 @@ export async function download(url, dest, { idleMs = 60_000 } = {}) {
     } catch (error) {
       throw new FetchError(`download of ${url} broke off: ${networkReason(error)}`);
     }
-    const declared = Number(res.headers.get('content-length'));
+    const declared = Number(res.headers.get("content-length"));
     if (Number.isFinite(declared) && declared > 0 && declared !== size) {
       throw new FetchError(`${url}: got ${size} bytes, expected ${declared}`);
     }
-    const sha256 = hash.digest('hex');
+    const sha256 = hash.digest("hex");
     if (declaredSha256 && declaredSha256 !== sha256) {
       throw new FetchError(`${url}: the server declares sha256 ${declaredSha256} but the bytes hash to ${sha256}`);
     }
@@ -94,15 +94,15 @@ export async function discardDownload(dest) {
 
 /** @param {string | null} etag  e.g. W/"3f1c…" @returns {string | null} a sha256 if the etag is one */
 function sha256FromEtag(etag) {
-  const value = etag?.replace(/^W\//, '').replaceAll('"', '').toLowerCase();
+  const value = etag?.replace(/^W\//, "").replaceAll('"', "").toLowerCase();
   return value && /^[0-9a-f]{64}$/.test(value) ? value : null;
 }
 
 /** @param {unknown} error */
 function networkReason(error) {
   const e = /** @type {any} */ (error);
-  if (e?.name === 'AbortError') return 'no data for too long (timed out)';
+  if (e?.name === "AbortError") return "no data for too long (timed out)";
   const cause = e?.cause;
-  if (cause?.code) return `${cause.code}${cause.hostname ? ` ${cause.hostname}` : ''}`;
+  if (cause?.code) return `${cause.code}${cause.hostname ? ` ${cause.hostname}` : ""}`;
   return cause?.message ?? e?.message ?? String(error);
 }

@@ -1,9 +1,9 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { PACKAGE_DIR } from '../../src/config.js';
+import { readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { PACKAGE_DIR } from "../../src/config.js";
 
-export const MANIFEST_FILE = path.join(PACKAGE_DIR, 'model-manifest.json');
-export const DEFAULT_LOCK_FILE = path.join(PACKAGE_DIR, 'model.lock.json');
+export const MANIFEST_FILE = path.join(PACKAGE_DIR, "model-manifest.json");
+export const DEFAULT_LOCK_FILE = path.join(PACKAGE_DIR, "model.lock.json");
 
 /**
  * @typedef {{ sha256: string | null, variant?: 'fp32' | 'quantized' }} ManifestEntry
@@ -14,7 +14,7 @@ export const DEFAULT_LOCK_FILE = path.join(PACKAGE_DIR, 'model.lock.json');
 
 /** @returns {Promise<Manifest>} */
 export async function readManifest() {
-  return JSON.parse(await readFile(MANIFEST_FILE, 'utf8'));
+  return JSON.parse(await readFile(MANIFEST_FILE, "utf8"));
 }
 
 /**
@@ -24,11 +24,11 @@ export async function readManifest() {
  */
 export async function readLock(file, repo) {
   try {
-    const lock = JSON.parse(await readFile(file, 'utf8'));
+    const lock = JSON.parse(await readFile(file, "utf8"));
     if (lock.repo !== repo) throw new Error(`${file} is for ${lock.repo}, not ${repo}; delete it to re-pin`);
     return lock;
   } catch (error) {
-    if (/** @type {NodeJS.ErrnoException} */ (error).code === 'ENOENT') return { repo, commit: null, files: {} };
+    if (/** @type {NodeJS.ErrnoException} */ (error).code === "ENOENT") return { repo, commit: null, files: {} };
     throw error;
   }
 }
@@ -36,7 +36,7 @@ export async function readLock(file, repo) {
 /** @param {string} file @param {Lock} lock */
 export async function writeLock(file, lock) {
   const sorted = Object.fromEntries(Object.entries(lock.files).sort(([a], [b]) => a.localeCompare(b)));
-  await writeFile(`${file}.tmp`, JSON.stringify({ ...lock, files: sorted }, null, 2) + '\n');
+  await writeFile(`${file}.tmp`, JSON.stringify({ ...lock, files: sorted }, null, 2) + "\n");
   await rename(`${file}.tmp`, file);
 }
 
@@ -47,8 +47,8 @@ export async function writeLock(file, lock) {
  */
 export function expectedChecksum(manifest, lock, name) {
   const pinned = manifest.files[name]?.sha256;
-  if (pinned) return { sha256: pinned, source: 'manifest' };
+  if (pinned) return { sha256: pinned, source: "manifest" };
   const locked = lock.files[name]?.sha256;
-  if (locked) return { sha256: locked, source: 'lock' };
+  if (locked) return { sha256: locked, source: "lock" };
   return null;
 }

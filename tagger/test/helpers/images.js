@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp from "sharp";
 
 /** Formats the tagger must accept, with encoder options for solid-colour test images. */
 export const FORMATS = /** @type {const} */ ({
@@ -15,7 +15,9 @@ export const FORMATS = /** @type {const} */ ({
  * @returns {Promise<Buffer>}
  */
 export function solidImage(format, [r, g, b], { width = 320, height = 240 } = {}) {
-  return sharp({ create: { width, height, channels: 3, background: { r, g, b } } })[format](FORMATS[format]).toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r, g, b } } })
+    [format](FORMATS[format])
+    .toBuffer();
 }
 
 /**
@@ -26,7 +28,14 @@ export function solidImage(format, [r, g, b], { width = 320, height = 240 } = {}
  */
 export async function bandedImage(centre, sides) {
   const [width, height, band] = [400, 200, 100];
-  const side = { create: { width: band, height, channels: /** @type {const} */ (3), background: { r: sides[0], g: sides[1], b: sides[2] } } };
+  const side = {
+    create: {
+      width: band,
+      height,
+      channels: /** @type {const} */ (3),
+      background: { r: sides[0], g: sides[1], b: sides[2] },
+    },
+  };
   return sharp({ create: { width, height, channels: 3, background: { r: centre[0], g: centre[1], b: centre[2] } } })
     .composite([
       { input: side, left: 0, top: 0 },

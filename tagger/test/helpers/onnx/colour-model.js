@@ -2,7 +2,7 @@
 // logits [1,1000]) whose answer is known in advance: it averages each colour channel
 // (GlobalAveragePool → Flatten) and scores classes by how close the mean colour is to a few
 // prototype colours (MatMul + Add). The nearest prototype wins.
-import { encodeModel } from './onnx-model.js';
+import { encodeModel } from "./onnx-model.js";
 
 export const MEAN = [0.485, 0.456, 0.406];
 export const STD = [0.229, 0.224, 0.225];
@@ -53,18 +53,18 @@ export function colourModelWeights() {
 export function buildColourModel() {
   const { weights, bias } = colourModelWeights();
   return encodeModel({
-    name: 'colour-prototypes',
-    inputs: [{ name: 'pixel_values', dims: [1, 3, 224, 224] }],
-    outputs: [{ name: 'logits', dims: [1, 1000] }],
+    name: "colour-prototypes",
+    inputs: [{ name: "pixel_values", dims: [1, 3, 224, 224] }],
+    outputs: [{ name: "logits", dims: [1, 1000] }],
     initializers: [
-      { name: 'W', dims: [3, 1000], data: weights },
-      { name: 'b', dims: [1000], data: bias },
+      { name: "W", dims: [3, 1000], data: weights },
+      { name: "b", dims: [1000], data: bias },
     ],
     nodes: [
-      { op: 'GlobalAveragePool', inputs: ['pixel_values'], outputs: ['mean'] },
-      { op: 'Flatten', inputs: ['mean'], outputs: ['flat'], attributes: { axis: 1 } },
-      { op: 'MatMul', inputs: ['flat', 'W'], outputs: ['scores'] },
-      { op: 'Add', inputs: ['scores', 'b'], outputs: ['logits'] },
+      { op: "GlobalAveragePool", inputs: ["pixel_values"], outputs: ["mean"] },
+      { op: "Flatten", inputs: ["mean"], outputs: ["flat"], attributes: { axis: 1 } },
+      { op: "MatMul", inputs: ["flat", "W"], outputs: ["scores"] },
+      { op: "Add", inputs: ["scores", "b"], outputs: ["logits"] },
     ],
   });
 }
@@ -78,7 +78,10 @@ export function buildColourModel() {
 export function expectedRanking(rgb) {
   const { weights, bias } = colourModelWeights();
   const x = normalise(rgb);
-  const logits = Array.from({ length: 1000 }, (_, k) => x[0] * weights[k] + x[1] * weights[1000 + k] + x[2] * weights[2000 + k] + bias[k]);
+  const logits = Array.from(
+    { length: 1000 },
+    (_, k) => x[0] * weights[k] + x[1] * weights[1000 + k] + x[2] * weights[2000 + k] + bias[k],
+  );
   const max = Math.max(...logits);
   const exps = logits.map((l) => Math.exp(l - max));
   const sum = exps.reduce((a, b) => a + b, 0);
@@ -102,7 +105,8 @@ export function rankingSlack(rgb, delta) {
     const a = ranking[i].index;
     const b = ranking[i + 1].index;
     let bound = 0;
-    for (let c = 0; c < 3; c++) bound += (Math.abs(weights[c * 1000 + a] - weights[c * 1000 + b]) * delta) / (255 * STD[c]);
+    for (let c = 0; c < 3; c++)
+      bound += (Math.abs(weights[c * 1000 + a] - weights[c * 1000 + b]) * delta) / (255 * STD[c]);
     slack = Math.min(slack, ranking[i].logit - ranking[i + 1].logit - bound);
   }
   return slack;

@@ -1,6 +1,6 @@
 // Builds ONNX ModelProto bytes from plain descriptions, following onnx.proto field numbers.
 // Only what the test and bench models need: float32 tensors, int/ints/float attributes.
-import { floatField, intField, messageField, stringField, bytesField } from './protobuf.js';
+import { bytesField, floatField, intField, messageField, stringField } from "./protobuf.js";
 
 const FLOAT = 1; // TensorProto.DataType.FLOAT
 const ATTRIBUTE_TYPE = { float: 1, int: 2, ints: 7 }; // AttributeProto.AttributeType
@@ -14,7 +14,8 @@ const ATTRIBUTE_TYPE = { float: 1, int: 2, ints: 7 }; // AttributeProto.Attribut
 
 /** @param {Initializer} tensor */
 function tensorProto({ name, dims, data }) {
-  if (data.length !== dims.reduce((a, b) => a * b, 1)) throw new Error(`${name}: ${data.length} values for dims [${dims}]`);
+  if (data.length !== dims.reduce((a, b) => a * b, 1))
+    throw new Error(`${name}: ${data.length} values for dims [${dims}]`);
   const raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength); // little-endian on x64/arm64
   return [...dims.map((d) => intField(1, d)), intField(2, FLOAT), stringField(8, name), bytesField(9, raw)];
 }
@@ -28,8 +29,10 @@ function valueInfoProto({ name, dims }) {
 
 /** @param {string} name @param {AttributeValue} value */
 function attributeProto(name, value) {
-  if (Array.isArray(value)) return [stringField(1, name), ...value.map((v) => intField(8, v)), intField(20, ATTRIBUTE_TYPE.ints)];
-  if (typeof value === 'object') return [stringField(1, name), floatField(2, value.float), intField(20, ATTRIBUTE_TYPE.float)];
+  if (Array.isArray(value))
+    return [stringField(1, name), ...value.map((v) => intField(8, v)), intField(20, ATTRIBUTE_TYPE.ints)];
+  if (typeof value === "object")
+    return [stringField(1, name), floatField(2, value.float), intField(20, ATTRIBUTE_TYPE.float)];
   return [stringField(1, name), intField(3, value), intField(20, ATTRIBUTE_TYPE.int)];
 }
 
@@ -59,8 +62,8 @@ export function encodeModel({ name, nodes, initializers, inputs, outputs, opset 
   ];
   return Buffer.concat([
     intField(1, 8), // ir_version
-    stringField(2, 'imagifyai-tagger-tests'),
+    stringField(2, "imagifyai-tagger-tests"),
     messageField(7, graph),
-    messageField(8, [stringField(1, ''), intField(2, opset)]),
+    messageField(8, [stringField(1, ""), intField(2, opset)]),
   ]);
 }

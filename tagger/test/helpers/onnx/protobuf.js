@@ -27,7 +27,7 @@ export const intField = (field, value) => Buffer.concat([key(field, 0), varint(v
 export const bytesField = (field, bytes) => Buffer.concat([key(field, 2), varint(bytes.length), bytes]);
 
 /** @param {number} field @param {string} text */
-export const stringField = (field, text) => bytesField(field, Buffer.from(text, 'utf8'));
+export const stringField = (field, text) => bytesField(field, Buffer.from(text, "utf8"));
 
 /** @param {number} field @param {Uint8Array[]} parts  the already-encoded fields of the sub-message */
 export const messageField = (field, parts) => bytesField(field, Buffer.concat(parts));
