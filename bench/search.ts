@@ -6,7 +6,7 @@
 // 3. N images + 5N tags for that user and N/5 images of a noise user, written straight into the D1 SQLite file with
 //    better-sqlite3 in one transaction, plus the legacy table (bench only) and the FTS index (REBUILD_ALL_SQL),
 // 4. timings per query class, in this order so the LIKE scans cannot evict the FTS pages of the other phases:
-//    - sqlite: the exact searchImages() code over better-sqlite3 on the same file (µs clock, SQL execution only),
+//    - sqlite: the exact rankedSearch() code over better-sqlite3 on the same file (µs clock, SQL execution only),
 //    - http: GET /v1/images/search end to end against `wrangler dev --local` (wall time seen by the client) and the
 //      route's `Server-Timing: db;dur=` (= D1 meta.duration summed over the page's queries; local D1 reports
 //      whole milliseconds), plus pages 1–10 of a broad query,
@@ -18,9 +18,9 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { type SearchMatch, searchImages } from "../src/images/search";
-import { REBUILD_ALL_SQL, SEARCH_SEQ_SPAN } from "../src/images/search-index";
-import { parseSearchQuery, toFtsMatch } from "../src/images/search-query";
+import { rankedSearch, type SearchMatch } from "../src/images/search/ranked-search";
+import { parseSearchQuery, toFtsMatch } from "../src/images/search/search-query";
+import { REBUILD_ALL_SQL, SEARCH_SEQ_SPAN } from "../src/images/store/search-index";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const args = new Map<string, string>();
@@ -276,7 +276,7 @@ async function main() {
     );
   }
 
-  // --- sqlite: searchImages() over better-sqlite3 (SQL execution time only) ---------------------------------------
+  // --- sqlite: rankedSearch() over better-sqlite3 (SQL execution time only) ---------------------------------------
   const shim = {
     prepare(sql: string) {
       // better-sqlite3 binds ?NNN positionally only once each: rename them to named parameters.
@@ -295,7 +295,7 @@ async function main() {
   } as unknown as D1Database;
   for (const [cls, { match }] of Object.entries(CLASSES)) {
     for (let i = 0; i < WARMUP + ITERS; i++) {
-      const r = await searchImages(shim, { userId, q: sample(cls, i), match, limit: 20 });
+      const r = await rankedSearch(shim, { userId, q: sample(cls, i), match, limit: 20 });
       if ("error" in r) throw new Error(r.error);
       if (i >= WARMUP) rec(cls, "sqlite", r.dbMs);
     }
@@ -382,7 +382,7 @@ async function main() {
     `HTTP = GET /v1/images/search end to end (client wall time, wrangler dev --local); D1 = its Server-Timing db dur (local D1 meta.duration: whole ms);`,
   );
   console.log(
-    `better-sqlite3 = the same searchImages() SQL on the same SQLite file; LIKE = legacy \`SELECT * … WHERE user_id = ? AND tags LIKE '%q%'\` on better-sqlite3, no limit.\n`,
+    `better-sqlite3 = the same rankedSearch() SQL on the same SQLite file; LIKE = legacy \`SELECT * … WHERE user_id = ? AND tags LIKE '%q%'\` on better-sqlite3, no limit.\n`,
   );
   console.log(`| class | matches (median) | HTTP | D1 | better-sqlite3 | LIKE | LIKE rows (median) |`);
   console.log(`|---|---:|---:|---:|---:|---:|---:|`);

@@ -24,6 +24,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/problems/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Describe a problem type
+         * @description Every problem's `type` is a URL of this route: it describes the kind of failure and what to do about it. Browsers get a short HTML page; everyone else JSON.
+         */
+        get: operations["getProblemType"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/register": {
         parameters: {
             query?: never;
@@ -287,7 +307,11 @@ export interface components {
             problems: string[];
         };
         Problem: {
-            /** @example https://docs.imagify.ai/problems/validation-failed */
+            /**
+             * Format: uri
+             * @description Identifies the kind of problem; open it for a description.
+             * @example https://api.imagify.ai/problems/validation-failed
+             */
             type: string;
             /** @example Validation failed */
             title: string;
@@ -295,6 +319,11 @@ export interface components {
             status: number;
             /** @example The request body does not match the schema. */
             detail: string;
+            /**
+             * @description Also in the `X-Request-Id` header and in our logs: quote it when reporting a problem.
+             * @example 8f2c1a7b4d3e9f60-AMS
+             */
+            requestId: string;
             /** @description Present on validation failures: one entry per invalid field. */
             errors?: {
                 /** @example body.email */
@@ -302,6 +331,19 @@ export interface components {
                 /** @example Invalid email address */
                 message: string;
             }[];
+        };
+        ProblemType: {
+            /**
+             * Format: uri
+             * @example https://api.imagify.ai/problems/rate-limited
+             */
+            type: string;
+            /** @example Too many requests */
+            title: string;
+            /** @example 429 */
+            status: number;
+            /** @example Too many attempts in a short time. Retry after the number of seconds in `Retry-After`. */
+            description: string;
         };
         AuthResult: {
             user: components["schemas"]["User"];
@@ -391,8 +433,9 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             /**
-             * @description Signed, expiring path of the file (relative to the API origin); works as `<img src>` without a token.
-             * @example /v1/images/img_q3m9Xc2LrT0bWvYd1NkA8g/file?uid=usr_3kTMd9w2XcQmWq0bR1yZ7A&exp=1795000000&sig=…
+             * Format: uri
+             * @description Signed, expiring, absolute URL of the file: works as `<img src>` from any origin, without a token.
+             * @example https://api.imagify.ai/v1/images/img_q3m9Xc2LrT0bWvYd1NkA8g/file?uid=usr_3kTMd9w2XcQmWq0bR1yZ7A&exp=1795000000&sig=…
              */
             url: string;
             /** Format: date-time */
@@ -478,7 +521,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -494,6 +537,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getProblemType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The problem type. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemType"];
+                    "text/html": string;
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -526,7 +619,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthResult"];
                 };
             };
-            /** @description The request is malformed or fails validation. */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -544,7 +637,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many attempts; retry after the number of seconds in Retry-After. */
+            /** @description Too many attempts in a short time. Retry after the number of seconds in `Retry-After`. */
             429: {
                 headers: {
                     /** @description Seconds until a retry may succeed. */
@@ -555,7 +648,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -594,7 +687,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthResult"];
                 };
             };
-            /** @description The request is malformed or fails validation. */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -603,7 +696,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -612,7 +705,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many attempts; retry after the number of seconds in Retry-After. */
+            /** @description Too many attempts in a short time. Retry after the number of seconds in `Retry-After`. */
             429: {
                 headers: {
                     /** @description Seconds until a retry may succeed. */
@@ -623,7 +716,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -661,7 +754,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tokens"];
                 };
             };
-            /** @description The request is malformed or fails validation. */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -670,7 +763,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -679,7 +772,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many attempts; retry after the number of seconds in Retry-After. */
+            /** @description Too many attempts in a short time. Retry after the number of seconds in `Retry-After`. */
             429: {
                 headers: {
                     /** @description Seconds until a retry may succeed. */
@@ -690,7 +783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -717,7 +810,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -726,7 +819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -755,7 +848,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -764,7 +857,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -797,7 +890,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImagePage"];
                 };
             };
-            /** @description The request is malformed or fails validation. */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -806,7 +899,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -815,7 +908,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -857,7 +950,7 @@ export interface operations {
                     "application/json": components["schemas"]["Image"];
                 };
             };
-            /** @description The request is malformed or fails validation. */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -866,7 +959,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -875,7 +968,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The upload exceeds the size limit. */
+            /** @description The request body is larger than this operation accepts; `detail` gives the limit. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -884,7 +977,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The upload is not a supported image type. */
+            /** @description The upload is not a supported image type (JPEG, PNG, WebP or GIF), judged by its bytes. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -893,7 +986,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The upload is well-formed but cannot be processed. */
+            /** @description The request is well-formed but cannot be processed: for example, an image over the pixel limit. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -902,7 +995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -937,7 +1030,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImageSearchPage"];
                 };
             };
-            /** @description The request is malformed or fails validation. */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -946,7 +1039,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -955,7 +1048,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -986,7 +1079,7 @@ export interface operations {
                     "application/json": components["schemas"]["Image"];
                 };
             };
-            /** @description The request is malformed or fails validation. */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -995,7 +1088,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1004,7 +1097,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource (or it belongs to someone else). */
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1013,7 +1106,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1042,7 +1135,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or fails validation. */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1051,7 +1144,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1060,7 +1153,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource (or it belongs to someone else). */
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1069,7 +1162,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1120,7 +1213,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or fails validation. */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1129,7 +1222,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1138,7 +1231,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The credentials do not grant access to this resource. */
+            /** @description The credentials are valid but do not grant this: for example, a signed link that was altered. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1147,7 +1240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource (or it belongs to someone else). */
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1156,7 +1249,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The requested range cannot be served. */
+            /** @description The `Range` asked for lies outside the file; `Content-Range` gives its size. */
             416: {
                 headers: {
                     [name: string]: unknown;
@@ -1165,7 +1258,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1210,7 +1303,7 @@ export interface operations {
                     "application/json": components["schemas"]["Image"];
                 };
             };
-            /** @description The request is malformed or fails validation. */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1219,7 +1312,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1228,7 +1321,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource (or it belongs to someone else). */
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1237,7 +1330,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1268,7 +1361,7 @@ export interface operations {
                     "application/json": components["schemas"]["Image"];
                 };
             };
-            /** @description The request is malformed or fails validation. */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1277,7 +1370,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1286,7 +1379,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource (or it belongs to someone else). */
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1295,7 +1388,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1327,7 +1420,7 @@ export interface operations {
                     "application/json": components["schemas"]["TagCountList"];
                 };
             };
-            /** @description The request is malformed or fails validation. */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1336,7 +1429,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1345,7 +1438,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected error; nothing was changed. */
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
                     [name: string]: unknown;

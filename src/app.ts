@@ -1,21 +1,30 @@
 import { Scalar } from "@scalar/hono-api-reference";
+import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { ConfigError, getConfig } from "./lib/config";
-import { createRouter } from "./lib/create-router";
-import { ApiError, problemBody, problemResponse } from "./lib/problem";
-import { securityHeaders } from "./lib/security-headers";
-import { openApiDocumentConfig, registerSecuritySchemes } from "./openapi";
+import { ApiError } from "./lib/problem";
 import { authRouter } from "./routes/auth/auth.index";
 import { healthRouter } from "./routes/health/health.index";
+import type { AppEnv } from "./routes/http/app-env";
+import { createRouter } from "./routes/http/create-router";
+import { openApiDocumentConfig, registerSecuritySchemes } from "./routes/http/openapi-document";
+import { problemResponse } from "./routes/http/problem";
+import { requestId } from "./routes/http/request-id";
+import { securityHeaders } from "./routes/http/security-headers";
 import { imagesRouter } from "./routes/images/images.index";
 import { meRouter } from "./routes/me/me.index";
+import { problemsRouter } from "./routes/problems/problems.index";
 import { tagsRouter } from "./routes/tags/tags.index";
 
-/** Builds the whole API. Imports nothing from `cloudflare:*`, so Node scripts can load it to write the spec. */
+/**
+ * The composition root: middleware, routers, /doc, /reference and error rendering. Imports nothing from
+ * `cloudflare:*`, so Node scripts can load it to write the spec.
+ */
 export function createApp() {
   const app = createRouter();
 
+  app.use("*", requestId);
   app.use("*", securityHeaders);
   app.use("/v1/*", async (c, next) => {
     c.set("config", getConfig(c.env));
@@ -26,7 +35,7 @@ export function createApp() {
     cors({
       origin: (origin, c) => (getConfig(c.env).CORS_ORIGINS.includes(origin) ? origin : null),
       allowHeaders: ["Authorization", "Content-Type", "If-None-Match", "Range"],
-      exposeHeaders: ["ETag", "Retry-After", "Content-Range", "Server-Timing"],
+      exposeHeaders: ["ETag", "Retry-After", "Content-Range", "Server-Timing", "X-Request-Id"],
       maxAge: 600,
     }),
   );
@@ -35,6 +44,7 @@ export function createApp() {
 
   app
     .route("/", healthRouter)
+    .route("/", problemsRouter)
     .route("/", authRouter)
     .route("/", meRouter)
     .route("/", imagesRouter)
@@ -54,26 +64,27 @@ export function createApp() {
     }),
   );
 
-  app.notFound((c) => problemResponse(problemBody("not_found", `No route matches ${c.req.method} ${c.req.path}.`)));
-  app.onError((error) => {
-    if (error instanceof ApiError) return error.toResponse();
-    if (error instanceof HTTPException && error.status < 500) {
-      return problemResponse(
-        problemBody(error.status === 413 ? "payload_too_large" : "bad_request", error.message || "Bad request."),
-      );
-    }
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return problemResponse(problemBody("internal", "The server is not configured correctly; see /health."));
-    }
-    console.error("Unhandled error", error);
-    return problemResponse(problemBody("internal", "Something went wrong on our side. Nothing was changed."));
-  });
-
+  app.notFound((c) => problemResponse(c, new ApiError("not_found", `No route matches ${c.req.method} ${c.req.path}.`)));
+  app.onError((error, c) => problemResponse(c, toApiError(error, c)));
   return app;
 }
 
-async function noStore(c: import("hono").Context, next: () => Promise<void>) {
+/** Every failure as an ApiError; anything unexpected is logged with the request id and shown only generically. */
+function toApiError(error: Error, c: Context<AppEnv>): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HTTPException && error.status < 500) {
+    return new ApiError(error.status === 413 ? "payload_too_large" : "bad_request", error.message || "Bad request.");
+  }
+  const requestId = c.get("requestId");
+  if (error instanceof ConfigError) {
+    console.error(JSON.stringify({ level: "error", requestId, message: error.message }));
+    return new ApiError("internal", "The server is not configured correctly; see /health.");
+  }
+  console.error("Unhandled error", { requestId, method: c.req.method, path: c.req.path }, error);
+  return new ApiError("internal", "Something went wrong on our side. Nothing was changed.");
+}
+
+async function noStore(c: Context, next: () => Promise<void>) {
   await next();
   c.header("Cache-Control", "no-store");
 }

@@ -1,14 +1,15 @@
 import { deleteExpiredRateLimits } from "./auth/rate-limit";
-import { sweepOrphanObjects } from "./images/orphan-sweep";
+import { deleteExpiredRefreshTokens } from "./auth/sessions";
+import { sweepOrphanObjects } from "./images/files/orphan-sweep";
+import { mergeSearchIndex } from "./images/store/search-index";
 import { getConfig } from "./lib/config";
 
-/** The cron job (wrangler.toml [triggers]): R2 orphans, stale rate-limit windows and refresh tokens, search index merges. */
+/** The cron job (wrangler.toml [triggers]): each step is done by the module that owns the data. */
 export async function runMaintenance(env: Env, now = Date.now()): Promise<void> {
   const config = getConfig(env);
   const sweep = await sweepOrphanObjects(env.DB, env.BUCKET, { graceMs: config.ORPHAN_GRACE_SECONDS * 1000, now });
   await deleteExpiredRateLimits(env.DB, now - config.RATE_LIMIT_WINDOW_SECONDS * 1000);
-  await env.DB.prepare("DELETE FROM refresh_tokens WHERE expires_at < ?1").bind(now).run();
-  // Uploads add one small FTS5 segment each; merging a bounded amount per run keeps search reads few and short.
-  await env.DB.prepare("INSERT INTO image_search (image_search, rank) VALUES ('merge', 500)").run();
+  await deleteExpiredRefreshTokens(env.DB, now);
+  await mergeSearchIndex(env.DB);
   console.log("maintenance", sweep);
 }

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import { sweepOrphanObjects } from "../src/images/orphan-sweep";
+import { sweepOrphanObjects } from "../src/images/files/orphan-sweep";
 import { runMaintenance } from "../src/maintenance";
 import { uploadImage } from "../src/routes/images/images.routes";
 import { fixtureBytes } from "./fixtures";

@@ -1,7 +1,7 @@
 import { jwtVerify, SignJWT } from "jose";
 import type { Config } from "../lib/config";
-import type { AuthContext } from "../lib/env";
 import { hmacKey } from "../lib/hmac-key";
+import type { AuthContext } from "./authenticate";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 /** RFC 9068 media type for JWT access tokens; a token without it (an ID token, say) is refused. */

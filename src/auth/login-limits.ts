@@ -1,8 +1,6 @@
-import type { Context } from "hono";
 import type { Config } from "../lib/config";
 import { sha256Hex } from "../lib/encoding";
-import type { AppEnv } from "../lib/env";
-import { clientIp, type RateLimitRule } from "./rate-limit";
+import type { RateLimitRule } from "./rate-limit";
 
 /**
  * The three limits on password attempts:
@@ -11,19 +9,19 @@ import { clientIp, type RateLimitRule } from "./rate-limit";
  * - per account from all IPs, failed logins — a looser bound on distributed guessing.
  * One attacker's failures count against their own IP first, so they cannot lock other clients out of an account.
  */
-export function ipRule(c: Context<AppEnv>, config: Config): RateLimitRule {
+export function ipRule(config: Config, clientIp: string): RateLimitRule {
   return {
-    key: `auth:ip:${clientIp(c)}`,
+    key: `auth:ip:${clientIp}`,
     limit: config.LOGIN_ATTEMPTS_PER_IP,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
   };
 }
 
-export async function accountRules(c: Context<AppEnv>, config: Config, email: string): Promise<RateLimitRule[]> {
+export async function accountRules(config: Config, clientIp: string, email: string): Promise<RateLimitRule[]> {
   const account = await sha256Hex(email);
   const windowSeconds = config.RATE_LIMIT_WINDOW_SECONDS;
   return [
-    { key: `login-fail:acct-ip:${account}:${clientIp(c)}`, limit: config.LOGIN_FAILURES_PER_ACCOUNT_IP, windowSeconds },
+    { key: `login-fail:acct-ip:${account}:${clientIp}`, limit: config.LOGIN_FAILURES_PER_ACCOUNT_IP, windowSeconds },
     { key: `login-fail:acct:${account}`, limit: config.LOGIN_FAILURES_PER_ACCOUNT, windowSeconds },
   ];
 }

@@ -1,4 +1,3 @@
-import type { Context } from "hono";
 import { ApiError } from "../lib/problem";
 
 export interface RateLimitRule {
@@ -36,6 +35,7 @@ export async function check(db: D1Database, rule: RateLimitRule, now = Date.now(
   if ((row?.count ?? 0) >= rule.limit) throw tooManyAttempts(windowEnd - now);
 }
 
+/** Owner of the `rate_limits` table; the maintenance job drops windows that ended. */
 export async function deleteExpiredRateLimits(db: D1Database, olderThanMs: number): Promise<void> {
   await db.prepare("DELETE FROM rate_limits WHERE window_start < ?1").bind(olderThanMs).run();
 }
@@ -52,9 +52,4 @@ function tooManyAttempts(retryAfterMs: number): ApiError {
   return new ApiError("rate_limited", `Too many attempts. Try again in ${seconds} seconds.`, {
     headers: { "Retry-After": String(seconds) },
   });
-}
-
-/** The caller's IP as Cloudflare's edge reports it (clients cannot set this header through Cloudflare). */
-export function clientIp(c: Context): string {
-  return c.req.header("cf-connecting-ip") ?? "unknown";
 }

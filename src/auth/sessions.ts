@@ -1,6 +1,8 @@
 import { base64url, sha256Hex } from "../lib/encoding";
 import { newId } from "../lib/ids";
 
+// Owner of the `sessions` and `refresh_tokens` tables.
+
 /** Absolute session lifetime: refreshing rotates the token but never extends the session. */
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -120,4 +122,9 @@ export async function isSessionActive(
     .bind(sessionId, userId, now)
     .first<{ active: number }>();
   return row !== null;
+}
+
+/** Refresh tokens past their session's end can never be used again: the maintenance job drops them. */
+export async function deleteExpiredRefreshTokens(db: D1Database, now = Date.now()): Promise<void> {
+  await db.prepare("DELETE FROM refresh_tokens WHERE expires_at < ?1").bind(now).run();
 }

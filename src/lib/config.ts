@@ -11,11 +11,23 @@ const ConfigSchema = z.object({
   JWT_SECRET: secret,
   PASSWORD_PEPPER: secret,
   URL_SIGNING_SECRET: secret,
-  JWT_ISSUER: z.string().min(1),
-  JWT_AUDIENCE: z.string().min(1),
+  JWT_ISSUER: z.string().min(1).default("https://api.imagify.ai"),
+  JWT_AUDIENCE: z.string().min(1).default("imagifyai-api"),
+  /**
+   * The origin clients reach the API at, for the absolute URLs in responses (image `url`s, problem `type`s).
+   * Unset: each request's own origin.
+   */
+  PUBLIC_API_ORIGIN: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .url({ protocol: /^https?$/ })
+      .transform((url) => new URL(url).origin)
+      .optional(),
+  ),
+  /** Comma-separated browser origins allowed by CORS (the web frontend). */
   CORS_ORIGINS: z
     .string()
-    .default("")
+    .default("http://localhost:5173")
     .transform((list) =>
       list
         .split(",")

@@ -1,17 +1,18 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
-import { localTagger } from "../../src/images/local-tagger";
-import { ResNetOutputSchema, tagImage } from "../../src/images/tagger";
+import { localTagger } from "../../src/images/tagging/local-tagger";
+import { ResNetOutputSchema, tagImage } from "../../src/images/tagging/tagger";
 import { uploadImage } from "../../src/routes/images/images.routes";
 import { signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
+import { testConfig } from "../helpers/config";
 import { MISSING_MODEL_TAGGER_PORT } from "./ports";
 
 const tabbyPng = Uint8Array.from(atob(inject("tabbyPngBase64")), (c) => c.charCodeAt(0));
 
 describe("local mode: the Worker tags through the tagger/ service", () => {
   it("an upload gets the local model's labels end to end", async () => {
-    const direct = await fetch(`${env.LOCAL_TAGGER_URL}/run`, {
+    const direct = await fetch(`${testConfig().LOCAL_TAGGER_URL}/run`, {
       method: "POST",
       body: JSON.stringify({ image: Array.from(tabbyPng) }),
       headers: { "Content-Type": "application/json" },
@@ -27,7 +28,7 @@ describe("local mode: the Worker tags through the tagger/ service", () => {
     const image = await expectContract(uploadImage, 201, await client.POST("/v1/images", { body: form as never }));
 
     expect(image.tagStatus).toBe("tagged");
-    const kept = expected.filter((tag) => tag.score >= Number(env.TAG_MIN_SCORE));
+    const kept = expected.filter((tag) => tag.score >= testConfig().TAG_MIN_SCORE);
     expect(image.tags).toEqual(kept.map((tag) => ({ label: tag.label.toLowerCase(), score: tag.score, source: "ai" })));
     expect(image.tags[0]!.label).toBe("tabby");
   });

@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/create-router";
+import { createRouter } from "../http/create-router";
 import { loginHandler, logoutHandler, refreshHandler, registerHandler } from "./auth.handlers";
 import { login, logout, refresh, register } from "./auth.routes";
 

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { requireAuth } from "../../auth/require-auth";
-import { jsonBody, jsonContent } from "../../lib/openapi-helpers";
-import { problemResponses } from "../../lib/problem";
+import { jsonBody, jsonContent } from "../http/openapi-helpers";
+import { problemResponses } from "../http/problem";
+import { requireAuth } from "../http/require-auth";
 import { AuthResultSchema, LoginBodySchema, RefreshBodySchema, RegisterBodySchema, TokensSchema } from "./auth.schemas";
 
 const tags = ["Auth"];

@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/create-router";
+import { createRouter } from "../http/create-router";
 import { getHealthHandler } from "./health.handlers";
 import { getHealth } from "./health.routes";
 

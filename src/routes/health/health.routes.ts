@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { jsonContent } from "../../lib/openapi-helpers";
-import { problemResponses } from "../../lib/problem";
+import { jsonContent } from "../http/openapi-helpers";
+import { problemResponses } from "../http/problem";
 
 const CheckSchema = z.enum(["ok", "error"]);
 

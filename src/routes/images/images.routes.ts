@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../../auth/require-auth";
-import { limitUploadSize } from "../../images/upload-limits";
-import { jsonBody, jsonContent } from "../../lib/openapi-helpers";
-import { problemResponses } from "../../lib/problem";
+import { limitUploadSize } from "../http/limit-upload-size";
+import { jsonBody, jsonContent } from "../http/openapi-helpers";
+import { problemResponses } from "../http/problem";
+import { requireAuth } from "../http/require-auth";
 import {
   FileQuerySchema,
   ImageIdParamSchema,

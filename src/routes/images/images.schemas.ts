@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { normaliseLabel } from "../../images/tagger";
+import { normaliseLabel } from "../../images/labels";
 
 export const TagSchema = z
   .object({
@@ -30,10 +30,10 @@ export const ImageSchema = z
       description: "Best first. AI tags the user removed are not listed (and stay removed after a retag).",
     }),
     createdAt: z.iso.datetime(),
-    url: z.string().openapi({
-      description:
-        "Signed, expiring path of the file (relative to the API origin); works as `<img src>` without a token.",
-      example: "/v1/images/img_q3m9Xc2LrT0bWvYd1NkA8g/file?uid=usr_3kTMd9w2XcQmWq0bR1yZ7A&exp=1795000000&sig=…",
+    url: z.url().openapi({
+      description: "Signed, expiring, absolute URL of the file: works as `<img src>` from any origin, without a token.",
+      example:
+        "https://api.imagify.ai/v1/images/img_q3m9Xc2LrT0bWvYd1NkA8g/file?uid=usr_3kTMd9w2XcQmWq0bR1yZ7A&exp=1795000000&sig=…",
     }),
     urlExpiresAt: z.iso.datetime(),
   })

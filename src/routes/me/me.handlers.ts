@@ -1,11 +1,9 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { findUserById, toUser } from "../../auth/users";
-import type { AppEnv } from "../../lib/env";
-import { ApiError } from "../../lib/problem";
+import { getCurrentUser } from "../../auth/current-user";
+import { presentUser } from "../auth/auth.presenters";
+import type { AppEnv } from "../http/app-env";
 import type { getMe } from "./me.routes";
 
 export const getMeHandler: RouteHandler<typeof getMe, AppEnv> = async (c) => {
-  const user = await findUserById(c.env.DB, c.var.auth.userId);
-  if (!user) throw new ApiError("unauthorized", "The account no longer exists.");
-  return c.json(toUser(user), 200);
+  return c.json(presentUser(await getCurrentUser(c.env.DB, c.var.auth)), 200);
 };

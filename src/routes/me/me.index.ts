@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/create-router";
+import { createRouter } from "../http/create-router";
 import { getMeHandler } from "./me.handlers";
 import { getMe } from "./me.routes";
 

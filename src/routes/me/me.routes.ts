@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
-import { requireAuth } from "../../auth/require-auth";
-import { jsonContent } from "../../lib/openapi-helpers";
-import { problemResponses } from "../../lib/problem";
 import { UserSchema } from "../auth/auth.schemas";
+import { jsonContent } from "../http/openapi-helpers";
+import { problemResponses } from "../http/problem";
+import { requireAuth } from "../http/require-auth";
 
 export const getMe = createRoute({
   operationId: "getMe",

@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/create-router";
+import { createRouter } from "../http/create-router";
 import { listTagsHandler } from "./tags.handlers";
 import { listTags } from "./tags.routes";
 

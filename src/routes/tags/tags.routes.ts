@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../../auth/require-auth";
-import { jsonContent } from "../../lib/openapi-helpers";
-import { problemResponses } from "../../lib/problem";
+import { jsonContent } from "../http/openapi-helpers";
+import { problemResponses } from "../http/problem";
+import { requireAuth } from "../http/require-auth";
 
 export const TagCountListSchema = z
   .object({

@@ -1,0 +1,35 @@
+import { ApiError } from "../lib/problem";
+import type { AuthDeps, ClientInfo } from "./auth-deps";
+import { accountRules, ipRule } from "./login-limits";
+import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from "./password";
+import { check, hit } from "./rate-limit";
+import type { SignedIn } from "./register";
+import { createSession } from "./sessions";
+import { issueTokens } from "./tokens";
+import { findUserByEmail, updatePasswordHash } from "./users";
+
+/**
+ * Exchanges email and password for a new session. Unknown emails are verified against a dummy hash: same work,
+ * same answer, no account enumeration. A hash made with older parameters is replaced now that the password is known.
+ */
+export async function login(
+  { db, config }: AuthDeps,
+  input: { email: string; password: string; client: ClientInfo },
+): Promise<SignedIn> {
+  await hit(db, ipRule(config, input.client.ip));
+  const limits = await accountRules(config, input.client.ip, input.email);
+  for (const rule of limits) await check(db, rule);
+
+  const user = await findUserByEmail(db, input.email);
+  const result = await verifyPassword(input.password, user?.password_hash ?? UNKNOWN_USER_HASH, config.PASSWORD_PEPPER);
+  if (!user || !result.valid) {
+    for (const rule of limits) await hit(db, rule);
+    throw new ApiError("unauthorized", "Invalid email or password.");
+  }
+  if (result.needsRehash) {
+    await updatePasswordHash(db, user.id, await hashPassword(input.password, config.PASSWORD_PEPPER));
+  }
+
+  const session = await createSession(db, user.id);
+  return { user, tokens: await issueTokens(config, user.id, session) };
+}

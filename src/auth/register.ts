@@ -1,0 +1,36 @@
+import { newId } from "../lib/ids";
+import { ApiError, invalidField } from "../lib/problem";
+import type { AuthDeps, ClientInfo } from "./auth-deps";
+import { ipRule } from "./login-limits";
+import { hashPassword } from "./password";
+import { passwordProblem } from "./password-policy";
+import { hit } from "./rate-limit";
+import { createSession } from "./sessions";
+import { issueTokens, type TokenPair } from "./tokens";
+import { insertUser, type UserRow } from "./users";
+
+export interface SignedIn {
+  user: UserRow;
+  tokens: TokenPair;
+}
+
+/** Creates an account (email unique case-insensitively, NIST-style password policy) and signs it in. */
+export async function register(
+  { db, config }: AuthDeps,
+  input: { email: string; password: string; client: ClientInfo },
+): Promise<SignedIn> {
+  await hit(db, ipRule(config, input.client.ip));
+  const refusal = passwordProblem(input.password);
+  if (refusal) throw invalidField("body.password", refusal);
+
+  const user: UserRow = {
+    id: newId("usr"),
+    email: input.email,
+    password_hash: await hashPassword(input.password, config.PASSWORD_PEPPER),
+    created_at: Date.now(),
+  };
+  if (!(await insertUser(db, user))) throw new ApiError("conflict", "An account with this email already exists.");
+
+  const session = await createSession(db, user.id);
+  return { user, tokens: await issueTokens(config, user.id, session) };
+}

@@ -1,0 +1,52 @@
+import { base64url, fromBase64url, timingSafeEqual, utf8 } from "../../lib/encoding";
+import { hmacKey } from "../../lib/hmac-key";
+
+/** Expiries are rounded up to this step, so an image's URL stays the same (and browser-cacheable) for a while. */
+const EXPIRY_STEP_SECONDS = 900;
+
+export interface SignedFileUrl {
+  path: string;
+  expiresAt: Date;
+}
+
+/**
+ * `/v1/images/{id}/file?uid=…&exp=…&sig=…`: an HMAC-SHA256 over image, owner and expiry, so `<img src>` works
+ * without a bearer token and the URL grants exactly one image until it expires.
+ */
+export async function signFileUrl(
+  secret: string,
+  imageId: string,
+  userId: string,
+  ttlSeconds: number,
+  now = Date.now(),
+): Promise<SignedFileUrl> {
+  const exp = Math.ceil((now / 1000 + ttlSeconds) / EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS;
+  const sig = base64url(new Uint8Array(await hmac(secret, payload(imageId, userId, exp))));
+  const query = new URLSearchParams({ uid: userId, exp: String(exp), sig });
+  return { path: `/v1/images/${encodeURIComponent(imageId)}/file?${query}`, expiresAt: new Date(exp * 1000) };
+}
+
+export type SignatureCheck = { ok: true; userId: string } | { ok: false; reason: "expired" | "invalid" };
+
+export async function verifyFileSignature(
+  secret: string,
+  imageId: string,
+  params: { uid?: string; exp?: string; sig?: string },
+  now = Date.now(),
+): Promise<SignatureCheck> {
+  const exp = Number(params.exp);
+  const sig = fromBase64url(params.sig ?? "");
+  if (!params.uid || !Number.isSafeInteger(exp) || !sig) return { ok: false, reason: "invalid" };
+  const expected = new Uint8Array(await hmac(secret, payload(imageId, params.uid, exp)));
+  if (!timingSafeEqual(sig, expected)) return { ok: false, reason: "invalid" };
+  if (exp * 1000 <= now) return { ok: false, reason: "expired" };
+  return { ok: true, userId: params.uid };
+}
+
+function payload(imageId: string, userId: string, exp: number): string {
+  return `image-file\n${imageId}\n${userId}\n${exp}`;
+}
+
+async function hmac(secret: string, message: string): Promise<ArrayBuffer> {
+  return crypto.subtle.sign("HMAC", await hmacKey(secret), utf8.encode(message));
+}

@@ -1,0 +1,56 @@
+// Owner of the R2 key layout. Everything stored for an image lives under one prefix per (owner, content):
+//
+//   users/<userId>/<sha256>                 the original, content-addressed (same bytes, same user: one object)
+//   users/<userId>/<sha256>/<derived name>  files made from it (renditions, thumbnails)
+//
+// So deleting an image's files is one prefix, and the orphan sweep judges any key by its (owner, sha256) alone:
+// derived files need no special case anywhere.
+
+const ROOT = "users/";
+const KEY = /^users\/([^/]+)\/([0-9a-f]{64})(?:\/.+)?$/;
+
+export function originalKey(userId: string, sha256: string): string {
+  return `${ROOT}${userId}/${sha256}`;
+}
+
+export function derivedKey(userId: string, sha256: string, name: string): string {
+  return `${originalKey(userId, sha256)}/${name}`;
+}
+
+/** Every object of one user; with `sha256`, every object of one image (its original and derived files). */
+export function objectsPrefix(userId?: string, sha256?: string): string {
+  if (userId === undefined) return ROOT;
+  return sha256 === undefined ? `${ROOT}${userId}/` : originalKey(userId, sha256);
+}
+
+/** The (owner, content) a key belongs to, or null for a key outside the layout. */
+export function ownerOfKey(key: string): { userId: string; sha256: string } | null {
+  const match = KEY.exec(key);
+  return match ? { userId: match[1]!, sha256: match[2]! } : null;
+}
+
+/** Writes the original with an integrity check: R2 refuses the write if the bytes it received hash differently. */
+export async function putOriginal(
+  bucket: R2Bucket,
+  userId: string,
+  sha256: string,
+  bytes: Uint8Array,
+  contentType: string,
+): Promise<string> {
+  const key = originalKey(userId, sha256);
+  await bucket.put(key, bytes, { sha256, httpMetadata: { contentType } });
+  return key;
+}
+
+/** Deletes an image's original and every derived file. */
+export async function deleteImageObjects(bucket: R2Bucket, userId: string, sha256: string): Promise<void> {
+  const prefix = objectsPrefix(userId, sha256);
+  const keys = [prefix];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix: `${prefix}/`, cursor, limit: 1000 });
+    keys.push(...page.objects.map((object) => object.key));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
+}

@@ -1,0 +1,40 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { API_VERSION } from "../../lib/version";
+import type { AppEnv } from "./app-env";
+
+/** The document's top level; shared by /doc and scripts/generate-openapi.ts so the two cannot differ. */
+export const openApiDocumentConfig: Parameters<OpenAPIHono["getOpenAPI31Document"]>[0] = {
+  openapi: "3.1.0",
+  info: {
+    title: "ImagifyAI API",
+    version: API_VERSION,
+    description:
+      "Upload images, get them tagged by ResNet-50, and find them again by tag.\n\n" +
+      "Authenticate with `POST /v1/auth/login`, then send `Authorization: Bearer <accessToken>`. " +
+      "Errors are RFC 9457 `application/problem+json` documents.",
+    license: { name: "Proprietary", url: "https://imagify.ai/terms" },
+  },
+  servers: [{ url: "http://localhost:8787", description: "Local development (npm start)" }],
+  tags: [
+    { name: "Auth", description: "Accounts and sessions: access tokens (15 min) and single-use refresh tokens." },
+    { name: "Users", description: "The signed-in user." },
+    { name: "Images", description: "Upload, list, fetch, tag and delete images." },
+    { name: "Tags", description: "The vocabulary of a user's tags." },
+    { name: "Meta", description: "Service health and the descriptions of problem types." },
+  ],
+};
+
+export function registerSecuritySchemes(app: OpenAPIHono<AppEnv>) {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "The `accessToken` from login, register or refresh.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "signedUrl", {
+    type: "apiKey",
+    in: "query",
+    name: "sig",
+    description: "The signature in an image's `url` (with its `uid` and `exp`): use the `url` exactly as given.",
+  });
+}

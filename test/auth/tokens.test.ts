@@ -1,0 +1,145 @@
+import { env } from "cloudflare:workers";
+import { SignJWT } from "jose";
+import { describe, expect, it } from "vitest";
+import { logout, refresh } from "../../src/routes/auth/auth.routes";
+import { getMe } from "../../src/routes/me/me.routes";
+import { call, newClient, signedInClient } from "../helpers/client";
+import { testConfig } from "../helpers/config";
+import { expectContract } from "../helpers/contract";
+
+const secret = new TextEncoder().encode(env.JWT_SECRET);
+const b64 = (value: object) => btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+
+async function meWith(token: string) {
+  return call("/v1/me", { headers: { Authorization: `Bearer ${token}` } });
+}
+
+/** A token exactly like the server's, with one thing changed. */
+async function forge(
+  userId: string,
+  sessionId: string,
+  change: { alg?: string; typ?: string; iss?: string; aud?: string; exp?: number | null } = {},
+) {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({ sid: sessionId })
+    .setProtectedHeader({ alg: change.alg ?? "HS256", typ: change.typ ?? "at+jwt" })
+    .setIssuer(change.iss ?? testConfig().JWT_ISSUER)
+    .setAudience(change.aud ?? testConfig().JWT_AUDIENCE)
+    .setSubject(userId)
+    .setIssuedAt(now);
+  if (change.exp !== null) jwt.setExpirationTime(change.exp ?? now + 600);
+  return jwt.sign(secret);
+}
+
+async function sessionOf(accessToken: string) {
+  const payload = JSON.parse(atob(accessToken.split(".")[1]!.replaceAll("-", "+").replaceAll("_", "/"))) as {
+    sub: string;
+    sid: string;
+  };
+  return { userId: payload.sub, sessionId: payload.sid };
+}
+
+describe("access token verification", () => {
+  it("accepts a correctly forged control token (so the refusals below are meaningful)", async () => {
+    const { tokens } = await signedInClient();
+    const { userId, sessionId } = await sessionOf(tokens.accessToken);
+    await expectContract(getMe, 200, await meWith(await forge(userId, sessionId)));
+  });
+
+  const refusals: [string, (userId: string, sessionId: string, accessToken: string) => Promise<string>][] = [
+    [
+      "alg: none",
+      async (u, s) =>
+        `${b64({ alg: "none", typ: "at+jwt" })}.${b64({ sub: u, sid: s, iss: testConfig().JWT_ISSUER, aud: testConfig().JWT_AUDIENCE, iat: 1, exp: 4102444800 })}.`,
+    ],
+    ["HS512 with the right secret", (u, s) => forge(u, s, { alg: "HS512" })],
+    ["wrong issuer", (u, s) => forge(u, s, { iss: "https://evil.example" })],
+    ["wrong audience", (u, s) => forge(u, s, { aud: "another-api" })],
+    ["wrong typ", (u, s) => forge(u, s, { typ: "JWT" })],
+    ["expired", (u, s) => forge(u, s, { exp: Math.floor(Date.now() / 1000) - 60 })],
+    ["missing exp", (u, s) => forge(u, s, { exp: null })],
+    [
+      "tampered payload (sub changed, signature kept)",
+      async (_u, _s, token) => {
+        const [header, payload, signature] = token.split(".");
+        const claims = JSON.parse(atob(payload!.replaceAll("-", "+").replaceAll("_", "/")));
+        return `${header}.${b64({ ...claims, sub: "usr_someone_else" })}.${signature}`;
+      },
+    ],
+    ["a refresh token used as a bearer token", async (_u, _s, token) => token],
+  ];
+
+  for (const [name, makeToken] of refusals) {
+    it(`refuses ${name} with 401`, async () => {
+      const { tokens } = await signedInClient();
+      const { userId, sessionId } = await sessionOf(tokens.accessToken);
+      const token = name.startsWith("a refresh token")
+        ? tokens.refreshToken
+        : await makeToken(userId, sessionId, tokens.accessToken);
+      const problem = await expectContract(getMe, 401, await meWith(token));
+      expect(problem.status).toBe(401);
+    });
+  }
+
+  it("refuses a request without a bearer token", async () => {
+    const response = await call("/v1/me");
+    await expectContract(getMe, 401, response);
+    expect(response.headers.get("www-authenticate")).toContain("Bearer");
+  });
+});
+
+describe("refresh token rotation", () => {
+  it("reusing a rotated refresh token revokes the whole session", async () => {
+    const { client, tokens } = await signedInClient();
+    const next = await expectContract(
+      refresh,
+      200,
+      await client.POST("/v1/auth/refresh", { body: { refreshToken: tokens.refreshToken } }),
+    );
+    const reuse = await expectContract(
+      refresh,
+      401,
+      await client.POST("/v1/auth/refresh", { body: { refreshToken: tokens.refreshToken } }),
+    );
+    expect(reuse.detail).toMatch(/already used/);
+    // The successor and every access token of the session are dead too.
+    await expectContract(
+      refresh,
+      401,
+      await client.POST("/v1/auth/refresh", { body: { refreshToken: next.refreshToken } }),
+    );
+    await expectContract(getMe, 401, await meWith(next.accessToken));
+    await expectContract(getMe, 401, await meWith(tokens.accessToken));
+  });
+
+  it("of concurrent refreshes with one token exactly one succeeds", async () => {
+    const { tokens } = await signedInClient();
+    const attempts = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        newClient().POST("/v1/auth/refresh", { body: { refreshToken: tokens.refreshToken } }),
+      ),
+    );
+    const statuses = attempts.map((attempt) => attempt.response.status).sort();
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(7);
+  });
+
+  it("an unknown refresh token is refused", async () => {
+    await expectContract(
+      refresh,
+      401,
+      await newClient().POST("/v1/auth/refresh", { body: { refreshToken: "not-a-real-token" } }),
+    );
+  });
+
+  it("after logout the old access and refresh tokens fail", async () => {
+    const { client, tokens } = await signedInClient();
+    await expectContract(logout, 204, await client.POST("/v1/auth/logout"));
+    await expectContract(getMe, 401, await meWith(tokens.accessToken));
+    await expectContract(
+      refresh,
+      401,
+      await newClient().POST("/v1/auth/refresh", { body: { refreshToken: tokens.refreshToken } }),
+    );
+  });
+});

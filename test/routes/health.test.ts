@@ -1,0 +1,15 @@
+import { expect, it } from "vitest";
+import packageJson from "../../package.json";
+import { getHealth } from "../../src/routes/health/health.routes";
+import { call } from "../helpers/client";
+import { expectContract } from "../helpers/contract";
+
+it("/health reports configuration, D1 and R2 as ok, with the package version", async () => {
+  const health = await expectContract(getHealth, 200, await call("/health"));
+  expect(health).toEqual({
+    status: "ok",
+    version: packageJson.version,
+    checks: { config: "ok", d1: "ok", r2: "ok" },
+    problems: [],
+  });
+});
