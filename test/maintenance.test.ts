@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
+import { hit } from "../src/auth/rate-limit";
 import { sweepOrphanObjects } from "../src/images/files/orphan-sweep";
+import { objectsPrefix, originalKey } from "../src/images/store/image-objects";
 import { runMaintenance } from "../src/maintenance";
 import { uploadImage } from "../src/routes/images/images.routes";
 import { fixtureBytes } from "./fixtures";
@@ -13,19 +15,19 @@ it("sweeps R2 objects that have no images row, and keeps the rest", async () => 
   const form = new FormData();
   form.append("file", new File([bytes, crypto.getRandomValues(new Uint8Array(8))], "kept.png"));
   const kept = await expectContract(uploadImage, 201, await client.POST("/v1/images", { body: form as never }));
-  const keptKey = `users/${user.id}/${kept.sha256}`;
-  const orphanKey = `users/${user.id}/${"0".repeat(64)}`;
+  const keptKey = originalKey(user.id, kept.sha256);
+  const orphanKey = originalKey(user.id, "0".repeat(64));
   await env.BUCKET.put(orphanKey, bytes);
 
   // Within the grace period nothing is touched: the orphan could be an upload whose row is being written.
-  const early = await sweepOrphanObjects(env.DB, env.BUCKET, { graceMs: 60_000, prefix: `users/${user.id}/` });
+  const early = await sweepOrphanObjects(env.DB, env.BUCKET, { graceMs: 60_000, prefix: objectsPrefix(user.id) });
   expect(early.deleted).toBe(0);
   expect(await env.BUCKET.head(orphanKey)).not.toBeNull();
 
   const later = await sweepOrphanObjects(env.DB, env.BUCKET, {
     graceMs: 60_000,
     now: Date.now() + 120_000,
-    prefix: `users/${user.id}/`,
+    prefix: objectsPrefix(user.id),
   });
   expect(later).toEqual({ scanned: 2, deleted: 1 });
   expect(await env.BUCKET.head(orphanKey)).toBeNull();
@@ -34,7 +36,7 @@ it("sweeps R2 objects that have no images row, and keeps the rest", async () => 
 
 it("the cron's maintenance run expires stale rate-limit windows and merges the search index", async () => {
   const key = `test:${crypto.randomUUID()}`;
-  await env.DB.prepare("INSERT INTO rate_limits (key, window_start, count) VALUES (?1, 0, 3)").bind(key).run();
+  await hit(env.DB, { key, limit: 10, windowSeconds: 900 }, 0); // a window that ended in 1970
   await runMaintenance(env);
   expect(await env.DB.prepare("SELECT 1 FROM rate_limits WHERE key = ?1").bind(key).first()).toBeNull();
 });

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { hashPassword, PBKDF2_ITERATIONS } from "../../src/auth/password";
+import { updatePasswordHash } from "../../src/auth/users";
 import { login, register } from "../../src/routes/auth/auth.routes";
 import { newClient, STRONG_PASSWORD, signedInClient, uniqueEmail } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
@@ -31,7 +32,7 @@ describe("password hashing", () => {
   it("rehashes with the current parameters on a successful login", async () => {
     const { user, email, password } = await signedInClient();
     const weak = await hashPassword(password, env.PASSWORD_PEPPER, 1_000);
-    await env.DB.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1").bind(user.id, weak).run();
+    await updatePasswordHash(env.DB, user.id, weak);
     await expectContract(login, 200, await newClient().POST("/v1/auth/login", { body: { email, password } }));
     const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?1")
       .bind(user.id)
@@ -114,7 +115,7 @@ describe("login does not reveal which accounts exist", () => {
   it("does not reuse a password across the pepper: a hash made without it does not verify", async () => {
     const { user, email } = await signedInClient();
     const unpeppered = await hashPassword(STRONG_PASSWORD, "another-pepper-0123456789abcdef0123456789");
-    await env.DB.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1").bind(user.id, unpeppered).run();
+    await updatePasswordHash(env.DB, user.id, unpeppered);
     await expectContract(
       login,
       401,

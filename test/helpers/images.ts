@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { ImagifyClient } from "../../openapi/client";
+import { objectsPrefix } from "../../src/images/store/image-objects";
 import { getImageFile, uploadImage } from "../../src/routes/images/images.routes";
 import { type FixtureName, fixtureBytes } from "../fixtures";
 import { expectContract } from "./contract";
@@ -75,7 +76,7 @@ export async function countTagRows(imageId: string): Promise<number> {
 }
 
 export async function listObjectKeys(userId: string): Promise<string[]> {
-  const listed = await env.BUCKET.list({ prefix: `users/${userId}/` });
+  const listed = await env.BUCKET.list({ prefix: objectsPrefix(userId) });
   return listed.objects.map((o) => o.key);
 }
 

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signFileUrl } from "../../src/images/files/signed-url";
+import { originalKey } from "../../src/images/store/image-objects";
 import {
   deleteImage,
   getImage,
@@ -62,7 +63,7 @@ describe("another user's image is invisible (IDOR)", () => {
     const got = await expectContract(getImage, 200, await a.client.GET("/v1/images/{id}", params));
     expect(got.tags).toEqual([{ label: "aardvark", score: 0.7, source: "ai" }]);
     expect(await countTagRows(id)).toBe(1);
-    expect(await env.BUCKET.head(`users/${a.user.id}/${image.sha256}`)).not.toBeNull();
+    expect(await env.BUCKET.head(originalKey(a.user.id, image.sha256))).not.toBeNull();
     expect(await expectFile(200, await call(got.url))).toEqual(bytes);
     expect(await env.AI_STUB.calls(image.sha256)).toBe(callsBefore);
     const aTags = await expectContract(listTags, 200, await a.client.GET("/v1/tags"));

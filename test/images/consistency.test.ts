@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { originalKey } from "../../src/images/store/image-objects";
 import { ProblemSchema } from "../../src/routes/http/problem";
 import { deleteImage, getImage, patchImageTags, retagImage, uploadImage } from "../../src/routes/images/images.routes";
 import { listTags } from "../../src/routes/tags/tags.routes";
@@ -59,7 +60,7 @@ describe("failures part-way leave a consistent state", () => {
     );
     expect(got.tags).toEqual(image.tags);
     expect(await expectFile(200, await call(got.url))).toEqual(bytes);
-    expect(await listObjectKeys(user.id)).toEqual([`users/${user.id}/${image.sha256}`]);
+    expect(await listObjectKeys(user.id)).toEqual([originalKey(user.id, image.sha256)]);
   });
 
   it("a D1 failure during a retag answers 5xx and keeps the previous tags", async () => {
@@ -98,7 +99,7 @@ describe("failures part-way leave a consistent state", () => {
     );
     expect(new Set(images.map((i) => i.id)).size).toBe(1);
     expect(await countImageRows(user.id)).toBe(1);
-    expect(await listObjectKeys(user.id)).toEqual([`users/${user.id}/${images[0]!.sha256}`]);
+    expect(await listObjectKeys(user.id)).toEqual([originalKey(user.id, images[0]!.sha256)]);
     expect(await expectFile(200, await call(images[0]!.url))).toEqual(bytes);
   });
 

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { originalKey } from "../../../src/images/store/image-objects";
 import {
   deleteImage,
   getImage,
@@ -203,7 +204,7 @@ describe("delete", () => {
     const bytes = uniqueImage("tiny.png");
     const keep = await uploadLabelled(client, uniqueImage("tiny.gif"), [{ label: "ZUCCHINI", score: 0.5 }]);
     const doomed = await uploadLabelled(client, bytes, [{ label: "ZUCCHINI", score: 0.9 }]);
-    const key = `users/${user.id}/${doomed.sha256}`;
+    const key = originalKey(user.id, doomed.sha256);
     expect(await env.BUCKET.head(key)).not.toBeNull();
     expect(await countTagRows(doomed.id)).toBe(1);
 
@@ -248,7 +249,7 @@ describe("dedup", () => {
     expect(second.id).toBe(first.id);
     expect(second.filename).toBe("a.jpg");
     expect(await countImageRows(user.id)).toBe(1);
-    expect(await listObjectKeys(user.id)).toEqual([`users/${user.id}/${first.sha256}`]);
+    expect(await listObjectKeys(user.id)).toEqual([originalKey(user.id, first.sha256)]);
     expect(await env.AI_STUB.calls(first.sha256)).toBe(1);
   });
 
@@ -260,8 +261,8 @@ describe("dedup", () => {
     const imageB = await expectContract(uploadImage, 201, await postImage(b.client, bytes));
     expect(imageB.id).not.toBe(imageA.id);
     expect(imageB.sha256).toBe(imageA.sha256);
-    expect(await listObjectKeys(a.user.id)).toEqual([`users/${a.user.id}/${imageA.sha256}`]);
-    expect(await listObjectKeys(b.user.id)).toEqual([`users/${b.user.id}/${imageB.sha256}`]);
+    expect(await listObjectKeys(a.user.id)).toEqual([originalKey(a.user.id, imageA.sha256)]);
+    expect(await listObjectKeys(b.user.id)).toEqual([originalKey(b.user.id, imageB.sha256)]);
 
     // Deleting one user's copy leaves the other's intact.
     await expectContract(
@@ -269,7 +270,7 @@ describe("dedup", () => {
       204,
       await a.client.DELETE("/v1/images/{id}", { params: { path: { id: imageA.id } } }),
     );
-    expect(await env.BUCKET.head(`users/${b.user.id}/${imageB.sha256}`)).not.toBeNull();
+    expect(await env.BUCKET.head(originalKey(b.user.id, imageB.sha256))).not.toBeNull();
     expect(await expectFile(200, await call(imageB.url))).toEqual(bytes);
   });
 });

@@ -6,35 +6,13 @@ import {
   type SearchMatch,
   type SearchPage,
 } from "../../../src/images/search/ranked-search";
+import { deleteImageStatement } from "../../../src/images/store/image-rows";
 import { reindexImageStatements, unindexImageStatements } from "../../../src/images/store/search-index";
+import { addUserTagsStatement, rejectTagsStatement } from "../../../src/images/store/tag-rows";
+import { seedImage, seedUser } from "../../helpers/seed";
 
-type Tag = [label: string, score: number, opts?: { rejected?: boolean; source?: "ai" | "user" }];
-
-async function newUser(): Promise<string> {
-  const id = `u_${crypto.randomUUID()}`;
-  await env.DB.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, 'x', ?)")
-    .bind(id, `${id}@example.com`, Date.now())
-    .run();
-  return id;
-}
-
-/** Inserts an image with its tags and indexes it in one batch, like the upload route. Returns id and seq. */
-async function addImage(userId: string, tags: Tag[]): Promise<{ id: string; seq: number }> {
-  const id = `img_${crypto.randomUUID()}`;
-  const stmts = [
-    env.DB.prepare(`INSERT INTO images (id, user_id, r2_key, filename, content_type, bytes, width, height, sha256, tag_status, created_at)
-      VALUES (?, ?, ?, 'f.jpg', 'image/jpeg', 1, 1, 1, ?, 'tagged', ?)`).bind(id, userId, `k/${id}`, id, Date.now()),
-    ...tags.map(([label, score, o]) =>
-      env.DB.prepare(
-        "INSERT INTO image_tags (image_id, user_id, label, score, source, rejected) VALUES (?, ?, ?, ?, ?, ?)",
-      ).bind(id, userId, label, score, o?.source ?? "ai", o?.rejected ? 1 : 0),
-    ),
-    ...reindexImageStatements(env.DB, id),
-  ];
-  await env.DB.batch(stmts);
-  const row = await env.DB.prepare("SELECT seq FROM images WHERE id = ?").bind(id).first<{ seq: number }>();
-  return { id, seq: row!.seq };
-}
+const newUser = seedUser;
+const addImage = seedImage;
 
 async function search(
   userId: string,
@@ -114,10 +92,8 @@ describe("rankedSearch: matching", () => {
 
     // user rejects "tabby", adds "lynx": the route writes the tag rows, then appends reindex to the same batch
     await env.DB.batch([
-      env.DB.prepare("UPDATE image_tags SET rejected = 1 WHERE image_id = ? AND label = 'tabby'").bind(a.id),
-      env.DB.prepare(
-        "INSERT INTO image_tags (image_id, user_id, label, score, source) VALUES (?, ?, 'lynx', 1, 'user')",
-      ).bind(a.id, u),
+      rejectTagsStatement(env.DB, a.id, u, ["tabby"]),
+      addUserTagsStatement(env.DB, a.id, u, ["lynx"]),
       ...reindexImageStatements(env.DB, a.id),
     ]);
     expect(ids(await search(u, "tab"))).toEqual([]);
@@ -125,17 +101,14 @@ describe("rankedSearch: matching", () => {
 
     // every tag rejected → no document at all
     await env.DB.batch([
-      env.DB.prepare("UPDATE image_tags SET rejected = 1 WHERE image_id = ?").bind(a.id),
+      rejectTagsStatement(env.DB, a.id, u, ["tabby", "persian cat", "lynx"]),
       ...reindexImageStatements(env.DB, a.id),
     ]);
     expect(ids(await search(u, "lyn"))).toEqual([]);
 
     const b = await addImage(u, [["tabby", 0.9]]);
     expect(ids(await search(u, "tab"))).toEqual([b.id]);
-    await env.DB.batch([
-      ...unindexImageStatements(env.DB, b.id),
-      env.DB.prepare("DELETE FROM images WHERE id = ?").bind(b.id),
-    ]);
+    await env.DB.batch([...unindexImageStatements(env.DB, b.id), deleteImageStatement(env.DB, u, b.id)]);
     expect(ids(await search(u, "tab"))).toEqual([]);
     // reindex/unindex are idempotent
     await env.DB.batch([
@@ -148,7 +121,7 @@ describe("rankedSearch: matching", () => {
   it("deleting an image row without unindex (e.g. user cascade) still drops its document", async () => {
     const u = await newUser();
     const a = await addImage(u, [["tabby", 0.9]]);
-    await env.DB.prepare("DELETE FROM images WHERE id = ?").bind(a.id).run();
+    await deleteImageStatement(env.DB, u, a.id).run();
     expect(ids(await search(u, "tab"))).toEqual([]);
     const n = await env.DB.prepare("SELECT n FROM image_search_owner WHERE user_id = ?").bind(u).first<{ n: number }>();
     const left = await env.DB.prepare("SELECT count(*) AS c FROM image_search WHERE rowid = ?")

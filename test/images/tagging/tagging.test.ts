@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ImagifyClient } from "../../../openapi/client";
+import { originalKey } from "../../../src/images/store/image-objects";
 import {
   getImage,
   patchImageTags,
@@ -41,7 +42,7 @@ describe("tagger failure never fails the upload", () => {
     expect(image.tagError!.length).toBeGreaterThan(0);
     expect(image.tags).toEqual([]);
     expect(await countImageRows(user.id)).toBe(1);
-    expect(await listObjectKeys(user.id)).toEqual([`users/${user.id}/${sha}`]);
+    expect(await listObjectKeys(user.id)).toEqual([originalKey(user.id, sha)]);
 
     await env.AI_STUB.program(sha, {
       output: [

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { originalKey } from "../../../src/images/store/image-objects";
 import { ProblemSchema } from "../../../src/routes/http/problem";
 import { uploadImage } from "../../../src/routes/images/images.routes";
 import { fixtureBytes } from "../../fixtures";
@@ -57,7 +58,7 @@ describe("upload validation: refused uploads store nothing", () => {
       width: 5,
       height: 3,
     });
-    expect(await listObjectKeys(user.id)).toEqual([`users/${user.id}/${image.sha256}`]);
+    expect(await listObjectKeys(user.id)).toEqual([originalKey(user.id, image.sha256)]);
   }, 30_000);
 
   it("an SVG claimed as image/png with filename x.png is 415", async () => {
