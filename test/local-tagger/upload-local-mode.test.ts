@@ -4,8 +4,8 @@ import { localTagger } from "../../src/images/tagging/local-tagger";
 import { ResNetOutputSchema, tagImage } from "../../src/images/tagging/tagger";
 import { uploadImage } from "../../src/routes/images/images.routes";
 import { signedInClient } from "../helpers/client";
-import { expectContract } from "../helpers/contract";
 import { testConfig } from "../helpers/config";
+import { expectContract } from "../helpers/contract";
 import { MISSING_MODEL_TAGGER_PORT } from "./ports";
 
 const tabbyPng = Uint8Array.from(atob(inject("tabbyPngBase64")), (c) => c.charCodeAt(0));
