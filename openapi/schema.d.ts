@@ -451,6 +451,11 @@ export interface components {
             score: number;
             /** @enum {string} */
             source: "ai" | "user";
+            /**
+             * @description The model that made an AI tag: `@cf/microsoft/resnet-50` (Workers AI), `resnet-50-onnx` or `centernet-coco80` (local development); null for tags a user added.
+             * @example @cf/microsoft/resnet-50
+             */
+            model: string | null;
         };
         ImageUpload: {
             /**

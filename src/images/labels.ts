@@ -3,6 +3,8 @@ export interface ImageTag {
   label: string;
   score: number;
   source: "ai" | "user";
+  /** The model that produced an AI tag; null for user tags. */
+  model: string | null;
 }
 
 /** Lower-cases, trims and collapses spaces, so a label is stored and searched one way. */

@@ -41,7 +41,7 @@ export async function seedImage(userId: string, tags: SeedTag[]): Promise<{ id: 
       tag_error: null,
       created_at: Date.now(),
     }),
-    insertAiTagsStatement(env.DB, id, userId, ai),
+    insertAiTagsStatement(env.DB, id, userId, ai, "test-seed"),
     addUserTagsStatement(env.DB, id, userId, user),
     rejectTagsStatement(env.DB, id, userId, rejected),
     ...reindexImageStatements(env.DB, id),

@@ -2,14 +2,19 @@
 //
 // MATCHING. parseSearchQuery() turns q into ≤ 8 letter/digit tokens; each becomes a quoted FTS5 prefix
 // ("ret"* finds "golden retriever"). match=all joins them with AND (every token must prefix-match some word of
-// some non-rejected label of the image, not necessarily the same label), match=any with OR. The owner filter is
+// some non-rejected label of the image, or of those labels' broader terms — `dog` finds a golden retriever, see
+// store/search-index.ts —, not necessarily the same label), match=any with OR. The owner filter is
 // inside the FTS query (the owner's rowid range, see migrations/0003) AND in SQL (images.user_id = ?).
 //
-// RANKING. score = -bm25(image_search, 1.0, 0.8, 0.6, 0.4, 0.2): FTS5's BM25 (k1 = 1.2, b = 0.75, idf and
+// RANKING. score = -bm25(image_search, 1.0, 0.8, 0.6, 0.4, 0.2, 0.001): FTS5's BM25 (k1 = 1.2, b = 0.75, idf and
 // average document length over the whole index) where an occurrence of a token counts with the weight of its
 // label's confidence bucket (≥0.8 → 1.0, ≥0.6 → 0.8, ≥0.4 → 0.6, ≥0.2 → 0.4, else 0.2; user tags score 1.0).
 // So: more matched tokens (in `any`) rank higher, rarer tokens weigh more, and for the same token a
 // higher-confidence tag ranks higher. Ties → newer image (higher seq) first. Higher score = better.
+// A broader word counts 0.001 (and occurs at most once per document), so for the same query an image whose own
+// label holds the word ranks above one that only reaches it through an ancestor: a CenterNet `dog` at 0.45 above
+// a ResNet `golden retriever` at 0.95. (Weighted term frequency ≥ 0.2 against ≤ 0.001: bm25's length
+// normalisation cannot bridge a factor of 200 at realistic document lengths.)
 // For a token matching more than half of all documents bm25's idf is clamped to 1e-6, so broad prefixes
 // are ordered by confidence (and document length) alone, at a tiny absolute score.
 //
@@ -37,7 +42,7 @@ import {
   nullImageRecordColumns,
   toImageRecord,
 } from "../store/image-rows";
-import { SEARCH_SEQ_SPAN } from "../store/search-index";
+import { SEARCH_SEQ_SPAN, SEARCH_WEIGHTS } from "../store/search-index";
 import { parseSearchQuery, toFtsMatch } from "./search-query";
 
 export type SearchMatch = "all" | "any";
@@ -80,7 +85,7 @@ interface Cursor {
 const BASE = `(SELECT n FROM image_search_owner WHERE user_id = ?1) * ${SEARCH_SEQ_SPAN}`;
 const sqlWindow = (after: boolean) => `
 WITH win AS MATERIALIZED (
-  SELECT rowid AS r, -bm25(image_search, 1.0, 0.8, 0.6, 0.4, 0.2) AS score
+  SELECT rowid AS r, -bm25(image_search, ${SEARCH_WEIGHTS.join(", ")}) AS score
   FROM image_search
   WHERE image_search MATCH ?2 AND rowid BETWEEN ${BASE} + ?3 AND ${BASE} + ?4
   ORDER BY rowid DESC

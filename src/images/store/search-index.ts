@@ -1,5 +1,9 @@
-// Owner of the FTS5 search index (`image_search`, `image_search_owner`: migrations/0003_image_search.sql): keeping
-// an image's search document in step with its tags.
+// Owner of the FTS5 search index (`image_search`, `image_search_owner`: migrations/0003 and 0004): keeping an image's
+// search document in step with its tags.
+//
+// A document has six columns: the visible labels by confidence bucket (c4 … c0), and `a`, the distinct broader
+// words of those labels (`label_terms`, from WordNet: "golden retriever" → dog, canine, animal, …). SEARCH_WEIGHTS
+// gives `a` a tiny bm25 weight, so an ancestor-only match always ranks below a direct one (see ranked-search.ts).
 //
 // The statements only read D1 (images, image_tags) and write the index, so the caller appends them to the SAME
 // batch() that writes the rows (a batch is one transaction): reindex after the tag writes, unindex before the
@@ -19,12 +23,21 @@ const BUCKETS: readonly (readonly [string, string])[] = [
 const bucketColumn = (cond: string) =>
   `(SELECT group_concat(t.label, ', ') FROM image_tags t WHERE t.image_id = i.id AND t.rejected = 0 AND ${cond})`;
 
+/** bm25() column weights, in column order: confidence buckets c4 … c0, then the ancestor words. */
+export const SEARCH_WEIGHTS = [1.0, 0.8, 0.6, 0.4, 0.2, 0.001] as const;
+
+const ANCESTOR_WORDS = `(SELECT group_concat(DISTINCT w.value) FROM image_tags t
+  JOIN label_terms l ON l.label = t.label, json_each(l.words) w WHERE t.image_id = i.id AND t.rejected = 0)`;
+
+const COLUMNS = [...BUCKETS.map(([column]) => column), "a"].join(", ");
+const DOCUMENT = [...BUCKETS.map(([, cond]) => bucketColumn(cond)), ANCESTOR_WORDS].join(", ");
+
 const DOC_ROWID = `(SELECT o.n * ${SEARCH_SEQ_SPAN} + i.seq FROM images i JOIN image_search_owner o ON o.user_id = i.user_id WHERE i.id = ?1)`;
 
 const SQL_OWNER = `INSERT OR IGNORE INTO image_search_owner (user_id) SELECT user_id FROM images WHERE id = ?1`;
 const SQL_DELETE = `DELETE FROM image_search WHERE rowid = ${DOC_ROWID}`;
-const SQL_INSERT = `INSERT INTO image_search (rowid, ${BUCKETS.map(([c]) => c).join(", ")})
-SELECT o.n * ${SEARCH_SEQ_SPAN} + i.seq, ${BUCKETS.map(([, cond]) => bucketColumn(cond)).join(", ")}
+const SQL_INSERT = `INSERT INTO image_search (rowid, ${COLUMNS})
+SELECT o.n * ${SEARCH_SEQ_SPAN} + i.seq, ${DOCUMENT}
 FROM images i JOIN image_search_owner o ON o.user_id = i.user_id
 WHERE i.id = ?1 AND EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = i.id AND t.rejected = 0)`;
 
@@ -46,8 +59,8 @@ export function unindexImageStatements(db: D1Database, imageId: string): D1Prepa
 export const REBUILD_ALL_SQL = [
   `INSERT OR IGNORE INTO image_search_owner (user_id) SELECT DISTINCT user_id FROM images ORDER BY user_id`,
   `DELETE FROM image_search`,
-  `INSERT INTO image_search (rowid, ${BUCKETS.map(([c]) => c).join(", ")})
-SELECT o.n * ${SEARCH_SEQ_SPAN} + i.seq, ${BUCKETS.map(([, cond]) => bucketColumn(cond)).join(", ")}
+  `INSERT INTO image_search (rowid, ${COLUMNS})
+SELECT o.n * ${SEARCH_SEQ_SPAN} + i.seq, ${DOCUMENT}
 FROM images i JOIN image_search_owner o ON o.user_id = i.user_id
 WHERE EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = i.id AND t.rejected = 0)`,
 ] as const;

@@ -6,21 +6,21 @@ import type { Tag } from "../tagging/tagger";
  * SQL expression: the visible (non-rejected) tags of the image aliased `i`, as a JSON array of
  * `{label, score, source}`, for reading an image and its tags in one statement. Order them with `byRank`.
  */
-export const VISIBLE_TAGS_JSON = `(SELECT json_group_array(json_object('label', t.label, 'score', t.score, 'source', t.source))
+export const VISIBLE_TAGS_JSON = `(SELECT json_group_array(json_object('label', t.label, 'score', t.score, 'source', t.source, 'model', t.model))
   FROM image_tags t WHERE t.image_id = i.id AND t.user_id = i.user_id AND t.rejected = 0)`;
 
 /**
  * Adds AI tags; a label already present (a user tag, or an AI tag the user rejected) is left as it is, which is
  * what keeps a rejected tag rejected across retags.
  */
-export function insertAiTagsStatement(db: D1Database, imageId: string, userId: string, tags: Tag[]) {
+export function insertAiTagsStatement(db: D1Database, imageId: string, userId: string, tags: Tag[], model: string) {
   return db
     .prepare(
-      `INSERT INTO image_tags (image_id, user_id, label, score, source)
-       SELECT ?1, ?2, json_extract(value, '$.label'), json_extract(value, '$.score'), 'ai' FROM json_each(?3) WHERE true
+      `INSERT INTO image_tags (image_id, user_id, label, score, source, model)
+       SELECT ?1, ?2, json_extract(value, '$.label'), json_extract(value, '$.score'), 'ai', ?4 FROM json_each(?3) WHERE true
        ON CONFLICT (image_id, label) DO NOTHING`,
     )
-    .bind(imageId, userId, JSON.stringify(tags));
+    .bind(imageId, userId, JSON.stringify(tags), model);
 }
 
 /** The AI tags a retag replaces: rejected ones stay (as rejections), user tags are never touched by the tagger. */
@@ -37,7 +37,7 @@ export function addUserTagsStatement(db: D1Database, imageId: string, userId: st
       `INSERT INTO image_tags (image_id, user_id, label, score, source)
        SELECT ?1, ?2, value, 1, 'user' FROM json_each(?3)
        WHERE EXISTS (SELECT 1 FROM images WHERE id = ?1 AND user_id = ?2)
-       ON CONFLICT (image_id, label) DO UPDATE SET source = 'user', score = 1, rejected = 0`,
+       ON CONFLICT (image_id, label) DO UPDATE SET source = 'user', score = 1, rejected = 0, model = NULL`,
     )
     .bind(imageId, userId, JSON.stringify(labels));
 }

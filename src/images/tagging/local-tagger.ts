@@ -23,7 +23,9 @@ export function localTagger(baseUrl: string): Tagger {
         const detail = typeof body?.detail === "string" ? body.detail : `HTTP ${response.status}`;
         throw new TaggerError(`local tagger: ${detail}`);
       }
-      return parseResNetOutput(body, "the local tagger");
+      // The service names its model per answer (ResNet-50 once its weights are there, else the embedded detector).
+      const model = response.headers.get("x-tagger-model") ?? "local-tagger";
+      return { labels: parseResNetOutput(body, "the local tagger"), model };
     },
   };
 }

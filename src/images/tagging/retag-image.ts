@@ -34,7 +34,7 @@ export async function retagImage(
     await db.batch([
       deleteAiTagsStatement(db, image.id, userId),
       setStatus,
-      ...aiTagWriteStatements(db, image.id, userId, tagging.tags),
+      ...aiTagWriteStatements(db, image.id, userId, tagging.tags, tagging.model),
     ]);
   }
   // Read back rather than patch `image`: an image deleted while it was being tagged is a 404, not a ghost.

@@ -9,10 +9,17 @@ export const ResNetOutputSchema = z
   .max(1000);
 export type ResNetOutput = z.infer<typeof ResNetOutputSchema>;
 
+/** A tagger's answer: labels in the Workers AI shape, and which model produced them. */
+export interface Classification {
+  labels: ResNetOutput;
+  /** Recorded on every AI tag, so nobody mistakes one model's labels for another's. */
+  model: string;
+}
+
 /** Labels the encoded bytes of an image. Implementations throw TaggerError on any failure. */
 export interface Tagger {
   readonly name: string;
-  classify(image: Uint8Array): Promise<ResNetOutput>;
+  classify(image: Uint8Array): Promise<Classification>;
 }
 
 export class TaggerError extends Error {
@@ -41,7 +48,7 @@ export function toTags(output: ResNetOutput, minScore: number): Tag[] {
   return [...best].map(([label, score]) => ({ label, score })).sort((a, b) => b.score - a.score);
 }
 
-export type TaggingOutcome = { status: "tagged"; tags: Tag[] } | { status: "failed"; error: string };
+export type TaggingOutcome = { status: "tagged"; tags: Tag[]; model: string } | { status: "failed"; error: string };
 
 /** Runs the tagger with a deadline. Never throws: a failure is an outcome, logged, and the upload goes on. */
 export async function tagImage(
@@ -57,8 +64,8 @@ export async function tagImage(
     );
   });
   try {
-    const output = await Promise.race([tagger.classify(image), deadline]);
-    return { status: "tagged", tags: toTags(output, options.minScore) };
+    const { labels, model } = await Promise.race([tagger.classify(image), deadline]);
+    return { status: "tagged", tags: toTags(labels, options.minScore), model };
   } catch (error) {
     const reason = error instanceof TaggerError ? error.message : `${tagger.name} failed`;
     console.error("tagging failed", {

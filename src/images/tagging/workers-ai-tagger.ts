@@ -13,7 +13,7 @@ export function workersAiTagger(ai: Pick<Ai, "run">): Tagger {
         console.error("Workers AI error", error instanceof Error ? error.message : String(error));
         throw new TaggerError("Workers AI could not tag the image");
       }
-      return parseResNetOutput(answer, "Workers AI");
+      return { labels: parseResNetOutput(answer, "Workers AI"), model: RESNET50_MODEL };
     },
   };
 }

@@ -70,14 +70,15 @@ export async function storeImage(
     created_at: Date.now(),
   };
   const tags = tagging.status === "tagged" ? tagging.tags : [];
+  const model = tagging.status === "tagged" ? tagging.model : null;
 
   try {
     const [inserted] = await db.batch<{ seq: number }>([
       insertImageStatement(db, row),
-      ...aiTagWriteStatements(db, row.id, userId, tags),
+      ...(model ? aiTagWriteStatements(db, row.id, userId, tags, model) : []),
     ]);
     const seq = inserted!.results[0]!.seq;
-    const record = { ...row, seq, tags: tags.map((tag) => ({ ...tag, source: "ai" as const })).sort(byRank) };
+    const record = { ...row, seq, tags: tags.map((tag) => ({ ...tag, source: "ai" as const, model })).sort(byRank) };
     return { image: record, created: true };
   } catch (error) {
     // The same bytes uploaded concurrently: that request won, and its row owns the (identical) object.

@@ -30,9 +30,9 @@ import {
 } from "../../helpers/images";
 
 const DEFAULT_TAGS = [
-  { label: "tabby", score: 0.41, source: "ai" },
-  { label: "tiger cat", score: 0.23, source: "ai" },
-  { label: "egyptian cat", score: 0.17, source: "ai" },
+  { label: "tabby", score: 0.41, source: "ai", model: "@cf/microsoft/resnet-50" },
+  { label: "tiger cat", score: 0.23, source: "ai", model: "@cf/microsoft/resnet-50" },
+  { label: "egyptian cat", score: 0.17, source: "ai", model: "@cf/microsoft/resnet-50" },
 ];
 
 describe("upload: happy path", () => {
@@ -62,9 +62,9 @@ describe("upload: happy path", () => {
       { label: "KUVASZ", score: 0.05 },
     ]);
     expect(image.tags).toEqual([
-      { label: "labrador retriever", score: 0.6, source: "ai" },
-      { label: "golden retriever", score: 0.5, source: "ai" },
-      { label: "kuvasz", score: 0.05, source: "ai" },
+      { label: "labrador retriever", score: 0.6, source: "ai", model: "@cf/microsoft/resnet-50" },
+      { label: "golden retriever", score: 0.5, source: "ai", model: "@cf/microsoft/resnet-50" },
+      { label: "kuvasz", score: 0.05, source: "ai", model: "@cf/microsoft/resnet-50" },
     ]);
   });
 
@@ -140,8 +140,8 @@ describe("read routes", () => {
       }),
     );
     expect(added.tags).toEqual([
-      { label: "beach", score: 1, source: "user" },
-      { label: "birthday party", score: 1, source: "user" },
+      { label: "beach", score: 1, source: "user", model: null },
+      { label: "birthday party", score: 1, source: "user", model: null },
       ...DEFAULT_TAGS,
     ]);
 
@@ -162,8 +162,8 @@ describe("read routes", () => {
     expect(await env.AI_STUB.calls(sha)).toBe(callsBefore + 1);
     expect(retagged.tagStatus).toBe("tagged");
     expect(retagged.tags).toEqual([
-      { label: "birthday party", score: 1, source: "user" },
-      { label: "seashore", score: 0.7, source: "ai" },
+      { label: "birthday party", score: 1, source: "user", model: null },
+      { label: "seashore", score: 0.7, source: "ai", model: "@cf/microsoft/resnet-50" },
     ]);
     const got = await expectContract(getImage, 200, await client.GET("/v1/images/{id}", { params: { path: { id } } }));
     expect(got.tags).toEqual(retagged.tags);

@@ -55,8 +55,8 @@ describe("tagger failure never fails the upload", () => {
     expect(retagged.tagStatus).toBe("tagged");
     expect(retagged.tagError).toBeNull();
     expect(retagged.tags).toEqual([
-      { label: "golden retriever", score: 0.9, source: "ai" },
-      { label: "labrador retriever", score: 0.05, source: "ai" },
+      { label: "golden retriever", score: 0.9, source: "ai", model: "@cf/microsoft/resnet-50" },
+      { label: "labrador retriever", score: 0.05, source: "ai", model: "@cf/microsoft/resnet-50" },
     ]);
     const found = await expectContract(
       searchImages,
@@ -93,7 +93,7 @@ describe("tagger failure never fails the upload", () => {
   it("a failed retag keeps the previous tags and reports failed", async () => {
     const { client } = await signedInClient();
     const { sha, image } = await uploadWithProgram(client, { output: [{ label: "SEASHORE", score: 0.6 }] });
-    expect(image.tags).toEqual([{ label: "seashore", score: 0.6, source: "ai" }]);
+    expect(image.tags).toEqual([{ label: "seashore", score: 0.6, source: "ai", model: "@cf/microsoft/resnet-50" }]);
     await env.AI_STUB.program(sha, { error: "down again" });
     const retagged = await expectContract(retagImage, 200, await retag(client, image.id));
     expect(retagged.tagStatus).toBe("failed");
@@ -116,8 +116,8 @@ describe("user tags and rejected AI tags", () => {
     const retagged = await expectContract(retagImage, 200, await retag(client, id));
     expect(retagged.tagStatus).toBe("tagged");
     expect(retagged.tags).toEqual([
-      { label: "tiger cat", score: 0.23, source: "ai" },
-      { label: "egyptian cat", score: 0.17, source: "ai" },
+      { label: "tiger cat", score: 0.23, source: "ai", model: "@cf/microsoft/resnet-50" },
+      { label: "egyptian cat", score: 0.17, source: "ai", model: "@cf/microsoft/resnet-50" },
     ]);
     const got = await expectContract(getImage, 200, await client.GET("/v1/images/{id}", { params: { path: { id } } }));
     expect(got.tags.map((t) => t.label)).not.toContain("tabby");
@@ -138,7 +138,7 @@ describe("user tags and rejected AI tags", () => {
     expect(tags.items.map((t) => t.label)).not.toContain("tabby");
 
     const readded = await expectContract(patchImageTags, 200, await patch(client, id, { add: ["tabby"] }));
-    expect(readded.tags[0]).toEqual({ label: "tabby", score: 1, source: "user" });
+    expect(readded.tags[0]).toEqual({ label: "tabby", score: 1, source: "user", model: null });
     const found = await expectContract(
       searchImages,
       200,
@@ -148,7 +148,7 @@ describe("user tags and rejected AI tags", () => {
 
     // A user tag survives a retag.
     const again = await expectContract(retagImage, 200, await retag(client, id));
-    expect(again.tags).toContainEqual({ label: "tabby", score: 1, source: "user" });
+    expect(again.tags).toContainEqual({ label: "tabby", score: 1, source: "user", model: null });
   });
 
   it("removing a user tag hides it and keeps it as a rejection", async () => {
@@ -192,7 +192,7 @@ describe("user tags and rejected AI tags", () => {
       await patch(client, image.id, { add: ["  Birthday   PARTY ", "birthday party"] }),
     );
     expect(patched.tags.filter((t) => t.source === "user")).toEqual([
-      { label: "birthday party", score: 1, source: "user" },
+      { label: "birthday party", score: 1, source: "user", model: null },
     ]);
     const tags = await expectContract(
       listTags,
