@@ -10,12 +10,15 @@ export const TagSchema = z
       .max(1)
       .openapi({ description: "Model confidence; 1 for tags a user added.", example: 0.41 }),
     source: z.enum(["ai", "user"]),
-    model: z.string().nullable().openapi({
-      description:
-        "The model that made an AI tag: `@cf/microsoft/resnet-50` (Workers AI), `resnet-50-onnx` or " +
-        "`centernet-coco80` (local development); null for tags a user added.",
-      example: "@cf/microsoft/resnet-50",
-    }),
+    model: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          "The model that made an AI tag: `@cf/microsoft/resnet-50` (Workers AI), `resnet-50-onnx` or " +
+          "`centernet-coco80` (local development); null for tags a user added.",
+        example: "@cf/microsoft/resnet-50",
+      }),
   })
   .openapi("Tag");
 
