@@ -642,6 +642,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than this operation accepts; `detail` gives the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts in a short time. Retry after the number of seconds in `Retry-After`. */
             429: {
                 headers: {
@@ -710,6 +719,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than this operation accepts; `detail` gives the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts in a short time. Retry after the number of seconds in `Retry-After`. */
             429: {
                 headers: {
@@ -770,6 +788,15 @@ export interface operations {
             };
             /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than this operation accepts; `detail` gives the limit. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1328,6 +1355,15 @@ export interface operations {
             };
             /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than this operation accepts; `detail` gives the limit. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

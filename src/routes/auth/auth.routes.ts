@@ -19,7 +19,7 @@ export const register = createRoute({
   },
   responses: {
     201: jsonContent(AuthResultSchema, "The new user, signed in."),
-    ...problemResponses(400, 409, 429),
+    ...problemResponses(400, 409, 413, 429),
   },
 });
 
@@ -36,7 +36,7 @@ export const login = createRoute({
   request: { body: jsonBody(LoginBodySchema, { email: "ada@example.com", password: "correct horse battery staple" }) },
   responses: {
     200: jsonContent(AuthResultSchema, "Signed in."),
-    ...problemResponses(400, 401, 429),
+    ...problemResponses(400, 401, 413, 429),
   },
 });
 
@@ -54,7 +54,7 @@ export const refresh = createRoute({
   request: { body: jsonBody(RefreshBodySchema, { refreshToken: "n0Tq3m2c9h1G8v5yUeWkR4aXzPbL7sJdQfY6tC0iM2o" }) },
   responses: {
     200: jsonContent(TokensSchema, "A fresh token pair; the presented refresh token is now spent."),
-    ...problemResponses(400, 401, 429),
+    ...problemResponses(400, 401, 413, 429),
   },
 });
 

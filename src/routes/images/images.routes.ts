@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { limitUploadSize } from "../http/limit-upload-size";
+import { limitUploadSize } from "../http/body-limits";
 import { jsonBody, jsonContent } from "../http/openapi-helpers";
 import { problemResponses } from "../http/problem";
 import { requireAuth } from "../http/require-auth";
@@ -133,7 +133,7 @@ export const patchImageTags = createRoute({
   },
   responses: {
     200: jsonContent(ImageSchema, "The image with its tags."),
-    ...problemResponses(400, 401, 404),
+    ...problemResponses(400, 401, 404, 413),
   },
 });
 

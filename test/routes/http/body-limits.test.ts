@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { login, refresh, register } from "../../../src/routes/auth/auth.routes";
+import { JSON_BODY_LIMIT_BYTES } from "../../../src/routes/http/body-limits";
+import { patchImageTags } from "../../../src/routes/images/images.routes";
+import { call, STRONG_PASSWORD, signedInClient, uniqueEmail } from "../../helpers/client";
+import { expectContract } from "../../helpers/contract";
+import { uniqueImage, uploadLabelled } from "../../helpers/images";
+
+/** A JSON body of `bytes` bytes, streamed, so nothing but the limit can stop it early. */
+function streamedJson(prefix: string, bytes: number): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent === 0) {
+        controller.enqueue(encoder.encode(prefix));
+        sent += prefix.length;
+        return;
+      }
+      if (sent >= bytes) {
+        controller.enqueue(encoder.encode('"}'));
+        controller.close();
+        return;
+      }
+      const chunk = Math.min(64 * 1024, bytes - sent);
+      controller.enqueue(encoder.encode("a".repeat(chunk)));
+      sent += chunk;
+    },
+  });
+}
+
+const post = (body: BodyInit, headers: Record<string, string> = {}): RequestInit => ({
+  method: "POST",
+  headers: { "Content-Type": "application/json", ...headers },
+  body,
+  // @ts-expect-error: workerd's RequestInit takes `duplex` for streamed bodies like the spec's
+  duplex: "half",
+});
+
+describe("JSON bodies are capped while they stream in", () => {
+  it("a 1 MB password on register is a 413 problem, and nothing is created", async () => {
+    const email = uniqueEmail();
+    const started = performance.now();
+    const response = await call(
+      "/v1/auth/register",
+      post(streamedJson(`{"email":"${email}","password":"`, 1024 * 1024)),
+    );
+    const problem = await expectContract(register, 413, response);
+    expect(problem.detail).toContain(String(JSON_BODY_LIMIT_BYTES));
+    expect(performance.now() - started).toBeLessThan(2000);
+    // The account does not exist: logging in with the strong password is the ordinary 401.
+    await expectContract(
+      login,
+      401,
+      await call("/v1/auth/login", post(JSON.stringify({ email, password: STRONG_PASSWORD }))),
+    );
+  });
+
+  it("login, refresh and tag edits have the same cap", async () => {
+    await expectContract(login, 413, await call("/v1/auth/login", post(streamedJson('{"email":"', 200 * 1024))));
+    await expectContract(
+      refresh,
+      413,
+      await call("/v1/auth/refresh", post(streamedJson('{"refreshToken":"', 200 * 1024))),
+    );
+    const { client, tokens } = await signedInClient();
+    const image = await uploadLabelled(client, uniqueImage("tiny.png"), [{ label: "FOX", score: 0.5 }]);
+    await expectContract(
+      patchImageTags,
+      413,
+      await call(`/v1/images/${image.id}/tags`, {
+        ...post(streamedJson('{"add":["', 200 * 1024), { Authorization: `Bearer ${tokens.accessToken}` }),
+        method: "PATCH",
+      }),
+    );
+  });
+
+  it("a body just under the cap is judged by the schema, not refused for its size", async () => {
+    const password = "p".repeat(JSON_BODY_LIMIT_BYTES - 200);
+    const problem = await expectContract(
+      register,
+      400,
+      await call("/v1/auth/register", post(JSON.stringify({ email: uniqueEmail(), password }))),
+    );
+    expect(problem.errors?.[0]?.path).toBe("body.password");
+  });
+});
