@@ -95,7 +95,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the refresh token
-         * @description Exchanges a refresh token for a new access token and a new refresh token. Each refresh token works once: presenting one that was already exchanged is treated as theft and revokes the whole session. Clients must therefore never refresh concurrently with the same token.
+         * @description Exchanges a refresh token for a new access token and a new refresh token. Each refresh token is spent by its first use. Presented again within 10 seconds (two tabs refreshing at once, a retried request), it returns the same new refresh token, as long as that one is unspent; presented later, it is treated as theft and revokes the whole session.
          */
         post: operations["refreshTokens"];
         delete?: never;
@@ -373,7 +373,7 @@ export interface components {
              * @example 900
              */
             expiresIn: number;
-            /** @description Opaque, single-use. Exchange it at /v1/auth/refresh for a new pair; presenting a used one revokes the session. */
+            /** @description Opaque, spent by its first use at /v1/auth/refresh (reused within 10 s: the same successor; later: the session is revoked). */
             refreshToken: string;
             /**
              * Format: date-time

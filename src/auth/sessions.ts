@@ -1,10 +1,17 @@
 import { base64url, sha256Hex } from "../lib/encoding";
 import { newId } from "../lib/ids";
+import { openSuccessor, sealSuccessor } from "./sealed-successor";
 
 // Owner of the `sessions` and `refresh_tokens` tables.
 
 /** Absolute session lifetime: refreshing rotates the token but never extends the session. */
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * A spent refresh token presented again this soon after it was spent gets the same successor (concurrent
+ * refreshes from two tabs, a retried request); later, it is reuse and revokes the session.
+ */
+export const REFRESH_GRACE_MS = 10_000;
 
 export interface IssuedSession {
   sessionId: string;
@@ -39,7 +46,8 @@ export type RotationResult =
 /**
  * Exchanges a refresh token for its successor in one atomic batch. The claim (`used_at IS NULL`) and the insert
  * of the successor are tied by the successor's hash, so of N concurrent refreshes with one token exactly one
- * claims it. Presenting a token that was already used is reuse: the whole session is revoked.
+ * claims it; the others, arriving within REFRESH_GRACE_MS, are handed the same successor (see sealed-successor.ts)
+ * as long as it is unspent. Presenting a spent token later is reuse: the whole session is revoked.
  */
 export async function rotateRefreshToken(
   db: D1Database,
@@ -53,14 +61,14 @@ export async function rotateRefreshToken(
   const [claim] = await db.batch<{ session_id: string; user_id: string; expires_at: number }>([
     db
       .prepare(
-        `UPDATE refresh_tokens SET used_at = ?3, replaced_by = ?2
+        `UPDATE refresh_tokens SET used_at = ?3, replaced_by = ?2, successor_sealed = ?4
          WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?3
            AND session_id IN (SELECT id FROM sessions WHERE revoked_at IS NULL AND expires_at > ?3)
          RETURNING session_id,
            (SELECT user_id FROM sessions WHERE sessions.id = refresh_tokens.session_id) AS user_id,
            expires_at`,
       )
-      .bind(tokenHash, successorHash, now),
+      .bind(tokenHash, successorHash, now, await sealSuccessor(refreshToken, successor)),
     db
       .prepare(
         `INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at)
@@ -77,20 +85,46 @@ export async function rotateRefreshToken(
       session: { sessionId: claimed.session_id, refreshToken: successor, refreshTokenExpiresAt: claimed.expires_at },
     };
   }
-  return explainFailedRotation(db, tokenHash, now);
+  return explainFailedRotation(db, refreshToken, tokenHash, now);
 }
 
-async function explainFailedRotation(db: D1Database, tokenHash: string, now: number): Promise<RotationResult> {
+async function explainFailedRotation(
+  db: D1Database,
+  refreshToken: string,
+  tokenHash: string,
+  now: number,
+): Promise<RotationResult> {
   const token = await db
     .prepare(
-      `SELECT t.session_id, t.used_at, t.expires_at, s.revoked_at
+      `SELECT t.session_id, t.used_at, t.expires_at, t.successor_sealed, s.user_id, s.revoked_at,
+         (SELECT n.used_at IS NULL FROM refresh_tokens n WHERE n.token_hash = t.replaced_by) AS successor_unspent
        FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = ?1`,
     )
     .bind(tokenHash)
-    .first<{ session_id: string; used_at: number | null; expires_at: number; revoked_at: number | null }>();
+    .first<{
+      session_id: string;
+      used_at: number | null;
+      expires_at: number;
+      successor_sealed: string | null;
+      user_id: string;
+      revoked_at: number | null;
+      successor_unspent: number | null;
+    }>();
   if (!token) return { ok: false, reason: "invalid" };
   if (token.revoked_at !== null) return { ok: false, reason: "revoked" };
   if (token.used_at !== null) {
+    const withinGrace = now - token.used_at <= REFRESH_GRACE_MS && token.expires_at > now;
+    const successor =
+      withinGrace && token.successor_unspent === 1 && token.successor_sealed
+        ? await openSuccessor(refreshToken, token.successor_sealed)
+        : null;
+    if (successor) {
+      return {
+        ok: true,
+        userId: token.user_id,
+        session: { sessionId: token.session_id, refreshToken: successor, refreshTokenExpiresAt: token.expires_at },
+      };
+    }
     await revokeSession(db, token.session_id, "refresh_token_reuse", now);
     return { ok: false, reason: "reused" };
   }
@@ -124,7 +158,15 @@ export async function isSessionActive(
   return row !== null;
 }
 
-/** Refresh tokens past their session's end can never be used again: the maintenance job drops them. */
+/**
+ * Refresh tokens past their session's end can never be used again, and a sealed successor is only needed during
+ * the grace window: the maintenance job drops both.
+ */
 export async function deleteExpiredRefreshTokens(db: D1Database, now = Date.now()): Promise<void> {
-  await db.prepare("DELETE FROM refresh_tokens WHERE expires_at < ?1").bind(now).run();
+  await db.batch([
+    db.prepare("DELETE FROM refresh_tokens WHERE expires_at < ?1").bind(now),
+    db
+      .prepare("UPDATE refresh_tokens SET successor_sealed = NULL WHERE successor_sealed IS NOT NULL AND used_at < ?1")
+      .bind(now - REFRESH_GRACE_MS),
+  ]);
 }

@@ -48,9 +48,10 @@ export const refresh = createRoute({
   security: [],
   summary: "Rotate the refresh token",
   description:
-    "Exchanges a refresh token for a new access token and a new refresh token. Each refresh token works once: " +
-    "presenting one that was already exchanged is treated as theft and revokes the whole session. " +
-    "Clients must therefore never refresh concurrently with the same token.",
+    "Exchanges a refresh token for a new access token and a new refresh token. Each refresh token is spent by " +
+    "its first use. Presented again within 10 seconds (two tabs refreshing at once, a retried request), it " +
+    "returns the same new refresh token, as long as that one is unspent; presented later, it is treated as " +
+    "theft and revokes the whole session.",
   request: { body: jsonBody(RefreshBodySchema, { refreshToken: "n0Tq3m2c9h1G8v5yUeWkR4aXzPbL7sJdQfY6tC0iM2o" }) },
   responses: {
     200: jsonContent(TokensSchema, "A fresh token pair; the presented refresh token is now spent."),

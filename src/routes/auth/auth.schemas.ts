@@ -16,7 +16,7 @@ export const TokensSchema = z
     expiresIn: z.number().int().openapi({ description: "Seconds until the access token expires.", example: 900 }),
     refreshToken: z.string().openapi({
       description:
-        "Opaque, single-use. Exchange it at /v1/auth/refresh for a new pair; presenting a used one revokes the session.",
+        "Opaque, spent by its first use at /v1/auth/refresh (reused within 10 s: the same successor; later: the session is revoked).",
     }),
     refreshTokenExpiresAt: z.iso
       .datetime()
