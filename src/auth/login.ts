@@ -2,7 +2,7 @@ import { ApiError } from "../lib/problem";
 import type { AuthDeps, ClientInfo } from "./auth-deps";
 import { accountRules, ipRule } from "./login-limits";
 import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from "./password";
-import { check, hit } from "./rate-limit";
+import { hit, refund } from "./rate-limit";
 import type { SignedIn } from "./register";
 import { createSession } from "./sessions";
 import { issueTokens } from "./tokens";
@@ -17,15 +17,15 @@ export async function login(
   input: { email: string; password: string; client: ClientInfo },
 ): Promise<SignedIn> {
   await hit(db, ipRule(config, input.client.ip));
+  // Every attempt counts as a failure until the password proves right (then it is refunded), so the limits
+  // hold even for guesses sent in parallel.
   const limits = await accountRules(config, input.client.ip, input.email);
-  for (const rule of limits) await check(db, rule);
+  for (const rule of limits) await hit(db, rule);
 
   const user = await findUserByEmail(db, input.email);
   const result = await verifyPassword(input.password, user?.password_hash ?? UNKNOWN_USER_HASH, config.PASSWORD_PEPPER);
-  if (!user || !result.valid) {
-    for (const rule of limits) await hit(db, rule);
-    throw new ApiError("unauthorized", "Invalid email or password.");
-  }
+  if (!user || !result.valid) throw new ApiError("unauthorized", "Invalid email or password.");
+  for (const rule of limits) await refund(db, rule);
   if (result.needsRehash) {
     await updatePasswordHash(db, user.id, await hashPassword(input.password, config.PASSWORD_PEPPER));
   }

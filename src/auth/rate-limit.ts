@@ -25,14 +25,17 @@ export async function hit(db: D1Database, rule: RateLimitRule, now = Date.now())
   if ((row?.count ?? 0) > rule.limit) throw tooManyAttempts(windowEnd - now);
 }
 
-/** Throws 429 when the window's count has already reached the limit, without counting this request. */
-export async function check(db: D1Database, rule: RateLimitRule, now = Date.now()): Promise<void> {
-  const { windowStart, windowEnd } = windowOf(rule, now);
-  const row = await db
-    .prepare("SELECT count FROM rate_limits WHERE key = ?1 AND window_start = ?2")
+/**
+ * Gives back an attempt counted by `hit` in the same window (a login whose password turned out right is not a
+ * failure). Counting first and refunding after is what makes a limit hold under parallel attempts: each attempt
+ * is counted in the same statement that judges it, so N parallel guesses cannot all see a count below the limit.
+ */
+export async function refund(db: D1Database, rule: RateLimitRule, now = Date.now()): Promise<void> {
+  const { windowStart } = windowOf(rule, now);
+  await db
+    .prepare("UPDATE rate_limits SET count = count - 1 WHERE key = ?1 AND window_start = ?2 AND count > 0")
     .bind(rule.key, windowStart)
-    .first<{ count: number }>();
-  if ((row?.count ?? 0) >= rule.limit) throw tooManyAttempts(windowEnd - now);
+    .run();
 }
 
 /** Owner of the `rate_limits` table; the maintenance job drops windows that ended. */

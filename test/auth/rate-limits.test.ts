@@ -48,4 +48,22 @@ describe("login rate limits", () => {
       await newClient(randomIp()).POST("/v1/auth/login", { body: { email: uniqueEmail(), password: "some password" } }),
     );
   });
+
+  it("wrong guesses sent in parallel never exceed the limit; right passwords are not counted", async () => {
+    const { email, password } = await signedInClient();
+    const attacker = newClient(randomIp());
+    const guesses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        attacker.POST("/v1/auth/login", { body: { email, password: `parallel guess ${i}` } }),
+      ),
+    );
+    const statuses = guesses.map((guess) => guess.response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(FAILURES_PER_ACCOUNT_IP);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(12 - FAILURES_PER_ACCOUNT_IP);
+    // A right password is not counted as a failure: the owner can sign in repeatedly from one address.
+    const owner = newClient(randomIp());
+    for (let i = 0; i < FAILURES_PER_ACCOUNT_IP + 2; i++) {
+      await expectContract(login, 200, await owner.POST("/v1/auth/login", { body: { email, password } }));
+    }
+  });
 });
