@@ -14,6 +14,8 @@ const TEST_SECRETS = {
   JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
   PASSWORD_PEPPER: "test-pepper-0123456789abcdef0123456789abcdef",
   URL_SIGNING_SECRET: "test-url-signing-0123456789abcdef0123456789ab",
+  // Bot protection is its named "off" mode here; test/auth/turnstile.test.ts runs the app with it on.
+  TURNSTILE: "off",
 };
 
 /**

@@ -44,6 +44,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a sign-in form needs
+         * @description Whether register and login need a Cloudflare Turnstile token, and the site key to render the challenge with, so no frontend hard-codes one.
+         */
+        get: operations["getAuthConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/register": {
         parameters: {
             query?: never;
@@ -302,6 +322,11 @@ export interface components {
                 d1: "ok" | "error";
                 /** @enum {string} */
                 r2: "ok" | "error";
+                /**
+                 * @description Bot protection on register and login; `off` when switched off on purpose (TURNSTILE=off).
+                 * @enum {string}
+                 */
+                turnstile: "ok" | "error" | "off";
             };
             /** @description What is wrong when status is degraded (names only, never values). */
             problems: string[];
@@ -344,6 +369,17 @@ export interface components {
             status: number;
             /** @example Too many attempts in a short time. Retry after the number of seconds in `Retry-After`. */
             description: string;
+        };
+        AuthConfig: {
+            turnstile: {
+                /** @description Whether register and login need a `turnstileToken`. */
+                enabled: boolean;
+                /**
+                 * @description Render the Turnstile widget with this key.
+                 * @example 1x00000000000000000000AA
+                 */
+                siteKey: string | null;
+            };
         };
         AuthResult: {
             user: components["schemas"]["User"];
@@ -392,6 +428,11 @@ export interface components {
              * @example correct horse battery staple
              */
             password: string;
+            /**
+             * @description The token of a Cloudflare Turnstile challenge rendered with the site key from GET /v1/auth/config. Required whenever that says `turnstile.enabled`; single use, valid for 300 seconds.
+             * @example XXXX.DUMMY.TOKEN.XXXX
+             */
+            turnstileToken?: string;
         };
         LoginRequest: {
             /**
@@ -401,6 +442,11 @@ export interface components {
             email: string;
             /** @example correct horse battery staple */
             password: string;
+            /**
+             * @description The token of a Cloudflare Turnstile challenge rendered with the site key from GET /v1/auth/config. Required whenever that says `turnstile.enabled`; single use, valid for 300 seconds.
+             * @example XXXX.DUMMY.TOKEN.XXXX
+             */
+            turnstileToken?: string;
         };
         RefreshRequest: {
             /** @example n0Tq3m2c9h1G8v5yUeWkR4aXzPbL7sJdQfY6tC0iM2o */
@@ -567,7 +613,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -583,6 +629,35 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAuthConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-in configuration. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthConfig"];
                 };
             };
             /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
@@ -624,8 +699,17 @@ export interface operations {
                     "application/json": components["schemas"]["AuthResult"];
                 };
             };
-            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but do not grant this: for example, a signed link that was altered. The Turnstile token is invalid, expired or already used (each token works once, for 300 seconds). Run the challenge again and retry with the new token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -671,6 +755,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Turnstile verification could not be completed (not configured, or Cloudflare did not answer in time). Nothing was created; retry later. A dependency is unavailable or the service is misconfigured; `/health` says which. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     login: {
@@ -701,7 +794,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthResult"];
                 };
             };
-            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -712,6 +805,15 @@ export interface operations {
             };
             /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but do not grant this: for example, a signed link that was altered. The Turnstile token is invalid, expired or already used (each token works once, for 300 seconds). Run the challenge again and retry with the new token. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -748,6 +850,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Turnstile verification could not be completed (not configured, or Cloudflare did not answer in time). Nothing was created; retry later. A dependency is unavailable or the service is misconfigured; `/health` says which. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     refreshTokens: {
@@ -777,7 +888,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tokens"];
                 };
             };
-            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -922,7 +1033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImagePage"];
                 };
             };
-            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -982,7 +1093,7 @@ export interface operations {
                     "application/json": components["schemas"]["Image"];
                 };
             };
-            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1062,7 +1173,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImageSearchPage"];
                 };
             };
-            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1111,7 +1222,7 @@ export interface operations {
                     "application/json": components["schemas"]["Image"];
                 };
             };
-            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1167,7 +1278,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1245,7 +1356,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1263,7 +1374,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The credentials are valid but do not grant this: for example, a signed link that was altered. */
+            /** @description The credentials are valid but do not grant this: for example, a signed link that was altered. The Turnstile token is invalid, expired or already used (each token works once, for 300 seconds). Run the challenge again and retry with the new token. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1335,7 +1446,7 @@ export interface operations {
                     "application/json": components["schemas"]["Image"];
                 };
             };
-            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1402,7 +1513,7 @@ export interface operations {
                     "application/json": components["schemas"]["Image"];
                 };
             };
-            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1461,7 +1572,7 @@ export interface operations {
                     "application/json": components["schemas"]["TagCountList"];
                 };
             };
-            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). */
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -6,6 +6,7 @@ import { hit, refund } from "./rate-limit";
 import type { SignedIn } from "./register";
 import { createSession } from "./sessions";
 import { issueTokens } from "./tokens";
+import { verifyTurnstile } from "./turnstile";
 import { findUserByEmail, updatePasswordHash } from "./users";
 
 /**
@@ -14,9 +15,10 @@ import { findUserByEmail, updatePasswordHash } from "./users";
  */
 export async function login(
   { db, config }: AuthDeps,
-  input: { email: string; password: string; client: ClientInfo },
+  input: { email: string; password: string; turnstileToken?: string | undefined; client: ClientInfo },
 ): Promise<SignedIn> {
   await hit(db, ipRule(config, input.client.ip));
+  await verifyTurnstile(config, { token: input.turnstileToken, action: "login", ip: input.client.ip });
   // Every attempt counts as a failure until the password proves right (then it is refunded), so the limits
   // hold even for guesses sent in parallel.
   const limits = await accountRules(config, input.client.ip, input.email);

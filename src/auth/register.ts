@@ -7,6 +7,7 @@ import { passwordProblem } from "./password-policy";
 import { hit } from "./rate-limit";
 import { createSession } from "./sessions";
 import { issueTokens, type TokenPair } from "./tokens";
+import { verifyTurnstile } from "./turnstile";
 import { insertUser, type UserRow } from "./users";
 
 export interface SignedIn {
@@ -17,9 +18,10 @@ export interface SignedIn {
 /** Creates an account (email unique case-insensitively, NIST-style password policy) and signs it in. */
 export async function register(
   { db, config }: AuthDeps,
-  input: { email: string; password: string; client: ClientInfo },
+  input: { email: string; password: string; turnstileToken?: string | undefined; client: ClientInfo },
 ): Promise<SignedIn> {
   await hit(db, ipRule(config, input.client.ip));
+  await verifyTurnstile(config, { token: input.turnstileToken, action: "register", ip: input.client.ip });
   const refusal = passwordProblem(input.password);
   if (refusal) throw invalidField("body.password", refusal);
 

@@ -4,7 +4,8 @@ export type CheckResult = "ok" | "error";
 
 export interface HealthReport {
   healthy: boolean;
-  checks: { config: CheckResult; d1: CheckResult; r2: CheckResult };
+  /** `turnstile: "off"` is healthy but reported: the bot check was switched off on purpose. */
+  checks: { config: CheckResult; d1: CheckResult; r2: CheckResult; turnstile: CheckResult | "off" };
   /** What is wrong, by name only: never a value. */
   problems: string[];
 }
@@ -25,6 +26,20 @@ export async function checkHealth(env: Env): Promise<HealthReport> {
     config: await probe("config", async () => getConfig(env)),
     d1: await probe("D1", () => env.DB.prepare("SELECT 1").first()),
     r2: await probe("R2", () => env.BUCKET.head("health-probe")),
+    turnstile: turnstileCheck(env, problems),
   };
   return { healthy: problems.length === 0, checks, problems };
+}
+
+function turnstileCheck(env: Env, problems: string[]): CheckResult | "off" {
+  let config: ReturnType<typeof getConfig>;
+  try {
+    config = getConfig(env);
+  } catch {
+    return "error"; // already reported by the config check
+  }
+  if (config.TURNSTILE === "off") return "off";
+  if (config.TURNSTILE_SECRET_KEY) return "ok";
+  problems.push('TURNSTILE is "on" but TURNSTILE_SECRET_KEY is not set: register and login answer 503');
+  return "error";
 }

@@ -7,6 +7,10 @@ const secret = z
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** An optional setting; an empty string (how an unset variable often arrives) counts as unset. */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
 const ConfigSchema = z.object({
   JWT_SECRET: secret,
   PASSWORD_PEPPER: secret,
@@ -17,13 +21,7 @@ const ConfigSchema = z.object({
    * The origin clients reach the API at, for the absolute URLs in responses (image `url`s, problem `type`s).
    * Unset: each request's own origin.
    */
-  PUBLIC_API_ORIGIN: z.preprocess(
-    (value) => (value === "" ? undefined : value),
-    z
-      .url({ protocol: /^https?$/ })
-      .transform((url) => new URL(url).origin)
-      .optional(),
-  ),
+  PUBLIC_API_ORIGIN: unsetIfEmpty(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)),
   /** Comma-separated browser origins allowed by CORS (the web frontend). */
   CORS_ORIGINS: z
     .string()
@@ -51,6 +49,29 @@ const ConfigSchema = z.object({
   LOGIN_FAILURES_PER_ACCOUNT_IP: positiveInt.default(5),
   /** Failed logins for one account from all IPs per window: bounds distributed guessing. */
   LOGIN_FAILURES_PER_ACCOUNT: positiveInt.default(50),
+  /**
+   * Bot protection on register and login: "on" (every attempt needs a Turnstile token that siteverify accepts;
+   * without TURNSTILE_SECRET_KEY those routes answer 503 and /health is degraded) or "off" (no check at all, and
+   * /health says so).
+   */
+  TURNSTILE: z.enum(["on", "off"]).default("on"),
+  TURNSTILE_SECRET_KEY: unsetIfEmpty(z.string()),
+  /** Handed to frontends by GET /v1/auth/config, so no site key is hard-coded in one. */
+  TURNSTILE_SITE_KEY: unsetIfEmpty(z.string()),
+  /** Cloudflare's siteverify; `npm start` points it at a local stand-in (the real one is unreachable offline). */
+  TURNSTILE_VERIFY_URL: z.url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
+  /** Comma-separated hostnames a token must have been issued on; empty: not checked. */
+  TURNSTILE_HOSTNAMES: z
+    .string()
+    .default("")
+    .transform((list) =>
+      list
+        .split(",")
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  /** A siteverify slower than this refuses the request (fail closed). */
+  TURNSTILE_TIMEOUT_MS: positiveInt.default(5000),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(900),
 });
 

@@ -25,6 +25,19 @@ export const PROBLEM_KINDS = {
     title: "Not found",
     description: "There is no such resource, or it belongs to another user (the two cases are indistinguishable).",
   },
+  challenge_missing: {
+    status: 400,
+    title: "Bot check missing",
+    description:
+      "This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key.",
+  },
+  challenge_failed: {
+    status: 403,
+    title: "Bot check failed",
+    description:
+      "The Turnstile token is invalid, expired or already used (each token works once, for 300 seconds). " +
+      "Run the challenge again and retry with the new token.",
+  },
   conflict: { status: 409, title: "Conflict", description: "The request conflicts with the current state." },
   payload_too_large: {
     status: 413,
@@ -55,6 +68,13 @@ export const PROBLEM_KINDS = {
     status: 500,
     title: "Internal server error",
     description: "An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it.",
+  },
+  challenge_unavailable: {
+    status: 503,
+    title: "Bot check unavailable",
+    description:
+      "The Turnstile verification could not be completed (not configured, or Cloudflare did not answer in time). " +
+      "Nothing was created; retry later.",
   },
   unavailable: {
     status: 503,

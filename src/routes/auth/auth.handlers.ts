@@ -7,11 +7,18 @@ import type { AppEnv } from "../http/app-env";
 import { clientInfo } from "../http/client-info";
 import { presentTokens, presentUser } from "./auth.presenters";
 import type {
+  getAuthConfig as getAuthConfigRoute,
   login as loginRoute,
   logout as logoutRoute,
   refresh as refreshRoute,
   register as registerRoute,
 } from "./auth.routes";
+
+export const getAuthConfigHandler: RouteHandler<typeof getAuthConfigRoute, AppEnv> = async (c) => {
+  const { config } = c.var;
+  const enabled = config.TURNSTILE === "on";
+  return c.json({ turnstile: { enabled, siteKey: enabled ? (config.TURNSTILE_SITE_KEY ?? null) : null } }, 200);
+};
 
 export const registerHandler: RouteHandler<typeof registerRoute, AppEnv> = async (c) => {
   const signedIn = await register(

@@ -1,8 +1,9 @@
 import { createRouter } from "../http/create-router";
-import { loginHandler, logoutHandler, refreshHandler, registerHandler } from "./auth.handlers";
-import { login, logout, refresh, register } from "./auth.routes";
+import { getAuthConfigHandler, loginHandler, logoutHandler, refreshHandler, registerHandler } from "./auth.handlers";
+import { getAuthConfig, login, logout, refresh, register } from "./auth.routes";
 
 export const authRouter = createRouter()
+  .openapi(getAuthConfig, getAuthConfigHandler)
   .openapi(register, registerHandler)
   .openapi(login, loginHandler)
   .openapi(refresh, refreshHandler)

@@ -2,7 +2,14 @@ import { createRoute } from "@hono/zod-openapi";
 import { jsonBody, jsonContent } from "../http/openapi-helpers";
 import { problemResponses } from "../http/problem";
 import { requireAuth } from "../http/require-auth";
-import { AuthResultSchema, LoginBodySchema, RefreshBodySchema, RegisterBodySchema, TokensSchema } from "./auth.schemas";
+import {
+  AuthConfigSchema,
+  AuthResultSchema,
+  LoginBodySchema,
+  RefreshBodySchema,
+  RegisterBodySchema,
+  TokensSchema,
+} from "./auth.schemas";
 
 const tags = ["Auth"];
 
@@ -19,7 +26,7 @@ export const register = createRoute({
   },
   responses: {
     201: jsonContent(AuthResultSchema, "The new user, signed in."),
-    ...problemResponses(400, 409, 413, 429),
+    ...problemResponses(400, 403, 409, 413, 429, 503),
   },
 });
 
@@ -36,7 +43,7 @@ export const login = createRoute({
   request: { body: jsonBody(LoginBodySchema, { email: "ada@example.com", password: "correct horse battery staple" }) },
   responses: {
     200: jsonContent(AuthResultSchema, "Signed in."),
-    ...problemResponses(400, 401, 413, 429),
+    ...problemResponses(400, 401, 403, 413, 429, 503),
   },
 });
 
@@ -71,5 +78,21 @@ export const logout = createRoute({
   responses: {
     204: { description: "The session is revoked." },
     ...problemResponses(401),
+  },
+});
+
+export const getAuthConfig = createRoute({
+  operationId: "getAuthConfig",
+  method: "get",
+  path: "/v1/auth/config",
+  tags,
+  security: [],
+  summary: "What a sign-in form needs",
+  description:
+    "Whether register and login need a Cloudflare Turnstile token, and the site key to render the challenge " +
+    "with, so no frontend hard-codes one.",
+  responses: {
+    200: jsonContent(AuthConfigSchema, "The sign-in configuration."),
+    ...problemResponses(),
   },
 });

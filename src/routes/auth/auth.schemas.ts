@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { PASSWORD_MAX_CHARACTERS, PASSWORD_MIN_CHARACTERS } from "../../auth/password-policy";
+import { TURNSTILE_TOKEN_MAX_CHARS } from "../../auth/turnstile";
 
 export const UserSchema = z
   .object({
@@ -26,6 +27,18 @@ export const TokensSchema = z
 
 export const AuthResultSchema = z.object({ user: UserSchema, tokens: TokensSchema }).openapi("AuthResult");
 
+const TurnstileTokenSchema = z
+  .string()
+  .min(1)
+  .max(TURNSTILE_TOKEN_MAX_CHARS)
+  .optional()
+  .openapi({
+    description:
+      "The token of a Cloudflare Turnstile challenge rendered with the site key from GET /v1/auth/config. Required " +
+      "whenever that says `turnstile.enabled`; single use, valid for 300 seconds.",
+    example: "XXXX.DUMMY.TOKEN.XXXX",
+  });
+
 const EmailSchema = z
   .string()
   .trim()
@@ -40,6 +53,7 @@ export const RegisterBodySchema = z
       description: `At least ${PASSWORD_MIN_CHARACTERS} characters (any Unicode, up to ${PASSWORD_MAX_CHARACTERS}); the most common passwords are refused. No composition rules.`,
       example: "correct horse battery staple",
     }),
+    turnstileToken: TurnstileTokenSchema,
   })
   .openapi("RegisterRequest");
 
@@ -47,6 +61,7 @@ export const LoginBodySchema = z
   .strictObject({
     email: EmailSchema,
     password: z.string().max(PASSWORD_MAX_CHARACTERS).openapi({ example: "correct horse battery staple" }),
+    turnstileToken: TurnstileTokenSchema,
   })
   .openapi("LoginRequest");
 
@@ -55,3 +70,15 @@ export const RefreshBodySchema = z
     refreshToken: z.string().min(1).max(200).openapi({ example: "n0Tq3m2c9h1G8v5yUeWkR4aXzPbL7sJdQfY6tC0iM2o" }),
   })
   .openapi("RefreshRequest");
+
+export const AuthConfigSchema = z
+  .object({
+    turnstile: z.object({
+      enabled: z.boolean().openapi({ description: "Whether register and login need a `turnstileToken`." }),
+      siteKey: z
+        .string()
+        .nullable()
+        .openapi({ description: "Render the Turnstile widget with this key.", example: "1x00000000000000000000AA" }),
+    }),
+  })
+  .openapi("AuthConfig");

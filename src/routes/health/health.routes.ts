@@ -8,7 +8,14 @@ export const HealthSchema = z
   .object({
     status: z.enum(["ok", "degraded"]),
     version: z.string().openapi({ example: "0.1.0" }),
-    checks: z.object({ config: CheckSchema, d1: CheckSchema, r2: CheckSchema }),
+    checks: z.object({
+      config: CheckSchema,
+      d1: CheckSchema,
+      r2: CheckSchema,
+      turnstile: z.enum(["ok", "error", "off"]).openapi({
+        description: "Bot protection on register and login; `off` when switched off on purpose (TURNSTILE=off).",
+      }),
+    }),
     problems: z
       .array(z.string())
       .openapi({ description: "What is wrong when status is degraded (names only, never values)." }),

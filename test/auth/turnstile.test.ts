@@ -1,0 +1,223 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import siteverifyStandin, { DUMMY_SECRETS } from "../../scripts/siteverify-standin.js";
+import { createApp } from "../../src/app";
+import { findUserByEmail } from "../../src/auth/users";
+import { getAuthConfig, login, register } from "../../src/routes/auth/auth.routes";
+import { getHealth } from "../../src/routes/health/health.routes";
+import { randomIp, STRONG_PASSWORD, signedInClient, uniqueEmail } from "../helpers/client";
+import { expectContract } from "../helpers/contract";
+
+const DUMMY_TOKEN = "XXXX.DUMMY.TOKEN.XXXX";
+const SITE_KEY = "1x00000000000000000000AA";
+const SITEVERIFY = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
+
+/**
+ * Cloudflare's siteverify is unreachable here: at the network edge (the Worker's global fetch, which runs in this
+ * isolate), requests to it are answered by the same stand-in `npm start` serves, honouring the dummy secrets.
+ */
+function routeSiteverifyToStandin() {
+  const realFetch = globalThis.fetch;
+  return vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => {
+    const request = new Request(input, init);
+    return request.url === SITEVERIFY ? siteverifyStandin.fetch(request) : realFetch(input, init);
+  });
+}
+
+beforeEach(() => {
+  routeSiteverifyToStandin();
+});
+
+/** The Worker with bot protection on and Cloudflare's dummy keys. */
+async function withTurnstile(path: string, init: RequestInit = {}, settings: Record<string, string> = {}) {
+  const ctx = createExecutionContext();
+  const headers = new Headers(init.headers);
+  headers.set("cf-connecting-ip", randomIp());
+  const response = await createApp().fetch(
+    new Request(new URL(path, "http://api.imagify.test"), { ...init, headers }),
+    { ...env, TURNSTILE: "on", TURNSTILE_SECRET_KEY: DUMMY_SECRETS.pass, TURNSTILE_SITE_KEY: SITE_KEY, ...settings },
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+const post = (body: unknown): RequestInit => ({
+  method: "POST",
+  headers: { "Content-Type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+async function accountExists(email: string): Promise<boolean> {
+  return (await findUserByEmail(env.DB, email)) !== null;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("Turnstile on register and login", () => {
+  it("the dummy token registers and signs in; the config route hands out the site key", async () => {
+    const email = uniqueEmail();
+    await expectContract(
+      register,
+      201,
+      await withTurnstile("/v1/auth/register", post({ email, password: STRONG_PASSWORD, turnstileToken: DUMMY_TOKEN })),
+    );
+    await expectContract(
+      login,
+      200,
+      await withTurnstile("/v1/auth/login", post({ email, password: STRONG_PASSWORD, turnstileToken: DUMMY_TOKEN })),
+    );
+    const config = await expectContract(getAuthConfig, 200, await withTurnstile("/v1/auth/config"));
+    expect(config).toEqual({ turnstile: { enabled: true, siteKey: SITE_KEY } });
+  });
+
+  it("a missing token is 400 challenge-missing, and no account is created", async () => {
+    const email = uniqueEmail();
+    const problem = await expectContract(
+      register,
+      400,
+      await withTurnstile("/v1/auth/register", post({ email, password: STRONG_PASSWORD })),
+    );
+    expect(problem.type).toMatch(/\/problems\/challenge-missing$/);
+    expect(await accountExists(email)).toBe(false);
+  });
+
+  const refusals: [string, string, string][] = [
+    ["an invalid token (secret that always fails)", DUMMY_SECRETS.fail, "challenge-failed"],
+    ["an expired or already spent token", DUMMY_SECRETS.spent, "challenge-failed"],
+    ["a secret siteverify does not know", "0x4AAAAAAAnot-a-real-secret", "challenge-unavailable"],
+  ];
+  for (const [name, secret, kind] of refusals) {
+    it(`${name} is refused as ${kind}, and nothing is created`, async () => {
+      const email = uniqueEmail();
+      const response = await withTurnstile(
+        "/v1/auth/register",
+        post({ email, password: STRONG_PASSWORD, turnstileToken: DUMMY_TOKEN }),
+        { TURNSTILE_SECRET_KEY: secret },
+      );
+      const problem = await expectContract(register, kind === "challenge-unavailable" ? 503 : 403, response);
+      expect(problem.type).toMatch(new RegExp(`/problems/${kind}$`));
+      expect(await accountExists(email)).toBe(false);
+    });
+  }
+
+  it("a token over 2,048 characters is refused before any call to siteverify", async () => {
+    const fetchSpy = vi.mocked(globalThis.fetch);
+    const problem = await expectContract(
+      login,
+      400,
+      await withTurnstile(
+        "/v1/auth/login",
+        post({ email: uniqueEmail(), password: STRONG_PASSWORD, turnstileToken: "x".repeat(2049) }),
+      ),
+    );
+    expect(problem.errors?.[0]?.path).toBe("body.turnstileToken");
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  it("siteverify is called with the secret, the token, the client IP and an idempotency key", async () => {
+    const fetchSpy = vi.mocked(globalThis.fetch);
+    const { email, password } = await signedInClient();
+    await expectContract(
+      login,
+      200,
+      await withTurnstile("/v1/auth/login", {
+        ...post({ email, password, turnstileToken: DUMMY_TOKEN }),
+        headers: { "Content-Type": "application/json" },
+      }),
+    );
+    const call = fetchSpy.mock.calls.find(([url]) => String(url) === SITEVERIFY);
+    expect(call).toBeDefined();
+    const sent = JSON.parse(String(call![1]!.body));
+    expect(call![1]!.method).toBe("POST");
+    expect(sent).toMatchObject({ secret: DUMMY_SECRETS.pass, response: DUMMY_TOKEN });
+    expect(sent.remoteip).toMatch(/^10\./);
+    expect(sent.idempotency_key).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("siteverify timing out refuses the request (fail closed) and creates nothing", async () => {
+    vi.mocked(globalThis.fetch).mockImplementation(
+      (_input, init) =>
+        new Promise((_, reject) =>
+          init?.signal?.addEventListener("abort", () => reject(init.signal?.reason ?? new Error("aborted"))),
+        ),
+    );
+    const email = uniqueEmail();
+    const started = Date.now();
+    const problem = await expectContract(
+      register,
+      503,
+      await withTurnstile(
+        "/v1/auth/register",
+        post({ email, password: STRONG_PASSWORD, turnstileToken: DUMMY_TOKEN }),
+        { TURNSTILE_TIMEOUT_MS: "300" },
+      ),
+    );
+    expect(problem.type).toMatch(/\/problems\/challenge-unavailable$/);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(await accountExists(email)).toBe(false);
+  });
+
+  it("siteverify unreachable is 503; a token for another action or hostname is 403", async () => {
+    vi.mocked(globalThis.fetch).mockRejectedValue(new TypeError("Network connection lost."));
+    await expectContract(
+      login,
+      503,
+      await withTurnstile("/v1/auth/login", post({ email: uniqueEmail(), password: "x", turnstileToken: DUMMY_TOKEN })),
+    );
+
+    const answer = (fields: object) =>
+      vi
+        .spyOn(globalThis, "fetch")
+        .mockResolvedValue(
+          Response.json({ success: true, "error-codes": [], challenge_ts: new Date().toISOString(), ...fields }),
+        );
+    answer({ hostname: "example.com", action: "register" });
+    await expectContract(
+      login,
+      403,
+      await withTurnstile("/v1/auth/login", post({ email: uniqueEmail(), password: "x", turnstileToken: DUMMY_TOKEN })),
+    );
+    answer({ hostname: "evil.example", action: "login" });
+    await expectContract(
+      login,
+      403,
+      await withTurnstile(
+        "/v1/auth/login",
+        post({ email: uniqueEmail(), password: "x", turnstileToken: DUMMY_TOKEN }),
+        { TURNSTILE_HOSTNAMES: "app.imagify.ai, imagify.ai" },
+      ),
+    );
+  });
+
+  it("on without a secret: /health is degraded and register answers 503; off: /health reports it", async () => {
+    const health = await expectContract(
+      getHealth,
+      503,
+      await withTurnstile("/health", {}, { TURNSTILE_SECRET_KEY: "" }),
+    );
+    expect(health.checks.turnstile).toBe("error");
+    expect(health.problems.join(" ")).toMatch(/TURNSTILE_SECRET_KEY/);
+    const email = uniqueEmail();
+    await expectContract(
+      register,
+      503,
+      await withTurnstile(
+        "/v1/auth/register",
+        post({ email, password: STRONG_PASSWORD, turnstileToken: DUMMY_TOKEN }),
+        { TURNSTILE_SECRET_KEY: "" },
+      ),
+    );
+    expect(await accountExists(email)).toBe(false);
+
+    const off = await expectContract(getHealth, 200, await withTurnstile("/health", {}, { TURNSTILE: "off" }));
+    expect(off.checks.turnstile).toBe("off");
+    const config = await expectContract(
+      getAuthConfig,
+      200,
+      await withTurnstile("/v1/auth/config", {}, { TURNSTILE: "off" }),
+    );
+    expect(config.turnstile.enabled).toBe(false);
+  });
+});
