@@ -384,6 +384,8 @@ export interface components {
         AuthResult: {
             user: components["schemas"]["User"];
             tokens: components["schemas"]["Tokens"];
+            /** @description Marks this device as one that signed in successfully. Keep it (it lasts a year) and send it with later logins: failed attempts on the account from elsewhere then never lock this device out. */
+            deviceToken: string;
         };
         User: {
             /** @example usr_3kTMd9w2XcQmWq0bR1yZ7A */
@@ -447,6 +449,8 @@ export interface components {
              * @example XXXX.DUMMY.TOKEN.XXXX
              */
             turnstileToken?: string;
+            /** @description Marks this device as one that signed in successfully. Keep it (it lasts a year) and send it with later logins: failed attempts on the account from elsewhere then never lock this device out. */
+            deviceToken?: string;
         };
         RefreshRequest: {
             /** @example n0Tq3m2c9h1G8v5yUeWkR4aXzPbL7sJdQfY6tC0iM2o */

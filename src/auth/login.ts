@@ -1,5 +1,6 @@
 import { ApiError } from "../lib/problem";
 import type { AuthDeps, ClientInfo } from "./auth-deps";
+import { issueDeviceToken, verifyDeviceToken } from "./device-token";
 import { accountRules, ipRule } from "./login-limits";
 import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from "./password";
 import { hit, refund } from "./rate-limit";
@@ -12,19 +13,32 @@ import { findUserByEmail, updatePasswordHash } from "./users";
 /**
  * Exchanges email and password for a new session. Unknown emails are verified against a dummy hash: same work,
  * same answer, no account enumeration. A hash made with older parameters is replaced now that the password is known.
+ * A known-device token sent along (from an earlier sign-in) exempts this device from the account-wide failure limit.
  */
 export async function login(
   { db, config }: AuthDeps,
-  input: { email: string; password: string; turnstileToken?: string | undefined; client: ClientInfo },
+  input: {
+    email: string;
+    password: string;
+    turnstileToken?: string | undefined;
+    deviceToken?: string | undefined;
+    client: ClientInfo;
+  },
 ): Promise<SignedIn> {
   await hit(db, ipRule(config, input.client.ip));
   await verifyTurnstile(config, { token: input.turnstileToken, action: "login", ip: input.client.ip });
+  const user = await findUserByEmail(db, input.email);
+  const device = await verifyDeviceToken(config, input.deviceToken);
   // Every attempt counts as a failure until the password proves right (then it is refunded), so the limits
   // hold even for guesses sent in parallel.
-  const limits = await accountRules(config, input.client.ip, input.email);
+  const limits = await accountRules(config, {
+    clientIp: input.client.ip,
+    email: input.email,
+    device: device && user && device.userId === user.id ? device : null,
+    verifiedHuman: config.TURNSTILE === "on",
+  });
   for (const rule of limits) await hit(db, rule);
 
-  const user = await findUserByEmail(db, input.email);
   const result = await verifyPassword(input.password, user?.password_hash ?? UNKNOWN_USER_HASH, config.PASSWORD_PEPPER);
   if (!user || !result.valid) throw new ApiError("unauthorized", "Invalid email or password.");
   for (const rule of limits) await refund(db, rule);
@@ -33,5 +47,9 @@ export async function login(
   }
 
   const session = await createSession(db, user.id);
-  return { user, tokens: await issueTokens(config, user.id, session) };
+  return {
+    user,
+    tokens: await issueTokens(config, user.id, session),
+    deviceToken: device?.userId === user.id ? input.deviceToken! : await issueDeviceToken(config, user.id),
+  };
 }

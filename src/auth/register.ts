@@ -1,6 +1,7 @@
 import { newId } from "../lib/ids";
 import { ApiError, invalidField } from "../lib/problem";
 import type { AuthDeps, ClientInfo } from "./auth-deps";
+import { issueDeviceToken } from "./device-token";
 import { ipRule } from "./login-limits";
 import { hashPassword } from "./password";
 import { passwordProblem } from "./password-policy";
@@ -13,6 +14,8 @@ import { insertUser, type UserRow } from "./users";
 export interface SignedIn {
   user: UserRow;
   tokens: TokenPair;
+  /** Marks this device as one that proved the password (see device-token.ts). */
+  deviceToken: string;
 }
 
 /** Creates an account (email unique case-insensitively, NIST-style password policy) and signs it in. */
@@ -34,5 +37,9 @@ export async function register(
   if (!(await insertUser(db, user))) throw new ApiError("conflict", "An account with this email already exists.");
 
   const session = await createSession(db, user.id);
-  return { user, tokens: await issueTokens(config, user.id, session) };
+  return {
+    user,
+    tokens: await issueTokens(config, user.id, session),
+    deviceToken: await issueDeviceToken(config, user.id),
+  };
 }

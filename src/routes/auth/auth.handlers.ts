@@ -5,7 +5,7 @@ import { refresh } from "../../auth/refresh";
 import { register } from "../../auth/register";
 import type { AppEnv } from "../http/app-env";
 import { clientInfo } from "../http/client-info";
-import { presentTokens, presentUser } from "./auth.presenters";
+import { presentSignedIn, presentTokens } from "./auth.presenters";
 import type {
   getAuthConfig as getAuthConfigRoute,
   login as loginRoute,
@@ -25,7 +25,7 @@ export const registerHandler: RouteHandler<typeof registerRoute, AppEnv> = async
     { db: c.env.DB, config: c.var.config },
     { ...c.req.valid("json"), client: clientInfo(c) },
   );
-  return c.json({ user: presentUser(signedIn.user), tokens: presentTokens(signedIn.tokens) }, 201);
+  return c.json(presentSignedIn(signedIn), 201);
 };
 
 export const loginHandler: RouteHandler<typeof loginRoute, AppEnv> = async (c) => {
@@ -33,7 +33,7 @@ export const loginHandler: RouteHandler<typeof loginRoute, AppEnv> = async (c) =
     { db: c.env.DB, config: c.var.config },
     { ...c.req.valid("json"), client: clientInfo(c) },
   );
-  return c.json({ user: presentUser(signedIn.user), tokens: presentTokens(signedIn.tokens) }, 200);
+  return c.json(presentSignedIn(signedIn), 200);
 };
 
 export const refreshHandler: RouteHandler<typeof refreshRoute, AppEnv> = async (c) => {

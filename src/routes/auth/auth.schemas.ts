@@ -25,7 +25,18 @@ export const TokensSchema = z
   })
   .openapi("Tokens");
 
-export const AuthResultSchema = z.object({ user: UserSchema, tokens: TokensSchema }).openapi("AuthResult");
+const DeviceTokenSchema = z
+  .string()
+  .max(512)
+  .openapi({
+    description:
+      "Marks this device as one that signed in successfully. Keep it (it lasts a year) and send it with later " +
+      "logins: failed attempts on the account from elsewhere then never lock this device out.",
+  });
+
+export const AuthResultSchema = z
+  .object({ user: UserSchema, tokens: TokensSchema, deviceToken: DeviceTokenSchema })
+  .openapi("AuthResult");
 
 const TurnstileTokenSchema = z
   .string()
@@ -62,6 +73,7 @@ export const LoginBodySchema = z
     email: EmailSchema,
     password: z.string().max(PASSWORD_MAX_CHARACTERS).openapi({ example: "correct horse battery staple" }),
     turnstileToken: TurnstileTokenSchema,
+    deviceToken: DeviceTokenSchema.optional(),
   })
   .openapi("LoginRequest");
 
