@@ -1,7 +1,10 @@
 // `npm start`: everything local development needs, from a fresh clone, offline.
 // 1. creates .dev.vars with random development secrets when it is absent;
 // 2. applies D1 migrations to the local database;
-// 3. starts the local tagger (tagger/) and `wrangler dev --local`, and stops both together.
+// 3. starts the local tagger (tagger/) and `wrangler dev --local`, and stops both together;
+// 4. when the ResNet-50 weights are absent, fetches them in the background (the embedded CenterNet model
+//    tags meanwhile; offline this fails in one line and nothing else changes), then tells the tagger to
+//    switch. TAGGER_MODEL_AUTO_FETCH=0 turns this off.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -52,7 +55,28 @@ function stop(code) {
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
-if (existsSync("tagger/src/server.js")) run("tagger", process.execPath, ["tagger/src/server.js"]);
+/** Never blocks the API: its exit (success or not) stops nothing; it is only stopped with the rest. */
+function fetchModelInBackground() {
+  const child = spawn(process.execPath, ["tagger/scripts/fetch-model.js", "--background"], {
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+  });
+  child.on("exit", (code) => {
+    if (code !== 0 || stopping) return;
+    // The tagger re-checks its model folder on each request: one request makes it switch now.
+    fetch(`http://127.0.0.1:${process.env.TAGGER_PORT ?? "8788"}/health`).then(
+      (res) => res.body?.cancel(),
+      () => {},
+    );
+  });
+  children.push(child);
+}
+
+if (existsSync("tagger/src/server.js")) {
+  run("tagger", process.execPath, ["tagger/src/server.js"]);
+  if (process.env.TAGGER_MODEL_AUTO_FETCH !== "0") fetchModelInBackground();
+}
 run("wrangler", "npx", [
   "wrangler",
   "dev",

@@ -1,6 +1,9 @@
 import { internalError, methodNotAllowed, notFound, Problem } from "./problem.js";
 import { imageBytesFromBody, readBody } from "./request-body.js";
 
+/** Names the model behind an answer ("resnet-50-onnx" or "centernet-coco80"); the body keeps the Workers AI shape. */
+export const MODEL_HEADER = "x-tagger-model";
+
 /**
  * The HTTP routes: POST /run (Workers AI resnet-50 contract) and GET /health.
  * @param {import('./tagger.js').Tagger} tagger
@@ -15,12 +18,13 @@ export function createApp(tagger, limits, log) {
       if (path === "/run") {
         if (req.method !== "POST") throw methodNotAllowed(req.method ?? "?", "POST");
         const body = await readBody(req, limits.maxBodyBytes);
-        const tags = await tagger.tag(imageBytesFromBody(req.headers["content-type"], body));
-        return sendJson(res, 200, tags);
+        const { tags, model } = await tagger.tag(imageBytesFromBody(req.headers["content-type"], body));
+        return sendJson(res, 200, tags, { [MODEL_HEADER]: model });
       }
       if (path === "/health") {
         if (req.method !== "GET" && req.method !== "HEAD") throw methodNotAllowed(req.method ?? "?", "GET, HEAD");
-        return sendJson(res, 200, await tagger.freshHealth());
+        const health = await tagger.freshHealth();
+        return sendJson(res, 200, health, health.model ? { [MODEL_HEADER]: health.model.name } : {});
       }
       throw notFound(path);
     } catch (error) {
@@ -36,9 +40,10 @@ export function createApp(tagger, limits, log) {
  * @param {import('node:http').ServerResponse} res
  * @param {number} status
  * @param {unknown} value
+ * @param {Record<string, string>} [headers]
  */
-function sendJson(res, status, value) {
-  send(res, status, "application/json", JSON.stringify(value));
+function sendJson(res, status, value, headers = {}) {
+  send(res, status, "application/json", JSON.stringify(value), headers);
 }
 
 /**
@@ -55,10 +60,12 @@ function sendProblem(res, problem) {
  * @param {number} status
  * @param {string} contentType
  * @param {string} text
+ * @param {Record<string, string>} [headers]
  */
-function send(res, status, contentType, text) {
+function send(res, status, contentType, text, headers = {}) {
   if (res.headersSent) return res.destroy();
   res.writeHead(status, {
+    ...headers,
     "content-type": `${contentType}; charset=utf-8`,
     "content-length": Buffer.byteLength(text),
     "cache-control": "no-store",

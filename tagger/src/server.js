@@ -28,8 +28,14 @@ try {
   process.exit(1);
 }
 
-const health = service.tagger.health();
-log(`listening on ${service.url} — model: ${health.status === "ok" ? health.model?.file : "none"}`);
+log(`listening on ${service.url} — ${describe(service.tagger.health())}`);
+
+/** Which model tags, in one line. @param {ReturnType<import('./tagger.js').Tagger['health']>} health */
+function describe(health) {
+  if (!health.model) return `no model, every /run answers 503: ${health.reason}`;
+  if (!health.reason) return `model: ${health.model.name} (${health.model.file})`;
+  return `model: ${health.model.name}, the embedded CenterNet detector (80 COCO classes), until ResNet-50 is there. ${health.reason}`;
+}
 
 for (const signal of /** @type {const} */ (["SIGTERM", "SIGINT"])) {
   process.once(signal, async () => {

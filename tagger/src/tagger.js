@@ -1,32 +1,41 @@
-import { Classifier } from "./classifier.js";
-import { MODEL_ID } from "./config.js";
-import { imageToTensor } from "./image-to-tensor.js";
-import { labelMismatches, labelsFromId2Label, readBundledLabels } from "./labels.js";
-import { findModelFiles, modelFingerprint, sha256File } from "./model-files.js";
-import { preprocessingFrom } from "./preprocessor.js";
+import { loadCenterNet } from "./centernet-engine.js";
+import { modelFingerprint } from "./model-files.js";
 import { busy, modelUnavailable } from "./problem.js";
-import { softmax, topK } from "./top-k.js";
+import { loadResnet } from "./resnet-engine.js";
 
 /**
- * @typedef {{ id: string, file: string, sha256: string }} ModelInfo
- * @typedef {{ status: 'ok', model: ModelInfo, classifier: Classifier, labels: string[],
- *             pre: import('./preprocessor.js').Preprocessing }} Ready
- * @typedef {{ status: 'no-model', reason: string, fingerprint: string }} Missing
+ * @typedef {{ name: string, id: string, file: string, sha256: string }} ModelInfo
+ *   name: "resnet-50-onnx" or "centernet-coco80", sent as X-Tagger-Model
  * @typedef {{ label: string, score: number }} Tag
+ * @typedef {object} Engine
+ * @property {ModelInfo} info
+ * @property {(bytes: Uint8Array) => Promise<any>} prepare  decode + preprocess (runs concurrently)
+ * @property {(input: any) => Promise<Tag[]>} infer           inference (one at a time)
+ * @property {() => Promise<void>} release
  */
 
 /**
- * Owns the model: loads it, reports its state, and turns image bytes into the Workers AI
- * top-5 answer. Without a model it says why (and retries once the files on disk change).
+ * Owns the models: ResNet-50 when its weights are in config.modelDir, otherwise the embedded
+ * CenterNet. While CenterNet answers, every request first checks whether the ResNet-50 files changed
+ * and, if so, tries them: the switch happens without a restart.
  */
 export class Tagger {
-  /** @type {Ready | Missing} */
-  #state = { status: "no-model", reason: "not loaded yet", fingerprint: "\0" };
-  /** @type {Promise<Ready | Missing> | null} */
+  /** @type {Engine | null} */
+  #engine = null;
+  /** Why ResNet-50 is not the active model; null once it is. */
+  /** @type {{ reason: string, fingerprint: string } | null} */
+  #resnetMissing = { reason: "not loaded yet", fingerprint: "\0" };
+  /** Why the embedded model is not available (turned off or failed to load), once known. */
+  /** @type {string | null} */
+  #embeddedProblem = null;
+  /** @type {Promise<void> | null} */
   #loading = null;
   /** @type {Promise<unknown>} */
   #inference = Promise.resolve();
   #inFlight = 0;
+  /** Requests using each engine: a replaced engine is released when its last request ends. */
+  /** @type {Map<Engine, number>} */
+  #users = new Map();
   #closed = false;
 
   /**
@@ -38,24 +47,26 @@ export class Tagger {
     this.log = log;
   }
 
-  /** Loads (or re-loads) the model from config.modelDir. Never throws. */
+  /** Loads ResNet-50 if its files are there, else (once) the embedded model. Never throws. */
   load() {
-    this.#loading ??= this.#load().then((state) => {
-      this.#state = state;
+    this.#loading ??= this.#load().finally(() => {
       this.#loading = null;
-      return state;
     });
     return this.#loading;
   }
 
-  /** @returns {{ status: 'ok' | 'no-model', model: ModelInfo | null, reason?: string }} */
+  /**
+   * @returns {{ status: 'ok' | 'no-model', model: ModelInfo | null, reason?: string }}
+   *   `reason`: why ResNet-50 is not the active model (or why there is none)
+   */
   health() {
-    const state = this.#state;
-    if (state.status === "ok") return { status: "ok", model: state.model };
-    return { status: "no-model", model: null, reason: state.reason };
+    const engine = this.#engine;
+    if (!engine) return { status: "no-model", model: null, reason: this.#noModelReason() };
+    if (!this.#resnetMissing) return { status: "ok", model: engine.info };
+    return { status: "ok", model: engine.info, reason: this.#resnetMissing.reason };
   }
 
-  /** Like health(), but first retries loading if the model folder changed since the last failure. */
+  /** Like health(), but first retries ResNet-50 if its folder changed since the last attempt. */
   async freshHealth() {
     await this.#ready().catch(() => {});
     return this.health();
@@ -63,18 +74,27 @@ export class Tagger {
 
   /**
    * @param {Uint8Array} bytes  an encoded image file
-   * @returns {Promise<Tag[]>} top 5, highest score first
+   * @returns {Promise<{ tags: Tag[], model: string }>} top 5, highest score first, and the model's name
    */
   async tag(bytes) {
-    const state = await this.#ready();
-    if (this.#inFlight >= this.config.maxQueue) throw busy();
-    this.#inFlight++;
+    const engine = await this.#acquire();
     try {
-      const { data, dims } = await imageToTensor(bytes, state.pre, this.config);
-      const logits = await this.#serially(() => state.classifier.logits(data, dims));
-      return topK(softmax(logits), state.labels, 5);
+      if (this.#inFlight >= this.config.maxQueue) throw busy();
+      this.#inFlight++;
+      try {
+        const input = await engine.prepare(bytes);
+        const tags = await this.#serially(() => engine.infer(input));
+        return { tags, model: engine.info.name };
+      } finally {
+        this.#inFlight--;
+      }
     } finally {
-      this.#inFlight--;
+      const users = /** @type {number} */ (this.#users.get(engine)) - 1;
+      if (users > 0) this.#users.set(engine, users);
+      else {
+        this.#users.delete(engine);
+        if (engine !== this.#engine) await this.#release(engine);
+      }
     }
   }
 
@@ -82,24 +102,35 @@ export class Tagger {
     this.#closed = true;
     await this.#loading;
     await this.#inference.catch(() => {});
-    const state = this.#state;
-    this.#state = { status: "no-model", reason: "the tagger is shutting down", fingerprint: "\0" };
-    if (state.status === "ok") await state.classifier.release();
+    const engine = this.#engine;
+    this.#engine = null;
+    if (engine && !this.#users.has(engine)) await this.#release(engine);
   }
 
-  /** @returns {Promise<Ready>} */
+  /** Retries ResNet-50 if it is not active and its folder changed since the last attempt. */
   async #ready() {
-    let state = this.#state;
     if (this.#closed) throw modelUnavailable("The tagger is shutting down.");
-    if (state.status === "no-model" && state.fingerprint !== (await modelFingerprint(this.config.modelDir))) {
-      state = await this.load();
-    }
-    if (state.status !== "ok") throw modelUnavailable(state.reason);
-    return state;
+    const missing = this.#resnetMissing;
+    if (missing && missing.fingerprint !== (await modelFingerprint(this.config.modelDir))) await this.load();
   }
 
   /**
-   * One inference at a time: onnxruntime already uses every core for a single image.
+   * The active engine, counted as in use (in the same tick as it is read, so a swap cannot release it
+   * under this request).
+   * @returns {Promise<Engine>}
+   */
+  async #acquire() {
+    await this.#ready();
+    const engine = this.#engine;
+    if (this.#closed) throw modelUnavailable("The tagger is shutting down.");
+    if (!engine) throw modelUnavailable(this.#noModelReason());
+    this.#users.set(engine, (this.#users.get(engine) ?? 0) + 1);
+    return engine;
+  }
+
+  /**
+   * One inference at a time: onnxruntime already uses every core for a single image, and
+   * TF.js's WebAssembly backend runs synchronously.
    * @template T
    * @param {() => Promise<T>} task
    * @returns {Promise<T>}
@@ -110,80 +141,52 @@ export class Tagger {
     return run;
   }
 
-  /** @returns {Promise<Ready | Missing>} */
   async #load() {
-    const dir = this.config.modelDir;
-    const fingerprint = await modelFingerprint(dir);
-    const fetchHint =
-      "Run `npm run model:fetch` in tagger/ once (needs internet); the tagger picks the files up without a restart.";
+    const first = this.#resnetMissing?.fingerprint === "\0";
+    const fingerprint = await modelFingerprint(this.config.modelDir);
+    const resnet = await loadResnet(this.config, this.log);
+    if (this.#closed) {
+      if ("engine" in resnet) await resnet.engine.release();
+      return;
+    }
+    if ("engine" in resnet) {
+      const previous = this.#engine;
+      this.#engine = resnet.engine;
+      this.#resnetMissing = null;
+      if (previous) {
+        this.log(`switched from ${previous.info.name} to ${resnet.engine.info.name}`);
+        if (!this.#users.has(previous)) await this.#release(previous);
+      }
+      return;
+    }
+    // The server's start-up line states the first reason; later ones (files changed) are logged here.
+    if (!first && resnet.reason !== this.#resnetMissing?.reason) this.log(`ResNet-50 not loaded: ${resnet.reason}`);
+    this.#resnetMissing = { reason: resnet.reason, fingerprint };
+    if (!this.#engine && !this.#embeddedProblem) await this.#loadEmbedded();
+  }
+
+  async #loadEmbedded() {
+    const { embeddedModelDir } = this.config;
+    if (embeddedModelDir === null) {
+      this.#embeddedProblem = "The embedded CenterNet model is turned off (TAGGER_EMBEDDED_MODEL=off).";
+      return;
+    }
     try {
-      const files = await findModelFiles(dir);
-      if (!files) {
-        return this.#missing(
-          `The ResNet-50 weights are missing: no onnx/model.onnx in ${dir}. ${fetchHint}`,
-          fingerprint,
-        );
-      }
-      const sha256 = await sha256File(files.modelPath);
-      const expected = files.receipt?.files?.[files.modelFile]?.sha256;
-      if (expected && expected !== sha256) {
-        return this.#missing(
-          `${files.modelFile} does not match its recorded sha256 (corrupt or partial download). ${fetchHint}`,
-          fingerprint,
-        );
-      }
-      const labels = await this.#labelsFor(files.config);
-      const pre = preprocessingFrom(files.preprocessorConfig);
-      const classifier = await Classifier.load(files.modelPath, { threads: this.config.threads });
-      await checkSignature(classifier, pre.cropSize, labels.length).catch(async (error) => {
-        await classifier.release();
-        throw error;
-      });
-      const model = { id: MODEL_ID, file: files.modelFile, sha256 };
-      this.log(`model loaded: ${files.modelPath} (sha256 ${sha256})`);
-      return { status: "ok", model, classifier, labels, pre };
+      this.#engine = await loadCenterNet({ ...this.config, embeddedModelDir });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return this.#missing(`The model in ${dir} could not be loaded: ${message}. ${fetchHint}`, fingerprint);
+      this.#embeddedProblem = `The embedded CenterNet model could not be loaded from ${embeddedModelDir} either: ${message}`;
+      this.log(this.#embeddedProblem);
     }
   }
 
-  /** @param {string} reason @param {string} fingerprint @returns {Missing} */
-  #missing(reason, fingerprint) {
-    this.log(`no model: ${reason}`);
-    return { status: "no-model", reason, fingerprint };
+  #noModelReason() {
+    if (this.#closed) return "The tagger is shutting down.";
+    return [this.#resnetMissing?.reason, this.#embeddedProblem].filter(Boolean).join(" ");
   }
 
-  /**
-   * The model's own config.json id2label wins when present (it belongs to the weights);
-   * labels.json is the fallback. A disagreement between the two is logged.
-   * @param {any} config
-   */
-  async #labelsFor(config) {
-    const bundled = await readBundledLabels();
-    const fromConfig = labelsFromId2Label(config);
-    if (!fromConfig) return bundled;
-    const mismatches = labelMismatches(bundled, fromConfig);
-    if (mismatches.length > 0) {
-      const i = mismatches[0];
-      this.log(
-        `config.json id2label differs from labels.json at ${mismatches.length} indices ` +
-          `(first: ${i} "${fromConfig[i]}" vs "${bundled[i]}"); using config.json`,
-      );
-    }
-    return fromConfig;
-  }
-}
-
-/**
- * Runs a blank image once: checks the model's input/output shapes and warms it up.
- * @param {Classifier} classifier
- * @param {number} size
- * @param {number} labelCount
- */
-async function checkSignature(classifier, size, labelCount) {
-  const logits = await classifier.logits(new Float32Array(3 * size * size), [1, 3, size, size]);
-  if (logits.length !== labelCount) {
-    throw new Error(`the model outputs ${logits.length} logits but there are ${labelCount} labels`);
+  /** @param {Engine} engine */
+  async #release(engine) {
+    await engine.release().catch((error) => this.log(`releasing ${engine.info.name} failed: ${error}`));
   }
 }

@@ -92,6 +92,11 @@ describe("POST /run with solid-colour images", () => {
         const { res, body } = await run(bytes, `image/${format}`);
         assert.equal(res.status, 200, JSON.stringify(body));
         assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+        assert.equal(
+          res.headers.get("x-tagger-model"),
+          "resnet-50-onnx",
+          "weights present: ResNet-50, not the embedded model",
+        );
         assertWorkersAiShape(body);
         assert.equal(body[0].label, label);
         // Labels and order: from the nominal colour (the fixture leaves room for JPEG error).
@@ -140,9 +145,11 @@ describe("GET /health with a model", () => {
   test("reports the model file and its sha256", async () => {
     const res = await service.fetch("/health");
     assert.equal(res.status, 200);
+    assert.equal(res.headers.get("x-tagger-model"), "resnet-50-onnx");
     assert.deepEqual(await res.json(), {
       status: "ok",
       model: {
+        name: "resnet-50-onnx",
         id: "microsoft/resnet-50",
         file: "onnx/model.onnx",
         sha256: createHash("sha256").update(MODEL).digest("hex"),

@@ -28,7 +28,9 @@ for (const signal of /** @type {const} */ (["SIGTERM", "SIGINT"])) {
       exited.then(() => reject(new Error(out)));
     });
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.equal((await (await fetch(`${url}/health`)).json()).status, "no-model");
+    const health = await (await fetch(`${url}/health`)).json();
+    assert.equal(health.model.name, "centernet-coco80", "no weights in the folder: the embedded model");
+    assert.equal(out.match(/centernet-coco80/g)?.length, 1, `says once which model tags:\n${out}`);
     child.kill(signal);
     assert.equal(await exited, 0);
     assert.match(out, new RegExp(`${signal}: shutting down`));

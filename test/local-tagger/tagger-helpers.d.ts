@@ -9,3 +9,8 @@ declare module "*/tagger/test/helpers/images.js" {
 declare module "*/tagger/test/helpers/onnx/colour-model.js" {
   export function buildColourModel(): Uint8Array;
 }
+declare module "*/tagger/scripts/fetch-test-photos.js" {
+  export const PHOTOS_DIR: string;
+  export const PHOTOS: Record<string, string>;
+  export function ensureTestPhotos(options?: { log?: (message: string) => void }): Promise<void>;
+}

@@ -29,7 +29,10 @@ describe("local mode: the Worker tags through the tagger/ service", () => {
 
     expect(image.tagStatus).toBe("tagged");
     const kept = expected.filter((tag) => tag.score >= testConfig().TAG_MIN_SCORE);
-    expect(image.tags).toEqual(kept.map((tag) => ({ label: tag.label.toLowerCase(), score: tag.score, source: "ai" })));
+    // The tagger names its model in X-Tagger-Model (weights present: ResNet-50); the Worker records it per tag.
+    expect(image.tags).toEqual(
+      kept.map((tag) => ({ label: tag.label.toLowerCase(), score: tag.score, source: "ai", model: "resnet-50-onnx" })),
+    );
     expect(image.tags[0]!.label).toBe("tabby");
   });
 
