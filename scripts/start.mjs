@@ -1,7 +1,9 @@
 // `npm start`: everything local development needs, from a fresh clone, offline.
-// 1. creates .dev.vars with random development secrets when it is absent;
+// 1. creates .dev.vars with random development secrets when it is absent, and adds settings that a newer
+//    .dev.vars.example has and an older .dev.vars lacks (the Turnstile dummy keys, for example);
 // 2. applies D1 migrations to the local database;
-// 3. starts the local tagger (tagger/) and `wrangler dev --local`, and stops both together;
+// 3. starts the local tagger (tagger/), the Turnstile siteverify stand-in and `wrangler dev --local`, and stops
+//    them together;
 // 4. when the ResNet-50 weights are absent, fetches them in the background (the embedded CenterNet model
 //    tags meanwhile; offline this fails in one line and nothing else changes), then tells the tagger to
 //    switch. TAGGER_MODEL_AUTO_FETCH=0 turns this off.
@@ -21,6 +23,17 @@ if (!existsSync(".dev.vars")) {
   );
   writeFileSync(".dev.vars", filled, { mode: 0o600 });
   console.log("Created .dev.vars with random development secrets.");
+} else {
+  const current = readFileSync(".dev.vars", "utf8");
+  const has = new Set([...current.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]));
+  const missing = readFileSync(".dev.vars.example", "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z0-9_]+=/.test(line) && !has.has(line.split("=")[0]))
+    .filter((line) => !/^(JWT_SECRET|PASSWORD_PEPPER|URL_SIGNING_SECRET)=/.test(line));
+  if (missing.length > 0) {
+    writeFileSync(".dev.vars", `${current.trimEnd()}\n${missing.join("\n")}\n`, { mode: 0o600 });
+    console.log(`Added to .dev.vars from .dev.vars.example: ${missing.map((line) => line.split("=")[0]).join(", ")}`);
+  }
 }
 
 const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], {
@@ -73,6 +86,7 @@ function fetchModelInBackground() {
   children.push(child);
 }
 
+run("turnstile stand-in", process.execPath, ["scripts/turnstile-standin.mjs"]);
 if (existsSync("tagger/src/server.js")) {
   run("tagger", process.execPath, ["tagger/src/server.js"]);
   if (process.env.TAGGER_MODEL_AUTO_FETCH !== "0") fetchModelInBackground();
