@@ -155,7 +155,71 @@ export interface paths {
         get: operations["getMe"];
         put?: never;
         post?: never;
+        /**
+         * Delete the account
+         * @description Needs the password. Deletes the user and everything of theirs: every image and derived file, tags, search entries, sessions and tokens. It cannot be undone.
+         */
+        delete: operations["deleteAccount"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the password
+         * @description Needs the current password. Every other session of the user ends at once (their access and refresh tokens stop working); this one goes on. Wrong current passwords are limited like failed logins.
+         */
+        post: operations["changePassword"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your logins
+         * @description Every session of the user that still works, most recently used first, with the device it is on.
+         */
+        get: operations["listSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End a login
+         * @description Its access and refresh tokens stop working at once. Ending the current session signs out.
+         */
+        delete: operations["endSession"];
         options?: never;
         head?: never;
         patch?: never;
@@ -455,6 +519,43 @@ export interface components {
         RefreshRequest: {
             /** @example n0Tq3m2c9h1G8v5yUeWkR4aXzPbL7sJdQfY6tC0iM2o */
             refreshToken: string;
+        };
+        DeleteAccountRequest: {
+            /** @example correct horse battery staple */
+            password: string;
+        };
+        ChangePasswordRequest: {
+            /** @example correct horse battery staple */
+            currentPassword: string;
+            /**
+             * @description At least 8 characters (any Unicode, up to 1024); the most common passwords are refused.
+             * @example a different horse, battery and staple
+             */
+            newPassword: string;
+        };
+        SessionList: {
+            items: components["schemas"]["Session"][];
+        };
+        Session: {
+            /** @example ses_2mT0Xq9bV4sLr8cW1yZ3Aa */
+            id: string;
+            /**
+             * @description From the User-Agent at sign-in.
+             * @example Firefox on Windows
+             */
+            device: string;
+            /**
+             * Format: date-time
+             * @description When this login happened.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description The sign-in or the latest token refresh.
+             */
+            lastUsedAt: string;
+            /** @description Whether this is the session making the request. */
+            current: boolean;
         };
         Image: {
             /** @example img_q3m9Xc2LrT0bWvYd1NkA8g */
@@ -997,6 +1098,267 @@ export interface operations {
             };
             /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DeleteAccountRequest"];
+            };
+        };
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but do not grant this: for example, a signed link that was altered. The Turnstile token is invalid, expired or already used (each token works once, for 300 seconds). Run the challenge again and retry with the new token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than this operation accepts; `detail` gives the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts in a short time. Retry after the number of seconds in `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "currentPassword": "correct horse battery staple",
+                 *       "newPassword": "a different horse, battery and staple"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed; the other sessions are ended. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials are valid but do not grant this: for example, a signed link that was altered. The Turnstile token is invalid, expired or already used (each token works once, for 300 seconds). Run the challenge again and retry with the new token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than this operation accepts; `detail` gives the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts in a short time. Retry after the number of seconds in `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The active sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    endSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

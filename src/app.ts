@@ -7,7 +7,6 @@ import { ApiError } from "./lib/problem";
 import { authRouter } from "./routes/auth/auth.index";
 import { healthRouter } from "./routes/health/health.index";
 import type { AppEnv } from "./routes/http/app-env";
-import { limitRequestBody } from "./routes/http/body-limits";
 import { createRouter } from "./routes/http/create-router";
 import { openApiDocumentConfig, registerSecuritySchemes } from "./routes/http/openapi-document";
 import { problemResponse } from "./routes/http/problem";
@@ -31,7 +30,6 @@ export function createApp() {
     c.set("config", getConfig(c.env));
     await next();
   });
-  app.use("/v1/*", limitRequestBody);
   app.use(
     "/v1/*",
     cors({
@@ -43,6 +41,7 @@ export function createApp() {
   );
   app.use("/v1/auth/*", noStore);
   app.use("/v1/me", noStore);
+  app.use("/v1/me/*", noStore);
 
   app
     .route("/", healthRouter)

@@ -16,7 +16,7 @@ import { findUserByEmail, updatePasswordHash } from "./users";
  * A known-device token sent along (from an earlier sign-in) exempts this device from the account-wide failure limit.
  */
 export async function login(
-  { db, config }: AuthDeps,
+  { db, config, siteverify }: AuthDeps,
   input: {
     email: string;
     password: string;
@@ -26,7 +26,7 @@ export async function login(
   },
 ): Promise<SignedIn> {
   await hit(db, ipRule(config, input.client.ip));
-  await verifyTurnstile(config, { token: input.turnstileToken, action: "login", ip: input.client.ip });
+  await verifyTurnstile(config, { token: input.turnstileToken, action: "login", ip: input.client.ip }, siteverify);
   const user = await findUserByEmail(db, input.email);
   const device = await verifyDeviceToken(config, input.deviceToken);
   // Every attempt counts as a failure until the password proves right (then it is refunded), so the limits
@@ -46,7 +46,7 @@ export async function login(
     await updatePasswordHash(db, user.id, await hashPassword(input.password, config.PASSWORD_PEPPER));
   }
 
-  const session = await createSession(db, user.id);
+  const session = await createSession(db, user.id, { userAgent: input.client.userAgent });
   return {
     user,
     tokens: await issueTokens(config, user.id, session),

@@ -38,6 +38,11 @@ export async function refund(db: D1Database, rule: RateLimitRule, now = Date.now
     .run();
 }
 
+/** For deleting an account: the counters whose key names it (`…:<account hash>…`). */
+export function deleteRateLimitsNamingStatement(db: D1Database, accountHash: string) {
+  return db.prepare("DELETE FROM rate_limits WHERE instr(key, ?1) > 0").bind(`:${accountHash}`);
+}
+
 /** Owner of the `rate_limits` table; the maintenance job drops windows that ended. */
 export async function deleteExpiredRateLimits(db: D1Database, olderThanMs: number): Promise<void> {
   await db.prepare("DELETE FROM rate_limits WHERE window_start < ?1").bind(olderThanMs).run();

@@ -20,11 +20,11 @@ export interface SignedIn {
 
 /** Creates an account (email unique case-insensitively, NIST-style password policy) and signs it in. */
 export async function register(
-  { db, config }: AuthDeps,
+  { db, config, siteverify }: AuthDeps,
   input: { email: string; password: string; turnstileToken?: string | undefined; client: ClientInfo },
 ): Promise<SignedIn> {
   await hit(db, ipRule(config, input.client.ip));
-  await verifyTurnstile(config, { token: input.turnstileToken, action: "register", ip: input.client.ip });
+  await verifyTurnstile(config, { token: input.turnstileToken, action: "register", ip: input.client.ip }, siteverify);
   const refusal = passwordProblem(input.password);
   if (refusal) throw invalidField("body.password", refusal);
 
@@ -36,7 +36,7 @@ export async function register(
   };
   if (!(await insertUser(db, user))) throw new ApiError("conflict", "An account with this email already exists.");
 
-  const session = await createSession(db, user.id);
+  const session = await createSession(db, user.id, { userAgent: input.client.userAgent });
   return {
     user,
     tokens: await issueTokens(config, user.id, session),

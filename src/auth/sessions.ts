@@ -24,14 +24,24 @@ function newRefreshToken(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(32)));
 }
 
-export async function createSession(db: D1Database, userId: string, now = Date.now()): Promise<IssuedSession> {
+/** Longer User-Agent strings are cut: the value only labels a session for its owner. */
+const USER_AGENT_MAX_CHARS = 256;
+
+export async function createSession(
+  db: D1Database,
+  userId: string,
+  client: { userAgent?: string | undefined } = {},
+  now = Date.now(),
+): Promise<IssuedSession> {
   const sessionId = newId("ses");
   const refreshToken = newRefreshToken();
   const expiresAt = now + SESSION_TTL_MS;
   await db.batch([
     db
-      .prepare("INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")
-      .bind(sessionId, userId, now, expiresAt),
+      .prepare(
+        "INSERT INTO sessions (id, user_id, created_at, expires_at, user_agent, last_used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?3)",
+      )
+      .bind(sessionId, userId, now, expiresAt, client.userAgent?.slice(0, USER_AGENT_MAX_CHARS) ?? null),
     db
       .prepare("INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")
       .bind(await sha256Hex(refreshToken), sessionId, now, expiresAt),
@@ -73,6 +83,12 @@ export async function rotateRefreshToken(
       .prepare(
         `INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at)
          SELECT ?2, session_id, ?3, expires_at FROM refresh_tokens WHERE token_hash = ?1 AND replaced_by = ?2`,
+      )
+      .bind(tokenHash, successorHash, now),
+    db
+      .prepare(
+        `UPDATE sessions SET last_used_at = ?3
+         WHERE id = (SELECT session_id FROM refresh_tokens WHERE token_hash = ?1 AND replaced_by = ?2)`,
       )
       .bind(tokenHash, successorHash, now),
   ]);
@@ -169,4 +185,55 @@ export async function deleteExpiredRefreshTokens(db: D1Database, now = Date.now(
       .prepare("UPDATE refresh_tokens SET successor_sealed = NULL WHERE successor_sealed IS NOT NULL AND used_at < ?1")
       .bind(now - REFRESH_GRACE_MS),
   ]);
+}
+
+export interface SessionRow {
+  id: string;
+  created_at: number;
+  last_used_at: number;
+  user_agent: string | null;
+}
+
+/** The user's sessions that still work, most recently used first. */
+export async function listActiveSessions(db: D1Database, userId: string, now = Date.now()): Promise<SessionRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id, created_at, coalesce(last_used_at, created_at) AS last_used_at, user_agent FROM sessions
+       WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 ORDER BY last_used_at DESC, id LIMIT 200`,
+    )
+    .bind(userId, now)
+    .all<SessionRow>();
+  return results;
+}
+
+/** Ends one of the user's sessions; false when the user has no such active session. */
+export async function revokeUserSession(db: D1Database, userId: string, sessionId: string, now = Date.now()) {
+  const ended = await db
+    .prepare(
+      `UPDATE sessions SET revoked_at = ?3, revoke_reason = 'ended_by_user'
+       WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND expires_at > ?3 RETURNING id`,
+    )
+    .bind(sessionId, userId, now)
+    .first();
+  return ended !== null;
+}
+
+/** Ends every session of the user except `keep` (after a password change). */
+export function revokeOtherSessionsStatement(db: D1Database, userId: string, keep: string, now = Date.now()) {
+  return db
+    .prepare(
+      `UPDATE sessions SET revoked_at = ?3, revoke_reason = 'password_changed'
+       WHERE user_id = ?1 AND id != ?2 AND revoked_at IS NULL`,
+    )
+    .bind(userId, keep, now);
+}
+
+/** For deleting an account: its refresh tokens and sessions. */
+export function deleteUserSessionsStatements(db: D1Database, userId: string) {
+  return [
+    db
+      .prepare("DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?1)")
+      .bind(userId),
+    db.prepare("DELETE FROM sessions WHERE user_id = ?1").bind(userId),
+  ];
 }

@@ -7,6 +7,14 @@ export const TURNSTILE_TOKEN_MAX_CHARS = 2048;
 
 export type TurnstileAction = "register" | "login";
 
+/**
+ * Where siteverify requests go: the Internet (global fetch) in production; in the tests, a service binding to the
+ * siteverify stand-in (wrangler.toml [env.test]), so no test swaps a global.
+ */
+export interface SiteverifyNetwork {
+  fetch(input: string, init: RequestInit): Promise<Response>;
+}
+
 /** siteverify's answer (Cloudflare's documented fields; unknown ones ignored). */
 const SiteverifySchema = z.object({
   success: z.boolean(),
@@ -28,6 +36,7 @@ const OUR_FAULT = new Set(["missing-input-secret", "invalid-input-secret", "inte
 export async function verifyTurnstile(
   config: Config,
   input: { token: string | undefined; action: TurnstileAction; ip: string },
+  network: SiteverifyNetwork = globalThis,
 ): Promise<void> {
   if (config.TURNSTILE === "off") return;
   if (!config.TURNSTILE_SECRET_KEY) {
@@ -38,7 +47,7 @@ export async function verifyTurnstile(
   }
   if (input.token.length > TURNSTILE_TOKEN_MAX_CHARS) throw rejected();
 
-  const answer = await siteverify(config, {
+  const answer = await siteverify(config, network, {
     secret: config.TURNSTILE_SECRET_KEY,
     response: input.token,
     ...(input.ip === "unknown" ? {} : { remoteip: input.ip }),
@@ -60,10 +69,14 @@ export async function verifyTurnstile(
   if (answer.action && answer.action !== input.action) throw rejected(`issued for "${answer.action}"`);
 }
 
-async function siteverify(config: Config, body: Record<string, string>): Promise<z.infer<typeof SiteverifySchema>> {
+async function siteverify(
+  config: Config,
+  network: SiteverifyNetwork,
+  body: Record<string, string>,
+): Promise<z.infer<typeof SiteverifySchema>> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const response = await fetch(config.TURNSTILE_VERIFY_URL, {
+      const response = await network.fetch(config.TURNSTILE_VERIFY_URL, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body),

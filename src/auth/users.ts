@@ -26,5 +26,13 @@ export function findUserById(db: D1Database, id: string): Promise<UserRow | null
 }
 
 export async function updatePasswordHash(db: D1Database, userId: string, passwordHash: string): Promise<void> {
-  await db.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1").bind(userId, passwordHash).run();
+  await updatePasswordHashStatement(db, userId, passwordHash).run();
+}
+
+export function updatePasswordHashStatement(db: D1Database, userId: string, passwordHash: string) {
+  return db.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1").bind(userId, passwordHash);
+}
+
+export function deleteUserStatement(db: D1Database, userId: string) {
+  return db.prepare("DELETE FROM users WHERE id = ?1").bind(userId);
 }

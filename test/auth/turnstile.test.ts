@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import siteverifyStandin, { DUMMY_SECRETS } from "../../scripts/siteverify-standin.js";
+import { describe, expect, it, vi } from "vitest";
+import { DUMMY_SECRETS } from "../../scripts/siteverify-standin.js";
 import { createApp } from "../../src/app";
 import { findUserByEmail } from "../../src/auth/users";
 import { getAuthConfig, login, register } from "../../src/routes/auth/auth.routes";
@@ -14,23 +14,11 @@ const SITE_KEY = "1x00000000000000000000AA";
 const SITEVERIFY = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 
 /**
- * Cloudflare's siteverify is unreachable here: at the network edge (the Worker's global fetch, which runs in this
- * isolate), requests to it are answered by the same stand-in `npm start` serves, honouring the dummy secrets.
+ * The Worker with bot protection on and Cloudflare's dummy keys. Siteverify is reached through the test
+ * environment's SITEVERIFY binding (the stand-in honouring the dummy secrets), unless a test passes its own
+ * `SITEVERIFY` to play a network that fails or a siteverify that answers otherwise.
  */
-function routeSiteverifyToStandin() {
-  const realFetch = globalThis.fetch;
-  return vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => {
-    const request = new Request(input, init);
-    return request.url === SITEVERIFY ? siteverifyStandin.fetch(request) : realFetch(input, init);
-  });
-}
-
-beforeEach(() => {
-  routeSiteverifyToStandin();
-});
-
-/** The Worker with bot protection on and Cloudflare's dummy keys. */
-async function withTurnstile(path: string, init: RequestInit = {}, settings: Record<string, string> = {}) {
+async function withTurnstile(path: string, init: RequestInit = {}, settings: Record<string, unknown> = {}) {
   const ctx = createExecutionContext();
   const headers = new Headers(init.headers);
   headers.set("cf-connecting-ip", randomIp());
@@ -43,6 +31,11 @@ async function withTurnstile(path: string, init: RequestInit = {}, settings: Rec
   return response;
 }
 
+/** A siteverify network that passes requests on and records them. */
+function recording(network: { fetch(input: string, init: RequestInit): Promise<Response> }) {
+  return { fetch: vi.fn((input: string, init: RequestInit) => network.fetch(input, init)) };
+}
+
 const post = (body: unknown): RequestInit => ({
   method: "POST",
   headers: { "Content-Type": "application/json" },
@@ -52,8 +45,6 @@ const post = (body: unknown): RequestInit => ({
 async function accountExists(email: string): Promise<boolean> {
   return (await findUserByEmail(env.DB, email)) !== null;
 }
-
-afterEach(() => vi.restoreAllMocks());
 
 describe("Turnstile on register and login", () => {
   it("the dummy token registers and signs in; the config route hands out the site key", async () => {
@@ -103,31 +94,31 @@ describe("Turnstile on register and login", () => {
   }
 
   it("a token over 2,048 characters is refused before any call to siteverify", async () => {
-    const fetchSpy = vi.mocked(globalThis.fetch);
+    const siteverify = recording(env.SITEVERIFY!);
     const problem = await expectContract(
       login,
       400,
       await withTurnstile(
         "/v1/auth/login",
         post({ email: uniqueEmail(), password: STRONG_PASSWORD, turnstileToken: "x".repeat(2049) }),
+        { SITEVERIFY: siteverify },
       ),
     );
     expect(problem.errors?.[0]?.path).toBe("body.turnstileToken");
-    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(siteverify.fetch).not.toHaveBeenCalled();
   });
 
   it("siteverify is called with the secret, the token, the client IP and an idempotency key", async () => {
-    const fetchSpy = vi.mocked(globalThis.fetch);
+    const siteverify = recording(env.SITEVERIFY!);
     const { email, password } = await signedInClient();
     await expectContract(
       login,
       200,
-      await withTurnstile("/v1/auth/login", {
-        ...post({ email, password, turnstileToken: DUMMY_TOKEN }),
-        headers: { "Content-Type": "application/json" },
+      await withTurnstile("/v1/auth/login", post({ email, password, turnstileToken: DUMMY_TOKEN }), {
+        SITEVERIFY: siteverify,
       }),
     );
-    const call = fetchSpy.mock.calls.find(([url]) => String(url) === SITEVERIFY);
+    const call = siteverify.fetch.mock.calls.find(([url]) => String(url) === SITEVERIFY);
     expect(call).toBeDefined();
     const sent = JSON.parse(String(call![1]!.body));
     expect(call![1]!.method).toBe("POST");
@@ -137,12 +128,12 @@ describe("Turnstile on register and login", () => {
   });
 
   it("siteverify timing out refuses the request (fail closed) and creates nothing", async () => {
-    vi.mocked(globalThis.fetch).mockImplementation(
-      (_input, init) =>
-        new Promise((_, reject) =>
-          init?.signal?.addEventListener("abort", () => reject(init.signal?.reason ?? new Error("aborted"))),
+    const hanging = {
+      fetch: (_input: string, init: RequestInit) =>
+        new Promise<Response>((_, reject) =>
+          init.signal?.addEventListener("abort", () => reject(init.signal?.reason ?? new Error("aborted"))),
         ),
-    );
+    };
     const email = uniqueEmail();
     const started = Date.now();
     const problem = await expectContract(
@@ -151,7 +142,7 @@ describe("Turnstile on register and login", () => {
       await withTurnstile(
         "/v1/auth/register",
         post({ email, password: STRONG_PASSWORD, turnstileToken: DUMMY_TOKEN }),
-        { TURNSTILE_TIMEOUT_MS: "300" },
+        { TURNSTILE_TIMEOUT_MS: "300", SITEVERIFY: hanging },
       ),
     );
     expect(problem.type).toMatch(/\/problems\/challenge-unavailable$/);
@@ -160,33 +151,48 @@ describe("Turnstile on register and login", () => {
   });
 
   it("siteverify unreachable is 503; a token for another action or hostname is 403", async () => {
-    vi.mocked(globalThis.fetch).mockRejectedValue(new TypeError("Network connection lost."));
+    const unreachable = { fetch: vi.fn().mockRejectedValue(new TypeError("Network connection lost.")) };
     await expectContract(
       login,
       503,
-      await withTurnstile("/v1/auth/login", post({ email: uniqueEmail(), password: "x", turnstileToken: DUMMY_TOKEN })),
+      await withTurnstile(
+        "/v1/auth/login",
+        post({ email: uniqueEmail(), password: "x", turnstileToken: DUMMY_TOKEN }),
+        {
+          SITEVERIFY: unreachable,
+        },
+      ),
     );
+    // A network failure is retried once, with the same idempotency key.
+    expect(unreachable.fetch).toHaveBeenCalledTimes(2);
+    const keys = unreachable.fetch.mock.calls.map(([, init]) => JSON.parse(String(init.body)).idempotency_key);
+    expect(keys[0]).toBe(keys[1]);
 
-    const answer = (fields: object) =>
-      vi
-        .spyOn(globalThis, "fetch")
-        .mockResolvedValue(
-          Response.json({ success: true, "error-codes": [], challenge_ts: new Date().toISOString(), ...fields }),
-        );
-    answer({ hostname: "example.com", action: "register" });
-    await expectContract(
-      login,
-      403,
-      await withTurnstile("/v1/auth/login", post({ email: uniqueEmail(), password: "x", turnstileToken: DUMMY_TOKEN })),
-    );
-    answer({ hostname: "evil.example", action: "login" });
+    const answering = (fields: object) => ({
+      fetch: async () =>
+        Response.json({ success: true, "error-codes": [], challenge_ts: new Date().toISOString(), ...fields }),
+    });
     await expectContract(
       login,
       403,
       await withTurnstile(
         "/v1/auth/login",
         post({ email: uniqueEmail(), password: "x", turnstileToken: DUMMY_TOKEN }),
-        { TURNSTILE_HOSTNAMES: "app.imagify.ai, imagify.ai" },
+        {
+          SITEVERIFY: answering({ hostname: "example.com", action: "register" }),
+        },
+      ),
+    );
+    await expectContract(
+      login,
+      403,
+      await withTurnstile(
+        "/v1/auth/login",
+        post({ email: uniqueEmail(), password: "x", turnstileToken: DUMMY_TOKEN }),
+        {
+          TURNSTILE_HOSTNAMES: "app.imagify.ai, imagify.ai",
+          SITEVERIFY: answering({ hostname: "evil.example", action: "login" }),
+        },
       ),
     );
   });

@@ -92,6 +92,11 @@ describe("signed urls", () => {
     await expectContract(getImageFile, 403, await call(withParam(image.url, "sig", flipped)));
     await expectContract(getImageFile, 403, await call(withParam(image.url, "sig", "not base64url!")));
     await expectContract(getImageFile, 403, await call(withParam(image.url, "sig", sig.slice(0, -4))));
+    // The same MAC spelled differently (the last character's spare low bits changed) is not the issued link.
+    const last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const index = last.indexOf(sig.at(-1)!);
+    const respelled = sig.slice(0, -1) + last[index ^ 1];
+    await expectContract(getImageFile, 403, await call(withParam(image.url, "sig", respelled)));
   });
 
   it("a later exp with the original signature is 403", async () => {

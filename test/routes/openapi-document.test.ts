@@ -7,6 +7,7 @@ type Operation = {
   tags?: string[];
   summary?: string;
   security?: unknown[];
+  requestBody?: unknown;
   responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
 };
 
@@ -52,6 +53,12 @@ describe("the OpenAPI document", () => {
         );
       }
     }
+  });
+
+  it("every operation with a request body declares 413 (bodies are capped while they stream in)", () => {
+    const withBody = operations.filter(({ operation }) => operation.requestBody);
+    expect(withBody.length).toBeGreaterThan(5);
+    for (const { name, operation } of withBody) expect(operation.responses["413"], name).toBeDefined();
   });
 
   it("every /v1 operation outside sign-in requires the bearer scheme and declares 401", () => {

@@ -36,7 +36,11 @@ export async function verifyFileSignature(
 ): Promise<SignatureCheck> {
   const exp = Number(params.exp);
   const sig = fromBase64url(params.sig ?? "");
-  if (!params.uid || !Number.isSafeInteger(exp) || !sig) return { ok: false, reason: "invalid" };
+  // Only the canonical spelling: base64url's last character carries spare bits, so four spellings would decode
+  // to the same MAC. A link is valid exactly as it was issued.
+  if (!params.uid || !Number.isSafeInteger(exp) || !sig || base64url(sig) !== params.sig) {
+    return { ok: false, reason: "invalid" };
+  }
   const expected = new Uint8Array(await hmac(secret, payload(imageId, params.uid, exp)));
   if (!timingSafeEqual(sig, expected)) return { ok: false, reason: "invalid" };
   if (exp * 1000 <= now) return { ok: false, reason: "expired" };

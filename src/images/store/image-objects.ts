@@ -45,12 +45,20 @@ export async function putOriginal(
 /** Deletes an image's original and every derived file. */
 export async function deleteImageObjects(bucket: R2Bucket, userId: string, sha256: string): Promise<void> {
   const prefix = objectsPrefix(userId, sha256);
-  const keys = [prefix];
-  let cursor: string | undefined;
-  do {
-    const page = await bucket.list({ prefix: `${prefix}/`, cursor, limit: 1000 });
-    keys.push(...page.objects.map((object) => object.key));
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
-  for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
+  await bucket.delete(prefix);
+  await deleteAllUnder(bucket, `${prefix}/`);
+}
+
+/** Deletes every object of a user (deleting the account). */
+export function deleteUserObjects(bucket: R2Bucket, userId: string): Promise<void> {
+  return deleteAllUnder(bucket, objectsPrefix(userId));
+}
+
+async function deleteAllUnder(bucket: R2Bucket, prefix: string): Promise<void> {
+  for (;;) {
+    const page = await bucket.list({ prefix, limit: 1000 });
+    if (page.objects.length === 0) return;
+    await bucket.delete(page.objects.map((object) => object.key));
+    if (!page.truncated) return;
+  }
 }

@@ -129,6 +129,10 @@ export function deleteImageStatement(db: D1Database, userId: string, id: string)
   return db.prepare("DELETE FROM images WHERE id = ?1 AND user_id = ?2").bind(id, userId);
 }
 
+export function deleteUserImagesStatement(db: D1Database, userId: string): D1PreparedStatement {
+  return db.prepare("DELETE FROM images WHERE user_id = ?1").bind(userId);
+}
+
 /** Whether the owner still has an image with these bytes (so the objects stored for them are in use). */
 export async function hasImageWithSha(db: D1Database, userId: string, sha256: string): Promise<boolean> {
   const row = await db

@@ -72,3 +72,14 @@ WHERE EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = i.id AND t.rejected 
 export async function mergeSearchIndex(db: D1Database): Promise<void> {
   await db.prepare("INSERT INTO image_search (image_search, rank) VALUES ('merge', 500)").run();
 }
+
+/** For deleting an account: every search document of the user, and the user's owner number. */
+export function unindexUserStatements(db: D1Database, userId: string): D1PreparedStatement[] {
+  const base = `(SELECT n FROM image_search_owner WHERE user_id = ?1) * ${SEARCH_SEQ_SPAN}`;
+  return [
+    db
+      .prepare(`DELETE FROM image_search WHERE rowid BETWEEN ${base} AND ${base} + ${SEARCH_SEQ_SPAN - 1}`)
+      .bind(userId),
+    db.prepare("DELETE FROM image_search_owner WHERE user_id = ?1").bind(userId),
+  ];
+}

@@ -55,6 +55,10 @@ export function deleteImageTagsStatement(db: D1Database, imageId: string, userId
   return db.prepare("DELETE FROM image_tags WHERE image_id = ?1 AND user_id = ?2").bind(imageId, userId);
 }
 
+export function deleteUserTagsStatement(db: D1Database, userId: string) {
+  return db.prepare("DELETE FROM image_tags WHERE user_id = ?1").bind(userId);
+}
+
 export interface TagCount {
   label: string;
   count: number;

@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { limitJsonBody } from "../http/body-limits";
 import { jsonBody, jsonContent } from "../http/openapi-helpers";
 import { problemResponses } from "../http/problem";
 import { requireAuth } from "../http/require-auth";
@@ -19,6 +20,7 @@ export const register = createRoute({
   path: "/v1/auth/register",
   tags,
   security: [],
+  middleware: limitJsonBody,
   summary: "Create an account",
   description: "Creates a user and signs them in: the response carries an access token and a refresh token.",
   request: {
@@ -36,6 +38,7 @@ export const login = createRoute({
   path: "/v1/auth/login",
   tags,
   security: [],
+  middleware: limitJsonBody,
   summary: "Sign in",
   description:
     "Exchanges email and password for a new session. An unknown email and a wrong password get the same answer. " +
@@ -53,6 +56,7 @@ export const refresh = createRoute({
   path: "/v1/auth/refresh",
   tags,
   security: [],
+  middleware: limitJsonBody,
   summary: "Rotate the refresh token",
   description:
     "Exchanges a refresh token for a new access token and a new refresh token. Each refresh token is spent by " +

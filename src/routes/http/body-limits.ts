@@ -31,12 +31,8 @@ export const limitUploadSize = createMiddleware<AppEnv>((c, next) => {
   return limit(maxBytes + MULTIPART_OVERHEAD_BYTES, () => tooLarge(maxBytes))(c, next);
 });
 
-const limitJsonBody = limit(
+/** Routes with a JSON body: the limit runs before authentication and validation read anything. */
+export const limitJsonBody = limit(
   JSON_BODY_LIMIT_BYTES,
   () => new ApiError("payload_too_large", `Request bodies may be at most ${JSON_BODY_LIMIT_BYTES} bytes.`),
-);
-
-/** Every request except uploads (which carry their own, larger limit on their route). */
-export const limitRequestBody = createMiddleware<AppEnv>((c, next) =>
-  c.req.method === "POST" && c.req.path === "/v1/images" ? next() : limitJsonBody(c, next),
 );

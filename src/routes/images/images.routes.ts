@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { limitUploadSize } from "../http/body-limits";
+import { limitJsonBody, limitUploadSize } from "../http/body-limits";
 import { jsonBody, jsonContent } from "../http/openapi-helpers";
 import { problemResponses } from "../http/problem";
 import { requireAuth } from "../http/require-auth";
@@ -122,7 +122,8 @@ export const patchImageTags = createRoute({
   method: "patch",
   path: "/v1/images/{id}/tags",
   tags,
-  ...bearer,
+  security: bearer.security,
+  middleware: [limitJsonBody, requireAuth],
   summary: "Add or remove tags",
   description:
     "`add` creates user tags (or restores a removed one). `remove` hides a tag, whoever added it, and it stays " +

@@ -1,5 +1,16 @@
 import { createRouter } from "../http/create-router";
-import { getMeHandler } from "./me.handlers";
-import { getMe } from "./me.routes";
+import {
+  changePasswordHandler,
+  deleteAccountHandler,
+  endSessionHandler,
+  getMeHandler,
+  listSessionsHandler,
+} from "./me.handlers";
+import { changePassword, deleteAccount, endSession, getMe, listSessions } from "./me.routes";
 
-export const meRouter = createRouter().openapi(getMe, getMeHandler);
+export const meRouter = createRouter()
+  .openapi(getMe, getMeHandler)
+  .openapi(deleteAccount, deleteAccountHandler)
+  .openapi(changePassword, changePasswordHandler)
+  .openapi(listSessions, listSessionsHandler)
+  .openapi(endSession, endSessionHandler);

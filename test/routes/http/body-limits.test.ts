@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { login, refresh, register } from "../../../src/routes/auth/auth.routes";
+import { login, logout, refresh, register } from "../../../src/routes/auth/auth.routes";
 import { JSON_BODY_LIMIT_BYTES } from "../../../src/routes/http/body-limits";
 import { patchImageTags } from "../../../src/routes/images/images.routes";
 import { call, STRONG_PASSWORD, signedInClient, uniqueEmail } from "../../helpers/client";
@@ -83,5 +83,14 @@ describe("JSON bodies are capped while they stream in", () => {
       await call("/v1/auth/register", post(JSON.stringify({ email: uniqueEmail(), password }))),
     );
     expect(problem.errors?.[0]?.path).toBe("body.password");
+  });
+
+  it("an operation that takes no body never reads one: a megabyte sent to logout is ignored", async () => {
+    const { tokens } = await signedInClient();
+    const response = await call(
+      "/v1/auth/logout",
+      post(streamedJson('{"x":"', 1024 * 1024), { Authorization: `Bearer ${tokens.accessToken}` }),
+    );
+    await expectContract(logout, 204, response);
   });
 });

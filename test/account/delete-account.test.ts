@@ -1,0 +1,104 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../../src/lib/encoding";
+import { login } from "../../src/routes/auth/auth.routes";
+import { getImage } from "../../src/routes/images/images.routes";
+import { deleteAccount, getMe } from "../../src/routes/me/me.routes";
+import { call, newClient, STRONG_PASSWORD, signedInClient } from "../helpers/client";
+import { expectContract } from "../helpers/contract";
+import { bearer, listObjectKeys, uniqueImage, uploadLabelled } from "../helpers/images";
+
+/** Every row of every table (FTS5 shadow tables aside) that mentions one of `needles`. */
+async function rowsMentioning(needles: string[]): Promise<string[]> {
+  const { results: tables } = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'image_search_%' AND name != 'image_search'",
+  ).all<{ name: string }>();
+  const found: string[] = [];
+  for (const { name } of tables) {
+    const { results } = await env.DB.prepare(`SELECT * FROM "${name}"`).all();
+    for (const row of results) {
+      const text = JSON.stringify(row);
+      if (needles.some((needle) => text.includes(needle))) found.push(`${name}: ${text.slice(0, 200)}`);
+    }
+  }
+  return found;
+}
+
+async function searchDocuments(userId: string): Promise<number> {
+  const row = await env.DB.prepare(
+    `SELECT count(*) AS n FROM image_search WHERE rowid BETWEEN ?1 * 68719476736 AND ?1 * 68719476736 + 68719476735`,
+  )
+    .bind(
+      (await env.DB.prepare("SELECT n FROM image_search_owner WHERE user_id = ?1").bind(userId).first<{ n: number }>())
+        ?.n ?? -1,
+    )
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+describe("DELETE /v1/me", () => {
+  it("deletes the user and everything of theirs, and nothing of anyone else's", async () => {
+    const { client, user, email, tokens } = await signedInClient();
+    const other = await signedInClient();
+    const images = [
+      await uploadLabelled(client, uniqueImage("tiny.png"), [{ label: "GOLDEN RETRIEVER", score: 0.8 }]),
+      await uploadLabelled(client, uniqueImage("tiny.jpg"), [{ label: "TABBY", score: 0.6 }]),
+    ];
+    const theirs = await uploadLabelled(other.client, uniqueImage("tiny.gif"), [{ label: "TABBY", score: 0.7 }]);
+    await expectContract(
+      login,
+      200,
+      await newClient().POST("/v1/auth/login", { body: { email, password: STRONG_PASSWORD } }),
+    );
+    await client.PATCH("/v1/images/{id}/tags", {
+      params: { path: { id: images[0]!.id } },
+      body: { add: ["birthday"], remove: [] },
+    });
+    expect(await searchDocuments(user.id)).toBe(2);
+
+    await expectContract(
+      deleteAccount,
+      204,
+      await call("/v1/me", {
+        method: "DELETE",
+        headers: { ...bearer(tokens.accessToken), "Content-Type": "application/json" },
+        body: JSON.stringify({ password: STRONG_PASSWORD }),
+      }),
+    );
+
+    expect(await listObjectKeys(user.id)).toEqual([]);
+    const needles = [user.id, email, await sha256Hex(email), ...images.map((image) => image.id)];
+    expect(await rowsMentioning(needles)).toEqual([]);
+    expect(await searchDocuments(user.id)).toBe(0);
+    await expectContract(getMe, 401, await call("/v1/me", { headers: bearer(tokens.accessToken) }));
+    await expectContract(
+      login,
+      401,
+      await newClient().POST("/v1/auth/login", { body: { email, password: STRONG_PASSWORD } }),
+    );
+    // The other user's image, object and search entry are untouched.
+    await expectContract(
+      getImage,
+      200,
+      await other.client.GET("/v1/images/{id}", { params: { path: { id: theirs.id } } }),
+    );
+    expect(await listObjectKeys(other.user.id)).toHaveLength(1);
+    expect(await searchDocuments(other.user.id)).toBe(1);
+  });
+
+  it("a wrong password is 403 and deletes nothing", async () => {
+    const { client, user, tokens } = await signedInClient();
+    await uploadLabelled(client, uniqueImage("tiny.png"), [{ label: "FOX", score: 0.5 }]);
+    await expectContract(
+      deleteAccount,
+      403,
+      await call("/v1/me", {
+        method: "DELETE",
+        headers: { ...bearer(tokens.accessToken), "Content-Type": "application/json" },
+        body: JSON.stringify({ password: "not the password" }),
+      }),
+    );
+    expect(await listObjectKeys(user.id)).toHaveLength(1);
+    await expectContract(getMe, 200, await call("/v1/me", { headers: bearer(tokens.accessToken) }));
+  });
+});
