@@ -113,7 +113,20 @@ async function startDev(): Promise<void> {
     throw new Error(".dev.vars is missing: copy .dev.vars.example and set the three secrets (32+ random chars)");
   const child = spawn(
     "npx",
-    ["wrangler", "dev", "--local", "--persist-to", STATE, "--port", String(PORT), "--ip", "127.0.0.1"],
+    // The bench user registers without a bot check: the search is what is measured here.
+    [
+      "wrangler",
+      "dev",
+      "--local",
+      "--persist-to",
+      STATE,
+      "--port",
+      String(PORT),
+      "--ip",
+      "127.0.0.1",
+      "--var",
+      "TURNSTILE:off",
+    ],
     { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   dev = child;
