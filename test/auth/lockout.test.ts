@@ -1,26 +1,20 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DUMMY_SECRETS } from "../../scripts/siteverify-standin.js";
-import { createApp } from "../../src/app";
 import { login } from "../../src/routes/auth/auth.routes";
+import { fetchWithSettings } from "../helpers/app-with";
 import { randomIp, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 
 /** The Worker under other settings, called from the given address. */
 async function loginAs(body: object, ip: string, settings: Record<string, string>) {
-  const ctx = createExecutionContext();
-  const response = await createApp().fetch(
+  return fetchWithSettings(
     new Request("http://api.imagify.test/v1/auth/login", {
       method: "POST",
       headers: { "Content-Type": "application/json", "cf-connecting-ip": ip },
       body: JSON.stringify(body),
     }),
-    { ...env, ...settings },
-    ctx,
+    settings,
   );
-  await waitOnExecutionContext(ctx);
-  return response;
 }
 
 async function failFromManyAddresses(email: string, count: number, settings: Record<string, string>, extra = {}) {

@@ -1,11 +1,10 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { DUMMY_SECRETS } from "../../scripts/siteverify-standin.js";
-import { createApp } from "../../src/app";
 import { findUserByEmail } from "../../src/auth/users";
 import { getAuthConfig, login, register } from "../../src/routes/auth/auth.routes";
 import { getHealth } from "../../src/routes/health/health.routes";
+import { fetchWithSettings } from "../helpers/app-with";
 import { randomIp, STRONG_PASSWORD, signedInClient, uniqueEmail } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 
@@ -19,16 +18,14 @@ const SITEVERIFY = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
  * `SITEVERIFY` to play a network that fails or a siteverify that answers otherwise.
  */
 async function withTurnstile(path: string, init: RequestInit = {}, settings: Record<string, unknown> = {}) {
-  const ctx = createExecutionContext();
   const headers = new Headers(init.headers);
   headers.set("cf-connecting-ip", randomIp());
-  const response = await createApp().fetch(
-    new Request(new URL(path, "http://api.imagify.test"), { ...init, headers }),
-    { ...env, TURNSTILE: "on", TURNSTILE_SECRET_KEY: DUMMY_SECRETS.pass, TURNSTILE_SITE_KEY: SITE_KEY, ...settings },
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  return response;
+  return fetchWithSettings(new Request(new URL(path, "http://api.imagify.test"), { ...init, headers }), {
+    TURNSTILE: "on",
+    TURNSTILE_SECRET_KEY: DUMMY_SECRETS.pass,
+    TURNSTILE_SITE_KEY: SITE_KEY,
+    ...settings,
+  });
 }
 
 /** A siteverify network that passes requests on and records them. */

@@ -1,19 +1,13 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../../src/app";
 import { ProblemSchema } from "../../../src/routes/http/problem";
 import { uploadImage } from "../../../src/routes/images/images.routes";
+import { fetchWithSettings } from "../../helpers/app-with";
 import { call, signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 import { uniqueImage, uploadForm } from "../../helpers/images";
 
-/** The app under another configuration: same bindings, PUBLIC_API_ORIGIN set. */
-async function fetchWithPublicOrigin(origin: string, request: Request): Promise<Response> {
-  const ctx = createExecutionContext();
-  const response = await createApp().fetch(request, { ...env, PUBLIC_API_ORIGIN: origin }, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
+function fetchWithPublicOrigin(origin: string, request: Request): Promise<Response> {
+  return fetchWithSettings(request, { PUBLIC_API_ORIGIN: origin });
 }
 
 describe("absolute URLs", () => {
