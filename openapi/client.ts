@@ -31,18 +31,41 @@ export function memoryTokenStore(initial: Tokens | null = null): TokenStore {
   };
 }
 
+/** Where the client keeps this device's known-device token (memory by default; persist it, e.g. localStorage). */
+export interface DeviceTokenStore {
+  get(): string | null;
+  set(token: string): void;
+}
+
+export function memoryDeviceTokenStore(initial: string | null = null): DeviceTokenStore {
+  let current = initial;
+  return {
+    get: () => current,
+    set: (token) => {
+      current = token;
+    },
+  };
+}
+
 export interface ImagifyClientOptions {
   baseUrl: string;
   tokens?: TokenStore;
+  /**
+   * The `deviceToken` of the last sign-in is kept here and sent with later logins, so failed attempts on the
+   * account from elsewhere never lock this device out.
+   */
+  deviceTokens?: DeviceTokenStore;
   fetch?: (request: Request) => Promise<Response>;
   /** Called when a refresh fails: the session is over and the user must sign in again. */
   onSessionEnded?: () => void;
 }
 
 const AUTH_PATHS = ["/v1/auth/login", "/v1/auth/register", "/v1/auth/refresh"];
+const SIGN_IN_PATHS = ["/v1/auth/login", "/v1/auth/register"];
 
 export function createImagifyClient(options: ImagifyClientOptions) {
   const tokens = options.tokens ?? memoryTokenStore();
+  const deviceTokens = options.deviceTokens ?? memoryDeviceTokenStore();
   const send = options.fetch ?? ((request: Request) => globalThis.fetch(request));
   let refreshing: Promise<boolean> | null = null;
 
@@ -79,17 +102,41 @@ export function createImagifyClient(options: ImagifyClientOptions) {
     return new Request(request, { headers });
   }
 
-  async function authorisedFetch(request: Request): Promise<Response> {
+  /** A login carries this device's token unless the caller set one. */
+  async function withDeviceToken(request: Request): Promise<Request> {
+    const deviceToken = deviceTokens.get();
+    if (!deviceToken || new URL(request.url).pathname !== "/v1/auth/login") return request;
+    const body = await request
+      .clone()
+      .json()
+      .catch(() => null);
+    if (!body || typeof body !== "object" || "deviceToken" in body) return request;
+    return new Request(request, { body: JSON.stringify({ ...body, deviceToken }) });
+  }
+
+  /** A sign-in's answer carries the device token to keep. */
+  async function keepDeviceToken(request: Request, response: Response): Promise<void> {
+    if (!response.ok || !SIGN_IN_PATHS.includes(new URL(request.url).pathname)) return;
+    const body = (await response
+      .clone()
+      .json()
+      .catch(() => null)) as { deviceToken?: unknown } | null;
+    if (typeof body?.deviceToken === "string") deviceTokens.set(body.deviceToken);
+  }
+
+  async function authorisedFetch(original: Request): Promise<Response> {
+    const request = await withDeviceToken(original);
     const isAuthCall = AUTH_PATHS.includes(new URL(request.url).pathname);
     const explicitAuth = request.headers.has("Authorization");
     const retry = isAuthCall || explicitAuth ? null : request.clone();
     const response = await send(withBearer(request));
+    await keepDeviceToken(request, response);
     if (response.status !== 401 || !retry || !(await refreshOnce())) return response;
     return send(withBearer(retry));
   }
 
   const client = createClient<paths>({ baseUrl: options.baseUrl, fetch: authorisedFetch });
-  return Object.assign(client, { tokens });
+  return Object.assign(client, { tokens, deviceTokens });
 }
 
 export type ImagifyClient = ReturnType<typeof createImagifyClient>;
