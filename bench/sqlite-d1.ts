@@ -33,10 +33,18 @@ export function sqliteD1(db: Database): D1Database {
     return {
       bind: (...more: unknown[]) => prepared(sql, more),
       all: async () => {
-        const { value, duration } = timed(() => (st.reader ? st.all(named) : (st.run(named), [])));
+        const { value, duration } = timed(() => {
+          if (st.reader) return st.all(named);
+          st.run(named);
+          return [];
+        });
         return { results: value, success: true, meta: { duration } };
       },
-      first: async () => (st.reader ? (st.get(named) ?? null) : (st.run(named), null)),
+      first: async () => {
+        if (st.reader) return st.get(named) ?? null;
+        st.run(named);
+        return null;
+      },
       run: async () => {
         const { duration } = timed(() => (st.reader ? st.all(named) : st.run(named)));
         return { results: [], success: true, meta: { duration } };

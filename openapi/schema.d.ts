@@ -298,8 +298,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Download an image's bytes
-         * @description Authorised either by the signature in the image's `url` (so `<img src>` works) or by a bearer token. Supports `If-None-Match` (ETag is the SHA-256) and single `Range` requests.
+         * Download an image, or a resized or converted rendition of it
+         * @description Authorised either by the signature in the image's `url` or `thumbnailUrl` (so `<img src>` works; a signature covers the rendition parameters, so a signed link cannot be changed into another rendition) or by a bearer token. Without transform parameters: the original bytes, with `If-None-Match` (ETag is the SHA-256) and single `Range` requests. With `width`, `height`, `fit`, `format` or `quality`: a rendition made once with Cloudflare Images, stored, and served from storage afterwards; output at most 4096 px a side and `MAX_RENDITION_PIXELS` pixels (422 beyond).
          */
         get: operations["getImageFile"];
         put?: never;
@@ -591,6 +591,11 @@ export interface components {
             url: string;
             /** Format: date-time */
             urlExpiresAt: string;
+            /**
+             * Format: uri
+             * @description Signed URL of a small WebP rendition (fits 256×256, never enlarged), made once and cached: for galleries. Expires with `url`.
+             */
+            thumbnailUrl: string;
         };
         Tag: {
             /** @example tabby */
@@ -1685,6 +1690,16 @@ export interface operations {
     getImageFile: {
         parameters: {
             query?: {
+                /** @description Width of the box to fit the image into, in pixels (1–4096). */
+                width?: number;
+                /** @description Height of the box to fit the image into, in pixels (1–4096). */
+                height?: number;
+                /** @description How the image fits the box (default `scale-down`: shrink to fit, never enlarge; `contain`: fit, enlarging if needed; `cover`: fill the box, cropping; `crop`: like `cover` but never enlarging; `pad`: fit and fill the rest). `cover`, `crop` and `pad` take full effect on Cloudflare only (see the README). */
+                fit?: "scale-down" | "contain" | "cover" | "crop" | "pad";
+                /** @description Output format; `auto` picks AVIF or WebP when `Accept` allows (the response then varies by `Accept`). Any transform parameter without `format` means `auto`. */
+                format?: "webp" | "avif" | "jpeg" | "png" | "auto";
+                /** @description Lossy quality 1–100 (default 85; PNG is lossless). Takes effect on Cloudflare only. */
+                quality?: number;
                 uid?: string;
                 exp?: string;
                 sig?: string;
@@ -1760,6 +1775,15 @@ export interface operations {
             };
             /** @description The `Range` asked for lies outside the file; `Content-Range` gives its size. */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but cannot be processed: for example, an image over the pixel limit. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

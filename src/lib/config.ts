@@ -39,6 +39,8 @@ const ConfigSchema = z.object({
   MAX_IMAGE_PIXELS: positiveInt.default(50_000_000),
   /** A tagger slower than this fails the tagging (never the upload). */
   TAGGER_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Largest rendition a client may ask for, in pixels (width × height of the output). */
+  MAX_RENDITION_PIXELS: positiveInt.default(16_777_216),
   /** Lifetime of signed image URLs; expiries are rounded up to the quarter hour so URLs stay cacheable. */
   SIGNED_URL_TTL_SECONDS: positiveInt.default(3600),
   /** R2 objects without a D1 row are swept once they are older than this (an upload in flight has no row yet). */

@@ -2,6 +2,7 @@ import { ApiError } from "../../lib/problem";
 import { imageNotFound, requireImage } from "../library/require-image";
 import type { ImageRecord } from "../store/image-rows";
 import { parseRange } from "./byte-range";
+import { matchesEtag } from "./etag";
 
 export type ImageFile =
   | { kind: "not-modified"; image: ImageRecord }
@@ -41,12 +42,4 @@ export async function readImageFile(
 /** A strong validator: the bytes never change under an image id. */
 export function etagOf(image: Pick<ImageRecord, "sha256">): string {
   return `"${image.sha256}"`;
-}
-
-function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(",").some((candidate) => {
-    const value = candidate.trim();
-    return value === "*" || value === etag || value === `W/${etag}`;
-  });
 }

@@ -8,6 +8,8 @@ import { editTags } from "../../images/library/edit-tags";
 import { getImage } from "../../images/library/get-image";
 import { listImages } from "../../images/library/list-images";
 import { removeImage } from "../../images/library/remove-image";
+import { readRendition } from "../../images/renditions/read-rendition";
+import { type RenditionParams, wantsRendition } from "../../images/renditions/rendition-spec";
 import { searchImages } from "../../images/search/search-images";
 import { retagImage } from "../../images/tagging/retag-image";
 import { selectTagger } from "../../images/tagging/select-tagger";
@@ -25,7 +27,7 @@ import type {
   searchImages as searchImagesRoute,
   uploadImage as uploadImageRoute,
 } from "./images.routes";
-import { sendImageFile } from "./send-image-file";
+import { sendImageFile, sendRendition } from "./send-image-file";
 
 function deps(c: Context<AppEnv>): ImageDeps {
   return { db: c.env.DB, bucket: c.env.BUCKET, config: c.var.config };
@@ -61,13 +63,17 @@ export const getImageHandler: RouteHandler<typeof getImageRoute, AppEnv> = async
 
 export const getImageFileHandler: RouteHandler<typeof getImageFileRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const file = await readImageFile(deps(c), {
-    userId: await fileCaller(c, id, c.req.valid("query")),
-    id,
-    ifNoneMatch: c.req.header("if-none-match"),
-    range: c.req.header("range"),
-  });
-  return sendImageFile(file);
+  const { uid, exp, sig, ...rendition } = c.req.valid("query");
+  const userId = await fileCaller(c, id, { uid, exp, sig }, rendition);
+  const ifNoneMatch = c.req.header("if-none-match");
+  if (wantsRendition(rendition)) {
+    const made = await readRendition(
+      { ...deps(c), images: c.env.IMAGES },
+      { userId, id, params: rendition, accept: c.req.header("accept"), ifNoneMatch },
+    );
+    return sendRendition(made);
+  }
+  return sendImageFile(await readImageFile(deps(c), { userId, id, ifNoneMatch, range: c.req.header("range") }));
 };
 
 export const patchImageTagsHandler: RouteHandler<typeof patchImageTagsRoute, AppEnv> = async (c) => {
@@ -93,12 +99,17 @@ export const deleteImageHandler: RouteHandler<typeof deleteImageRoute, AppEnv> =
   return c.body(null, 204);
 };
 
-/** The file route accepts a bearer token or the signature from the image's `url`. */
-async function fileCaller(c: Context<AppEnv>, imageId: string, query: { uid?: string; exp?: string; sig?: string }) {
+/** The file route accepts a bearer token or the signature from the image's `url` (which covers the rendition). */
+async function fileCaller(
+  c: Context<AppEnv>,
+  imageId: string,
+  query: { uid?: string | undefined; exp?: string | undefined; sig?: string | undefined },
+  rendition: RenditionParams,
+) {
   const authorization = c.req.header("authorization");
   if (authorization) return (await authenticate({ db: c.env.DB, config: c.var.config }, authorization)).userId;
   if (!query.sig) throw new ApiError("unauthorized", "Use the image's signed `url`, or send a bearer token.");
-  const check = await verifyFileSignature(c.var.config.URL_SIGNING_SECRET, imageId, query);
+  const check = await verifyFileSignature(c.var.config.URL_SIGNING_SECRET, imageId, query, Date.now(), rendition);
   if (!check.ok) {
     throw new ApiError(
       "forbidden",

@@ -100,10 +100,14 @@ export const getImageFile = createRoute({
   method: "get",
   path: "/v1/images/{id}/file",
   tags,
-  summary: "Download an image's bytes",
+  summary: "Download an image, or a resized or converted rendition of it",
   description:
-    "Authorised either by the signature in the image's `url` (so `<img src>` works) or by a bearer token. " +
-    "Supports `If-None-Match` (ETag is the SHA-256) and single `Range` requests.",
+    "Authorised either by the signature in the image's `url` or `thumbnailUrl` (so `<img src>` works; a signature " +
+    "covers the rendition parameters, so a signed link cannot be changed into another rendition) or by a bearer " +
+    "token. Without transform parameters: the original bytes, with `If-None-Match` (ETag is the SHA-256) and " +
+    "single `Range` requests. With `width`, `height`, `fit`, `format` or `quality`: a rendition made once with " +
+    "Cloudflare Images, stored, and served from storage afterwards; output at most 4096 px a side and " +
+    "`MAX_RENDITION_PIXELS` pixels (422 beyond).",
   security: fileSecurity,
   request: {
     params: ImageIdParamSchema,
@@ -113,7 +117,7 @@ export const getImageFile = createRoute({
     200: { description: "The file.", content: { "image/*": { schema: BinarySchema } } },
     206: { description: "The requested range.", content: { "image/*": { schema: BinarySchema } } },
     304: { description: "Not modified: the ETag matches." },
-    ...problemResponses(400, 401, 403, 404, 416),
+    ...problemResponses(400, 401, 403, 404, 416, 422),
   },
 });
 

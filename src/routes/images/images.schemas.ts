@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { normaliseLabel } from "../../images/labels";
+import { MAX_RENDITION_SIDE, RENDITION_FITS, RENDITION_FORMATS } from "../../images/renditions/rendition-spec";
 
 export const TagSchema = z
   .object({
@@ -45,6 +46,11 @@ export const ImageSchema = z
         "https://api.imagify.ai/v1/images/img_q3m9Xc2LrT0bWvYd1NkA8g/file?uid=usr_3kTMd9w2XcQmWq0bR1yZ7A&exp=1795000000&sig=…",
     }),
     urlExpiresAt: z.iso.datetime(),
+    thumbnailUrl: z.url().openapi({
+      description:
+        "Signed URL of a small WebP rendition (fits 256×256, never enlarged), made once and cached: for galleries. " +
+        "Expires with `url`.",
+    }),
   })
   .openapi("Image");
 
@@ -108,7 +114,41 @@ export const TagPatchSchema = z
   })
   .openapi("TagPatch");
 
+const side = (name: string) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_RENDITION_SIDE)
+    .optional()
+    .openapi({
+      description: `${name} of the box to fit the image into, in pixels (1–${MAX_RENDITION_SIDE}).`,
+      example: 256,
+    });
+
 export const FileQuerySchema = z.object({
+  width: side("Width"),
+  height: side("Height"),
+  fit: z
+    .enum(RENDITION_FITS)
+    .optional()
+    .openapi({
+      description:
+        "How the image fits the box (default `scale-down`: shrink to fit, never enlarge; `contain`: fit, enlarging " +
+        "if needed; `cover`: fill the box, cropping; `crop`: like `cover` but never enlarging; `pad`: fit and fill " +
+        "the rest). `cover`, `crop` and `pad` take full effect on Cloudflare only (see the README).",
+    }),
+  format: z
+    .enum(RENDITION_FORMATS)
+    .optional()
+    .openapi({
+      description:
+        "Output format; `auto` picks AVIF or WebP when `Accept` allows (the response then varies by `Accept`). " +
+        "Any transform parameter without `format` means `auto`.",
+    }),
+  quality: z.coerce.number().int().min(1).max(100).optional().openapi({
+    description: "Lossy quality 1–100 (default 85; PNG is lossless). Takes effect on Cloudflare only.",
+  }),
   uid: z.string().max(64).optional(),
   exp: z.string().max(16).optional(),
   sig: z.string().max(64).optional(),
