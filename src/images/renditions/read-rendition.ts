@@ -1,9 +1,9 @@
 import type { Config } from "../../lib/config";
 import { ApiError } from "../../lib/problem";
 import { matchesEtag } from "../files/etag";
-import { imageNotFound, requireImage } from "../library/require-image";
-import { derivedKey } from "../store/image-objects";
+import { requireImage } from "../library/require-image";
 import type { ImageRecord } from "../store/image-rows";
+import { ensureRendition } from "./ensure-rendition";
 import { type RenditionParams, type RenditionSpec, resolveRendition } from "./rendition-spec";
 
 export type Rendition =
@@ -34,34 +34,39 @@ export async function readRendition(
   },
 ): Promise<Rendition> {
   const image = await requireImage(deps.db, input.userId, input.id);
-  const spec = resolveRendition(
-    { width: image.width, height: image.height, contentType: image.content_type },
-    input.params,
-    input.accept,
-  );
-  if (spec.width * spec.height > deps.config.MAX_RENDITION_PIXELS) {
-    throw new ApiError(
-      "unprocessable",
-      `A ${spec.width}×${spec.height} rendition exceeds the limit of ${deps.config.MAX_RENDITION_PIXELS} pixels.`,
-    );
-  }
+  const spec = planRendition(image, input.params, input.accept, deps.config);
   // Strong: one source and one spec always make the same bytes.
   const etag = `"${image.sha256}-${spec.name.replace("r/", "")}"`;
   if (matchesEtag(input.ifNoneMatch, etag)) return { kind: "not-modified", image, spec, etag };
-  const key = derivedKey(image.user_id, image.sha256, spec.name);
-  const stored = await deps.bucket.get(key);
-  if (stored) return { kind: "full", image, spec, etag, body: stored.body, bytes: stored.size, transformed: false };
+  const made = await ensureRendition(deps, image, spec);
+  return {
+    kind: "full",
+    image,
+    spec,
+    etag,
+    body: made.object.body,
+    bytes: made.object.size,
+    transformed: made.transformed,
+  };
+}
 
-  const source = await deps.bucket.get(image.r2_key);
-  if (!source) throw imageNotFound();
-  let bytes: Uint8Array;
-  try {
-    const result = await deps.images.input(source.body).transform(spec.transform).output(spec.output);
-    bytes = new Uint8Array(await result.response().arrayBuffer());
-  } catch (error) {
-    console.error("rendition failed", { imageId: image.id, spec: spec.name, error: String(error) });
-    throw new ApiError("unprocessable", "This image cannot be converted to the requested rendition.");
+/** The rendition `params` ask of `image`, refused (422) when its output would exceed the pixel limit. */
+export function planRendition(
+  image: ImageRecord,
+  params: RenditionParams,
+  accept: string | undefined,
+  config: Pick<Config, "MAX_RENDITION_PIXELS">,
+): RenditionSpec {
+  const spec = resolveRendition(
+    { width: image.width, height: image.height, contentType: image.content_type },
+    params,
+    accept,
+  );
+  if (spec.width * spec.height > config.MAX_RENDITION_PIXELS) {
+    throw new ApiError(
+      "unprocessable",
+      `A ${spec.width}×${spec.height} rendition exceeds the limit of ${config.MAX_RENDITION_PIXELS} pixels.`,
+    );
   }
-  await deps.bucket.put(key, bytes, { httpMetadata: { contentType: spec.output.format } });
-  return { kind: "full", image, spec, etag, body: new Blob([bytes]).stream(), bytes: bytes.length, transformed: true };
+  return spec;
 }
