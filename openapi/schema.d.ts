@@ -370,6 +370,175 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/processing-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your conversion sessions, newest first */
+        get: operations["listProcessingSessions"];
+        put?: never;
+        /**
+         * Create a conversion session
+         * @description A draft that converts 1–100 of your images to one output (format, size, quality). Nothing runs until `…/start`. The session lives in its own Durable Object: every device and login of yours sees the same state. Ids that are not yours are refused (422) without saying whether they exist.
+         */
+        post: operations["createProcessingSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/processing-sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A conversion session
+         * @description Its state and every item's progress; finished items link to their converted files.
+         */
+        get: operations["getProcessingSession"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a session
+         * @description Its converted files stay with their images (renditions are shared and made once).
+         */
+        delete: operations["deleteProcessingSession"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a draft's images or output
+         * @description Needs `If-Match` with the version you read (428 without it), so two devices cannot overwrite each other: a stale version is 412. Only drafts can be edited (409 otherwise).
+         */
+        patch: operations["updateProcessingSession"];
+        trace?: never;
+    };
+    "/v1/processing-sessions/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start converting
+         * @description A draft starts running: items convert one after another, in the background, whatever happens to this connection. At most `MAX_RUNNING_SESSIONS` of yours run at once (409 beyond).
+         */
+        post: operations["startProcessingSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/processing-sessions/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause
+         * @description A running session stops after the item in progress.
+         */
+        post: operations["pauseProcessingSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/processing-sessions/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume
+         * @description A paused session continues where it stopped.
+         */
+        post: operations["resumeProcessingSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/processing-sessions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel
+         * @description Stops for good; items done so far stay available until the session expires.
+         */
+        post: operations["cancelProcessingSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/processing-sessions/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live progress (Server-Sent Events)
+         * @description A `session` event with the whole state at once, then one after every change, from any device; the stream ends when the session finishes. Reconnecting starts again from the current state.
+         */
+        get: operations["getProcessingSessionEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/processing-sessions/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * All converted files as one ZIP
+         * @description Streamed as it is read from storage. 409 while nothing has been converted yet.
+         */
+        get: operations["getProcessingSessionArchive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -654,6 +823,81 @@ export interface components {
                  */
                 count: number;
             }[];
+        };
+        ProcessingSession: {
+            /** @example prs_7Hq2mX9bV4sLr8cW1yZ3Aa */
+            id: string;
+            /** @enum {string} */
+            status: "draft" | "running" | "paused" | "completed" | "failed" | "cancelled";
+            output: components["schemas"]["ProcessingOutput"];
+            items: {
+                imageId: string;
+                /** @enum {string} */
+                status: "pending" | "processing" | "done" | "failed";
+                rendition: {
+                    /**
+                     * Format: uri
+                     * @description Signed, expiring link to the converted file.
+                     */
+                    url: string;
+                    bytes: number;
+                    width: number;
+                    height: number;
+                    /** @example image/webp */
+                    contentType: string;
+                } | null;
+                /** @description Why the item failed (after its retries). */
+                error: string | null;
+            }[];
+            progress: {
+                done: number;
+                failed: number;
+                total: number;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Send it back as `If-Match` to edit the session. */
+            version: number;
+        };
+        ProcessingOutput: {
+            /** @enum {string} */
+            format: "webp" | "avif" | "jpeg" | "png";
+            /** @description 1–100; takes effect on Cloudflare. */
+            quality?: number;
+            /** @example 1600 */
+            width?: number;
+            height?: number;
+            /**
+             * @description As for renditions; default `scale-down`.
+             * @enum {string}
+             */
+            fit?: "scale-down" | "contain" | "cover" | "crop" | "pad";
+        };
+        CreateProcessingSession: {
+            /**
+             * @description 1–100 of your image ids, in the order to convert them.
+             * @example [
+             *       "img_q3m9Xc2LrT0bWvYd1NkA8g"
+             *     ]
+             */
+            imageIds: string[];
+            output: components["schemas"]["ProcessingOutput"];
+        };
+        ProcessingSessionPage: {
+            items: components["schemas"]["ProcessingSession"][];
+            nextCursor: string | null;
+        };
+        UpdateProcessingSession: {
+            /**
+             * @description 1–100 of your image ids, in the order to convert them.
+             * @example [
+             *       "img_q3m9Xc2LrT0bWvYd1NkA8g"
+             *     ]
+             */
+            imageIds?: string[];
+            output?: components["schemas"]["ProcessingOutput"];
         };
     };
     responses: never;
@@ -1973,6 +2217,769 @@ export interface operations {
             };
             /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listProcessingSessions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                status?: "draft" | "running" | "paused" | "completed" | "failed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingSessionPage"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createProcessingSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "imageIds": [
+                 *         "img_q3m9Xc2LrT0bWvYd1NkA8g"
+                 *       ],
+                 *       "output": {
+                 *         "format": "webp",
+                 *         "quality": 80,
+                 *         "width": 1600
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateProcessingSession"];
+            };
+        };
+        responses: {
+            /** @description The new draft. */
+            201: {
+                headers: {
+                    /** @description The session's version, for `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingSession"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than this operation accepts; `detail` gives the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but cannot be processed: for example, an image over the pixel limit. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProcessingSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session. */
+            200: {
+                headers: {
+                    /** @description The session's version, for `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingSession"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteProcessingSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateProcessingSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The session's `version` (its ETag) as you read it. */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProcessingSession"];
+            };
+        };
+        responses: {
+            /** @description The edited draft. */
+            200: {
+                headers: {
+                    /** @description The session's version, for `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingSession"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource changed since you read it (its `If-Match` version is stale). Read it again, then retry. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than this operation accepts; `detail` gives the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but cannot be processed: for example, an image over the pixel limit. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This change needs `If-Match` with the version you read, so that two devices cannot overwrite each other. */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startProcessingSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session after the change. */
+            200: {
+                headers: {
+                    /** @description The session's version, for `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingSession"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pauseProcessingSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session after the change. */
+            200: {
+                headers: {
+                    /** @description The session's version, for `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingSession"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resumeProcessingSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session after the change. */
+            200: {
+                headers: {
+                    /** @description The session's version, for `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingSession"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelProcessingSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session after the change. */
+            200: {
+                headers: {
+                    /** @description The session's version, for `If-Match`. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingSession"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProcessingSessionEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProcessingSessionArchive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,6 +15,7 @@ import { securityHeaders } from "./routes/http/security-headers";
 import { imagesRouter } from "./routes/images/images.index";
 import { meRouter } from "./routes/me/me.index";
 import { problemsRouter } from "./routes/problems/problems.index";
+import { processingRouter } from "./routes/processing/processing.index";
 import { tagsRouter } from "./routes/tags/tags.index";
 
 /**
@@ -49,7 +50,8 @@ export function createApp() {
     .route("/", authRouter)
     .route("/", meRouter)
     .route("/", imagesRouter)
-    .route("/", tagsRouter);
+    .route("/", tagsRouter)
+    .route("/", processingRouter);
 
   registerSecuritySchemes(app);
   app.doc31("/doc", openApiDocumentConfig);

@@ -1,5 +1,8 @@
+import { DurableObject } from "cloudflare:workers";
 import { createApp } from "./app";
 import { runMaintenance } from "./maintenance";
+import { SessionEngine } from "./processing/engine/session-engine";
+import type { ProcessingOutput } from "./processing/session-types";
 
 const app = createApp();
 
@@ -9,3 +12,45 @@ export default {
     ctx.waitUntil(runMaintenance(env));
   },
 } satisfies ExportedHandler<Env>;
+
+/**
+ * One processing session (wrangler.toml: PROCESSING_SESSIONS, SQLite storage). Only the Durable Object shell lives
+ * here, where `cloudflare:workers` may be imported; the session itself is src/processing/engine/session-engine.ts.
+ */
+export class ProcessingSession extends DurableObject<Env> {
+  private readonly engine: SessionEngine;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.engine = new SessionEngine(ctx, env);
+  }
+
+  create(input: { id: string; userId: string; output: ProcessingOutput; imageIds: string[] }) {
+    return this.engine.create(input);
+  }
+
+  view(userId: string) {
+    return this.engine.view(userId);
+  }
+
+  edit(userId: string, ifMatch: number, changes: { imageIds?: string[]; output?: ProcessingOutput }) {
+    return this.engine.edit(userId, ifMatch, changes);
+  }
+
+  transition(userId: string, action: "start" | "pause" | "resume" | "cancel") {
+    return this.engine.transition(userId, action);
+  }
+
+  destroy(userId: string) {
+    return this.engine.destroy(userId);
+  }
+
+  override async alarm() {
+    await this.engine.alarm();
+  }
+
+  /** GET …/events: the Worker forwards the request here with the caller's id in `X-Session-Owner`. */
+  override async fetch(request: Request) {
+    return this.engine.events(request.headers.get("X-Session-Owner") ?? "") ?? new Response(null, { status: 404 });
+  }
+}

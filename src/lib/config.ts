@@ -41,6 +41,14 @@ const ConfigSchema = z.object({
   TAGGER_TIMEOUT_MS: positiveInt.default(10_000),
   /** Largest rendition a client may ask for, in pixels (width × height of the output). */
   MAX_RENDITION_PIXELS: positiveInt.default(16_777_216),
+  /** Images one processing session may convert. */
+  MAX_SESSION_IMAGES: positiveInt.max(100).default(100),
+  /** Processing sessions one user may have running at once. */
+  MAX_RUNNING_SESSIONS: positiveInt.default(3),
+  /** A transient failure is retried until an item has had this many attempts; then the item fails. */
+  PROCESSING_MAX_ATTEMPTS: positiveInt.default(3),
+  /** Finished (completed, failed, cancelled) sessions are deleted this long after they finish. */
+  PROCESSING_SESSION_TTL_SECONDS: positiveInt.default(7 * 24 * 3600),
   /** Lifetime of signed image URLs; expiries are rounded up to the quarter hour so URLs stay cacheable. */
   SIGNED_URL_TTL_SECONDS: positiveInt.default(3600),
   /** R2 objects without a D1 row are swept once they are older than this (an upload in flight has no row yet). */

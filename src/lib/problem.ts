@@ -39,6 +39,17 @@ export const PROBLEM_KINDS = {
       "Run the challenge again and retry with the new token.",
   },
   conflict: { status: 409, title: "Conflict", description: "The request conflicts with the current state." },
+  precondition_failed: {
+    status: 412,
+    title: "Precondition failed",
+    description: "The resource changed since you read it (its `If-Match` version is stale). Read it again, then retry.",
+  },
+  precondition_required: {
+    status: 428,
+    title: "Precondition required",
+    description:
+      "This change needs `If-Match` with the version you read, so that two devices cannot overwrite each other.",
+  },
   payload_too_large: {
     status: 413,
     title: "Payload too large",

@@ -133,6 +133,28 @@ export function deleteUserImagesStatement(db: D1Database, userId: string): D1Pre
   return db.prepare("DELETE FROM images WHERE user_id = ?1").bind(userId);
 }
 
+/** The owner's images with these ids (others' simply do not come back), in any order. */
+export async function findImages(db: D1Database, userId: string, ids: string[]): Promise<ImageRecord[]> {
+  if (ids.length === 0) return [];
+  const { results } = await db
+    .prepare(
+      `SELECT ${IMAGE_RECORD_COLUMNS} FROM images i WHERE i.user_id = ?1 AND i.id IN (SELECT value FROM json_each(?2))`,
+    )
+    .bind(userId, JSON.stringify(ids))
+    .all<ImageRecordRow>();
+  return results.map(toImageRecord);
+}
+
+/** Of these ids, the ones that are the owner's images. */
+export async function ownedImageIds(db: D1Database, userId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { results } = await db
+    .prepare("SELECT id FROM images WHERE user_id = ?1 AND id IN (SELECT value FROM json_each(?2))")
+    .bind(userId, JSON.stringify(ids))
+    .all<{ id: string }>();
+  return new Set(results.map((row) => row.id));
+}
+
 /** Whether the owner still has an image with these bytes (so the objects stored for them are in use). */
 export async function hasImageWithSha(db: D1Database, userId: string, sha256: string): Promise<boolean> {
   const row = await db

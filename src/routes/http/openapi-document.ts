@@ -20,6 +20,12 @@ export const openApiDocumentConfig: Parameters<OpenAPIHono["getOpenAPI31Document
     { name: "Users", description: "The signed-in user." },
     { name: "Images", description: "Upload, list, fetch, tag and delete images." },
     { name: "Tags", description: "The vocabulary of a user's tags." },
+    {
+      name: "Processing",
+      description:
+        "Batch conversion sessions: select images, choose an output, start, and follow the progress live from any " +
+        "device; pause, resume, download each file or all of them as a ZIP.",
+    },
     { name: "Meta", description: "Service health and the descriptions of problem types." },
   ],
 };

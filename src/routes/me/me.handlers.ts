@@ -45,6 +45,10 @@ export const endSessionHandler: RouteHandler<typeof endSessionRoute, AppEnv> = a
 };
 
 export const deleteAccountHandler: RouteHandler<typeof deleteAccountRoute, AppEnv> = async (c) => {
-  await deleteAccount({ db: c.env.DB, bucket: c.env.BUCKET, config: c.var.config }, c.var.auth, c.req.valid("json"));
+  await deleteAccount(
+    { db: c.env.DB, bucket: c.env.BUCKET, config: c.var.config, sessions: c.env.PROCESSING_SESSIONS },
+    c.var.auth,
+    c.req.valid("json"),
+  );
   return c.body(null, 204);
 };

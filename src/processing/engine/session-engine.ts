@@ -1,0 +1,208 @@
+import { ensureRendition } from "../../images/renditions/ensure-rendition";
+import { planRendition } from "../../images/renditions/read-rendition";
+import { findImage } from "../../images/store/image-rows";
+import { getConfig } from "../../lib/config";
+import { ApiError, type ProblemKind } from "../../lib/problem";
+import { FINISHED, type ProcessingOutput, type SessionState, type SessionStatus } from "../session-types";
+import {
+  countRunningSessions,
+  deleteSessionIndex,
+  insertSessionIndex,
+  updateSessionIndex,
+} from "../store/session-index";
+import { SessionTables } from "./session-tables";
+
+/** Errors cross the RPC boundary as values: a class instance would arrive as a bare Error. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; kind: ProblemKind; detail: string };
+
+const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+const refuse = (kind: ProblemKind, detail: string): Outcome<never> => ({ ok: false, kind, detail });
+
+const TRANSITIONS: Record<"start" | "pause" | "resume" | "cancel", { from: SessionStatus[]; to: SessionStatus }> = {
+  start: { from: ["draft"], to: "running" },
+  pause: { from: ["running"], to: "paused" },
+  resume: { from: ["paused"], to: "running" },
+  cancel: { from: ["draft", "running", "paused"], to: "cancelled" },
+};
+
+/**
+ * One processing session, inside its Durable Object. Work runs in small steps driven by the object's alarm — one
+ * item per alarm — so it survives restarts, evictions and deploys: every state change is written to the object's
+ * SQLite before the next step, an item interrupted mid-way is retried (its attempt counted), and a finished item is
+ * never processed again. Every open /events stream hears each change; a reconnecting one starts from the state.
+ */
+export class SessionEngine {
+  private readonly tables: SessionTables;
+  private readonly listeners = new Set<WritableStreamDefaultWriter<Uint8Array>>();
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: Env,
+  ) {
+    this.tables = new SessionTables(ctx.storage.sql);
+  }
+
+  async create(input: { id: string; userId: string; output: ProcessingOutput; imageIds: string[] }) {
+    if (this.tables.state()) return refuse("conflict", "This session exists already.");
+    const now = Date.now();
+    this.tables.create({ ...input, now });
+    await insertSessionIndex(this.env.DB, { id: input.id, userId: input.userId, status: "draft", now });
+    return ok(this.tables.state()!);
+  }
+
+  view(userId: string): SessionState | null {
+    const state = this.tables.state();
+    return state && state.userId === userId ? state : null;
+  }
+
+  async edit(
+    userId: string,
+    ifMatch: number,
+    changes: { imageIds?: string[] | undefined; output?: ProcessingOutput | undefined },
+  ): Promise<Outcome<SessionState>> {
+    const state = this.view(userId);
+    if (!state) return refuse("not_found", "No processing session with this id.");
+    if (state.version !== ifMatch) {
+      return refuse(
+        "precondition_failed",
+        `The session is at version ${state.version}, not ${ifMatch}; read it again.`,
+      );
+    }
+    if (state.status !== "draft")
+      return refuse("conflict", `Only a draft can be edited; this session is ${state.status}.`);
+    if (changes.imageIds) this.tables.replaceItems(changes.imageIds);
+    this.tables.update(changes.output ? { output: changes.output } : {}, Date.now());
+    return ok(this.changed()!);
+  }
+
+  async transition(userId: string, action: keyof typeof TRANSITIONS): Promise<Outcome<SessionState>> {
+    const state = this.view(userId);
+    if (!state) return refuse("not_found", "No processing session with this id.");
+    const { from, to } = TRANSITIONS[action];
+    if (!from.includes(state.status)) return refuse("conflict", `A ${state.status} session cannot ${action}.`);
+    if (to === "running") {
+      const limit = getConfig(this.env).MAX_RUNNING_SESSIONS;
+      if ((await countRunningSessions(this.env.DB, userId)) >= limit) {
+        return refuse(
+          "conflict",
+          `At most ${limit} sessions may run at once (MAX_RUNNING_SESSIONS); pause or wait for one.`,
+        );
+      }
+    }
+    const now = Date.now();
+    this.tables.update(FINISHED.has(to) ? { status: to, finishedAt: now } : { status: to }, now);
+    await updateSessionIndex(this.env.DB, state.id, to, now);
+    await this.scheduleNext();
+    return ok(this.changed()!);
+  }
+
+  async destroy(userId: string): Promise<boolean> {
+    const state = this.view(userId);
+    if (!state) return false;
+    await deleteSessionIndex(this.env.DB, state.id);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    for (const listener of this.listeners) void listener.close().catch(() => {});
+    this.listeners.clear();
+    return true;
+  }
+
+  /** One step: the next item of a running session, or the deletion of a session that finished long enough ago. */
+  async alarm(): Promise<void> {
+    const state = this.tables.state();
+    if (!state) return;
+    if (FINISHED.has(state.status)) {
+      const ttl = getConfig(this.env).PROCESSING_SESSION_TTL_SECONDS * 1000;
+      if (state.finishedAt !== null && Date.now() >= state.finishedAt + ttl) await this.destroy(state.userId);
+      else await this.scheduleNext();
+      return;
+    }
+    if (state.status !== "running") return;
+    const item = this.tables.nextItem();
+    if (!item) {
+      const now = Date.now();
+      const status = state.progress.done === 0 && state.progress.failed > 0 ? "failed" : "completed";
+      this.tables.update({ status, finishedAt: now }, now);
+      await updateSessionIndex(this.env.DB, state.id, status, now);
+      this.changed();
+      await this.scheduleNext();
+      return;
+    }
+    await this.process(state, item);
+    this.tables.update({}, Date.now());
+    this.changed();
+    await this.scheduleNext();
+  }
+
+  private async process(state: SessionState, item: { position: number; imageId: string; attempts: number }) {
+    const config = getConfig(this.env);
+    this.tables.beginItem(item.position);
+    try {
+      const image = await findImage(this.env.DB, state.userId, item.imageId);
+      if (!image) {
+        this.tables.failItem(item.position, "The image was deleted before it was converted.", false);
+        return;
+      }
+      const spec = planRendition(image, state.output, undefined, config);
+      const made = await ensureRendition({ bucket: this.env.BUCKET, images: this.env.IMAGES }, image, spec);
+      this.tables.finishItem(item.position, {
+        name: spec.name,
+        bytes: made.object.size,
+        width: spec.width,
+        height: spec.height,
+        contentType: spec.output.format,
+      });
+    } catch (error) {
+      // A refusal of this image (too large, undecodable) is final; anything else is retried a bounded number of times.
+      const final = error instanceof ApiError || item.attempts + 1 >= config.PROCESSING_MAX_ATTEMPTS;
+      const reason = error instanceof ApiError ? error.message : "Converting the image failed; it was retried.";
+      if (!(error instanceof ApiError))
+        console.error("processing step failed", { session: state.id, error: String(error) });
+      this.tables.failItem(item.position, reason, !final);
+    }
+  }
+
+  /** Running: the next step now. Finished: the deletion, once the time to keep it has passed. */
+  private async scheduleNext(): Promise<void> {
+    const state = this.tables.state();
+    if (!state) return;
+    if (state.status === "running") await this.ctx.storage.setAlarm(Date.now());
+    else if (FINISHED.has(state.status) && state.finishedAt !== null) {
+      const ttl = getConfig(this.env).PROCESSING_SESSION_TTL_SECONDS * 1000;
+      await this.ctx.storage.setAlarm(state.finishedAt + ttl);
+    } else await this.ctx.storage.deleteAlarm();
+  }
+
+  /** Server-Sent Events: the state now, then the state after every change, until the session ends or is deleted. */
+  events(userId: string): Response | null {
+    const state = this.view(userId);
+    if (!state) return null;
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    this.listeners.add(writer);
+    void writer.write(sseEvent("session", state)).catch(() => this.listeners.delete(writer));
+    return new Response(readable, {
+      headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no" },
+    });
+  }
+
+  private changed(): SessionState | null {
+    const state = this.tables.state();
+    if (!state) return null; // deleted while a step was running
+    const event = sseEvent("session", state);
+    for (const listener of this.listeners) {
+      listener.write(event).catch(() => this.listeners.delete(listener));
+      if (FINISHED.has(state.status)) {
+        void listener.close().catch(() => {});
+        this.listeners.delete(listener);
+      }
+    }
+    return state;
+  }
+}
+
+const encoder = new TextEncoder();
+
+function sseEvent(name: string, data: unknown): Uint8Array {
+  return encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+}

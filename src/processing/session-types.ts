@@ -1,0 +1,45 @@
+import type { RenditionFit } from "../images/renditions/rendition-spec";
+
+export type SessionStatus = "draft" | "running" | "paused" | "completed" | "failed" | "cancelled";
+export type ItemStatus = "pending" | "processing" | "done" | "failed";
+
+/** What every image of a session is converted to (a rendition, made like any other). */
+export interface ProcessingOutput {
+  format: "webp" | "avif" | "jpeg" | "png";
+  quality?: number | undefined;
+  width?: number | undefined;
+  height?: number | undefined;
+  fit?: RenditionFit | undefined;
+}
+
+export interface ItemRendition {
+  name: string;
+  bytes: number;
+  width: number;
+  height: number;
+  contentType: string;
+}
+
+export interface SessionItem {
+  imageId: string;
+  status: ItemStatus;
+  attempts: number;
+  error: string | null;
+  rendition: ItemRendition | null;
+}
+
+/** A session as its object holds it: the one state every device and login sees. */
+export interface SessionState {
+  id: string;
+  userId: string;
+  status: SessionStatus;
+  output: ProcessingOutput;
+  items: SessionItem[];
+  progress: { done: number; failed: number; total: number };
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export const FINISHED: ReadonlySet<SessionStatus> = new Set(["completed", "failed", "cancelled"]);

@@ -1,0 +1,270 @@
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { sweepOrphanObjects } from "../../src/images/files/orphan-sweep";
+import { objectsPrefix } from "../../src/images/store/image-objects";
+import { login } from "../../src/routes/auth/auth.routes";
+import * as routes from "../../src/routes/processing/processing.routes";
+import { fetchWithSettings } from "../helpers/app-with";
+import { call, newClient, signedInClient } from "../helpers/client";
+import { expectContract } from "../helpers/contract";
+import { bearer, listObjectKeys } from "../helpers/images";
+import { readSession, uploadPhotos, waitForStatus } from "./helpers";
+
+const WEBP_320 = { format: "webp" as const, width: 320, quality: 80 };
+
+async function createSession(
+  client: Awaited<ReturnType<typeof signedInClient>>["client"],
+  imageIds: string[],
+  output = WEBP_320,
+) {
+  return expectContract(
+    routes.createSession,
+    201,
+    await client.POST("/v1/processing-sessions", { body: { imageIds, output } }),
+  );
+}
+
+function action(
+  client: Awaited<ReturnType<typeof signedInClient>>["client"],
+  id: string,
+  name: "start" | "pause" | "resume" | "cancel",
+) {
+  return client.POST(`/v1/processing-sessions/{id}/${name}`, { params: { path: { id } } });
+}
+
+function isWebp(bytes: Uint8Array) {
+  return String.fromCharCode(...bytes.slice(0, 4)) === "RIFF" && String.fromCharCode(...bytes.slice(8, 12)) === "WEBP";
+}
+
+describe("processing sessions", () => {
+  it("run to completion: every output a real WebP of the right size, all of them in one ZIP", async () => {
+    const { client, tokens } = await signedInClient();
+    const imageIds = await uploadPhotos(client, 3);
+    const draft = await createSession(client, imageIds);
+    expect(draft).toMatchObject({ status: "draft", progress: { done: 0, failed: 0, total: 3 }, version: 1 });
+    await expectContract(routes.startSession, 200, await action(client, draft.id, "start"));
+    const done = await waitForStatus(client, draft.id, ["completed"]);
+
+    expect(done.progress).toEqual({ done: 3, failed: 0, total: 3 });
+    for (const item of done.items) {
+      expect(item.status).toBe("done");
+      expect(item.rendition).toMatchObject({ width: 320, height: 240, contentType: "image/webp" });
+      const file = await call(item.rendition!.url); // signed: no other header needed
+      expect(file.status).toBe(200);
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      expect(isWebp(bytes)).toBe(true);
+      expect(bytes.length).toBe(item.rendition!.bytes);
+    }
+
+    const archive = await call(`/v1/processing-sessions/${draft.id}/archive`, { headers: bearer(tokens.accessToken) });
+    expect(archive.status).toBe(200);
+    expect(archive.headers.get("content-type")).toBe("application/zip");
+    const zip = new Uint8Array(await archive.arrayBuffer());
+    expect(String.fromCharCode(...zip.slice(0, 4))).toBe("PK\u0003\u0004");
+    const text = new TextDecoder("latin1").decode(zip);
+    expect(text.split("PK\u0001\u0002").length - 1).toBe(3); // three central-directory entries
+    expect(text).toContain(".webp");
+  });
+
+  it("one state for every login of the user; live progress over Server-Sent Events", async () => {
+    const first = await signedInClient();
+    const imageIds = await uploadPhotos(first.client, 2);
+    const draft = await createSession(first.client, imageIds);
+
+    const phone = newClient();
+    const signedIn = await expectContract(
+      login,
+      200,
+      await phone.POST("/v1/auth/login", { body: { email: first.email, password: first.password } }),
+    );
+    phone.tokens.set(signedIn.tokens);
+    expect(await readSession(phone, draft.id)).toEqual(await readSession(first.client, draft.id));
+
+    const events = await call(`/v1/processing-sessions/${draft.id}/events`, {
+      headers: bearer(signedIn.tokens.accessToken),
+    });
+    expect(events.headers.get("content-type")).toBe("text/event-stream");
+    await expectContract(routes.startSession, 200, await action(first.client, draft.id, "start"));
+    const seen = await readEvents(events.body!);
+    expect(seen[0]!.status).toBe("draft"); // the state at connection
+    expect(seen.at(-1)).toMatchObject({ status: "completed", progress: { done: 2, total: 2 } });
+    const progress = seen.map((state) => state.progress.done);
+    expect(progress).toEqual([...progress].sort()); // every item's completion arrives, in order
+    expect(progress).toContain(1);
+  });
+
+  it("an interrupted object continues where it stopped, without redoing finished items", async () => {
+    const { client } = await signedInClient();
+    const imageIds = await uploadPhotos(client, 4);
+    const draft = await createSession(client, imageIds);
+    await action(client, draft.id, "start");
+    for (;;) {
+      const now = await readSession(client, draft.id);
+      if (now.progress.done >= 1) break;
+    }
+    await abortAllDurableObjects(); // memory gone; SQLite and the pending alarm survive
+    const done = await waitForStatus(client, draft.id, ["completed"]);
+    expect(done.progress).toEqual({ done: 4, failed: 0, total: 4 });
+    const stub = env.PROCESSING_SESSIONS.get(env.PROCESSING_SESSIONS.idFromName(draft.id));
+    const attempts = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql.exec<{ attempts: number }>("SELECT attempts FROM items ORDER BY position").toArray(),
+    );
+    // An item in progress at the abort may have been tried twice; none more, and the first never again.
+    expect(attempts[0]!.attempts).toBe(1);
+    for (const row of attempts) expect(row.attempts).toBeLessThanOrEqual(2);
+  });
+
+  it("pause stops after the current item; resume continues; cancel ends it", async () => {
+    const { client } = await signedInClient();
+    const draft = await createSession(client, await uploadPhotos(client, 5));
+    await action(client, draft.id, "start");
+    const paused = await expectContract(routes.pauseSession, 200, await action(client, draft.id, "pause"));
+    expect(paused.status).toBe("paused");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const still = await readSession(client, draft.id);
+    expect(still.status).toBe("paused");
+    expect(still.progress.done).toBeLessThan(5);
+    await expectContract(routes.pauseSession, 409, await action(client, draft.id, "pause"));
+    await expectContract(routes.resumeSession, 200, await action(client, draft.id, "resume"));
+    expect((await waitForStatus(client, draft.id, ["completed"])).progress.done).toBe(5);
+    await expectContract(routes.cancelSession, 409, await action(client, draft.id, "cancel"));
+
+    const other = await createSession(client, await uploadPhotos(client, 1));
+    const cancelled = await expectContract(routes.cancelSession, 200, await action(client, other.id, "cancel"));
+    expect(cancelled.status).toBe("cancelled");
+    await expectContract(routes.startSession, 409, await action(client, other.id, "start"));
+  });
+
+  it("a draft is edited with If-Match: stale is 412, missing is 428, a started session is 409", async () => {
+    const { client, tokens } = await signedInClient();
+    const ids = await uploadPhotos(client, 2);
+    const draft = await createSession(client, [ids[0]!]);
+    const patch = (ifMatch: string | null, body: object) =>
+      call(`/v1/processing-sessions/${draft.id}`, {
+        method: "PATCH",
+        headers: {
+          ...bearer(tokens.accessToken),
+          "Content-Type": "application/json",
+          ...(ifMatch ? { "If-Match": ifMatch } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    const edited = await expectContract(routes.updateSession, 200, await patch('"1"', { imageIds: ids }));
+    expect(edited).toMatchObject({ version: 2, progress: { total: 2 } });
+    await expectContract(routes.updateSession, 412, await patch('"1"', { output: { format: "png" } })); // the other device
+    await expectContract(routes.updateSession, 428, await patch(null, { output: { format: "png" } }));
+    await action(client, draft.id, "start");
+    await action(client, draft.id, "pause"); // a version that holds still
+    const { version } = await readSession(client, draft.id);
+    await expectContract(routes.updateSession, 409, await patch(`"${version}"`, { output: { format: "png" } }));
+  });
+
+  it("another user's session is a 404 on every route, and their ids cannot be selected", async () => {
+    const owner = await signedInClient();
+    const draft = await createSession(owner.client, await uploadPhotos(owner.client, 1));
+    const stranger = await signedInClient();
+    const headers = bearer(stranger.tokens.accessToken);
+    const base = `/v1/processing-sessions/${draft.id}`;
+    await expectContract(routes.getSession, 404, await call(base, { headers }));
+    for (const name of ["start", "pause", "resume", "cancel"] as const) {
+      await expectContract(routes.startSession, 404, await call(`${base}/${name}`, { method: "POST", headers }));
+    }
+    await expectContract(routes.deleteSession, 404, await call(base, { method: "DELETE", headers }));
+    await expectContract(routes.sessionEvents, 404, await call(`${base}/events`, { headers }));
+    await expectContract(routes.sessionArchive, 404, await call(`${base}/archive`, { headers }));
+    const listed = await expectContract(routes.listSessions, 200, await stranger.client.GET("/v1/processing-sessions"));
+    expect(listed.items).toEqual([]);
+    // The owner's image ids are not the stranger's to convert.
+    const refused = await expectContract(
+      routes.createSession,
+      422,
+      await stranger.client.POST("/v1/processing-sessions", {
+        body: { imageIds: draft.items.map((i) => i.imageId), output: WEBP_320 },
+      }),
+    );
+    expect(refused.detail).toContain(draft.items[0]!.imageId);
+    expect((await readSession(owner.client, draft.id)).status).toBe("draft");
+  });
+
+  it("limits: images per session and running sessions per user, each named", async () => {
+    const { client, tokens } = await signedInClient();
+    const ids = await uploadPhotos(client, 3);
+    const tooMany = await fetchWithSettings(
+      new Request("http://api.imagify.test/v1/processing-sessions", {
+        method: "POST",
+        headers: { ...bearer(tokens.accessToken), "Content-Type": "application/json" },
+        body: JSON.stringify({ imageIds: ids, output: WEBP_320 }),
+      }),
+      { MAX_SESSION_IMAGES: "2" },
+    );
+    expect((await expectContract(routes.createSession, 400, tooMany)).detail).toMatch(/MAX_SESSION_IMAGES/);
+
+    const a = await createSession(client, ids);
+    const b = await createSession(client, [ids[0]!]);
+    await action(client, a.id, "start");
+    // Hold `a` running: take its next step away (its state stays in storage).
+    const aObject = env.PROCESSING_SESSIONS.get(env.PROCESSING_SESSIONS.idFromName(a.id));
+    await runInDurableObject(aObject, (_instance, state) => state.storage.deleteAlarm());
+    expect((await readSession(client, a.id)).status).toBe("running");
+    const start = (id: string) =>
+      fetchWithSettings(
+        new Request(`http://api.imagify.test/v1/processing-sessions/${id}/start`, {
+          method: "POST",
+          headers: bearer(tokens.accessToken),
+        }),
+        { MAX_RUNNING_SESSIONS: "1" },
+      );
+    expect((await expectContract(routes.startSession, 409, await start(b.id))).detail).toMatch(/MAX_RUNNING_SESSIONS/);
+    await runInDurableObject(aObject, (_instance, state) => state.storage.setAlarm(Date.now()));
+    await waitForStatus(client, a.id, ["completed"]);
+    await expectContract(routes.startSession, 200, await start(b.id));
+  });
+
+  it("a source image deleted before its turn fails with a reason; the others finish; nothing is orphaned", async () => {
+    const { client, user } = await signedInClient();
+    const ids = await uploadPhotos(client, 3);
+    const draft = await createSession(client, ids);
+    await client.DELETE("/v1/images/{id}", { params: { path: { id: ids[2]! } } });
+    await action(client, draft.id, "start");
+    const done = await waitForStatus(client, draft.id, ["completed"]);
+    expect(done.progress).toEqual({ done: 2, failed: 1, total: 3 });
+    expect(done.items[2]).toMatchObject({ status: "failed", rendition: null });
+    expect(done.items[2]!.error).toMatch(/deleted/);
+
+    await expectContract(
+      routes.deleteSession,
+      204,
+      await client.DELETE("/v1/processing-sessions/{id}", { params: { path: { id: draft.id } } }),
+    );
+    await expectContract(
+      routes.getSession,
+      404,
+      await client.GET("/v1/processing-sessions/{id}", { params: { path: { id: draft.id } } }),
+    );
+    // Two originals and their two renditions, all with their image row: the sweep finds no orphan.
+    expect(await listObjectKeys(user.id)).toHaveLength(4);
+    const sweep = await sweepOrphanObjects(env.DB, env.BUCKET, { graceMs: 0, prefix: objectsPrefix(user.id) });
+    expect(sweep).toEqual({ scanned: 4, deleted: 0 });
+  });
+});
+
+/** The `session` events of a stream until it ends. */
+async function readEvents(body: ReadableStream<Uint8Array>) {
+  const states: { status: string; progress: { done: number; total: number } }[] = [];
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end = buffer.indexOf("\n\n");
+    while (end >= 0) {
+      const data = /^data: (.*)$/m.exec(buffer.slice(0, end))?.[1];
+      if (data) states.push(JSON.parse(data));
+      buffer = buffer.slice(end + 2);
+      end = buffer.indexOf("\n\n");
+    }
+  }
+  return states;
+}
