@@ -508,7 +508,7 @@ export interface paths {
         };
         /**
          * Live progress (Server-Sent Events)
-         * @description A `session` event with the whole state at once, then one after every change, from any device; the stream ends when the session finishes. Reconnecting starts again from the current state.
+         * @description A `session` event at once, then one after every change, from any device; each carries exactly what GET /v1/processing-sessions/{id} would answer then. The stream ends when the session finishes; reconnecting starts again from the current state.
          */
         get: operations["getProcessingSessionEvents"];
         put?: never;

@@ -5,6 +5,7 @@ import { sweepOrphanObjects } from "../../src/images/files/orphan-sweep";
 import { objectsPrefix } from "../../src/images/store/image-objects";
 import { login } from "../../src/routes/auth/auth.routes";
 import * as routes from "../../src/routes/processing/processing.routes";
+import { SessionSchema } from "../../src/routes/processing/processing.schemas";
 import { fetchWithSettings } from "../helpers/app-with";
 import { call, newClient, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
@@ -87,6 +88,7 @@ describe("processing sessions", () => {
     expect(events.headers.get("content-type")).toBe("text/event-stream");
     await expectContract(routes.startSession, 200, await action(first.client, draft.id, "start"));
     const seen = await readEvents(events.body!);
+    for (const state of seen) expect(SessionSchema.strict().parse(state)).toEqual(state); // the API's own shape
     expect(seen[0]!.status).toBe("draft"); // the state at connection
     expect(seen.at(-1)).toMatchObject({ status: "completed", progress: { done: 2, total: 2 } });
     const progress = seen.map((state) => state.progress.done);

@@ -14,6 +14,7 @@ import {
   sessionEvents,
 } from "../../processing/sessions";
 import type { AppEnv } from "../http/app-env";
+import { presentEvents } from "./present-events";
 import { presentSession } from "./processing.presenters";
 import type * as routes from "./processing.routes";
 
@@ -63,7 +64,7 @@ export const deleteSessionHandler: RouteHandler<typeof routes.deleteSession, App
 };
 
 export const sessionEventsHandler: RouteHandler<typeof routes.sessionEvents, AppEnv> = async (c) =>
-  sessionEvents(deps(c), c.var.auth.userId, c.req.valid("param").id);
+  presentEvents(c, await sessionEvents(deps(c), c.var.auth.userId, c.req.valid("param").id));
 
 export const sessionArchiveHandler: RouteHandler<typeof routes.sessionArchive, AppEnv> = async (c) => {
   const archive = await sessionArchive(

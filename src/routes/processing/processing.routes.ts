@@ -149,8 +149,9 @@ export const sessionEvents = createRoute({
   middleware: requireAuth,
   summary: "Live progress (Server-Sent Events)",
   description:
-    "A `session` event with the whole state at once, then one after every change, from any device; the stream " +
-    "ends when the session finishes. Reconnecting starts again from the current state.",
+    "A `session` event at once, then one after every change, from any device; each carries exactly what " +
+    "GET /v1/processing-sessions/{id} would answer then. The stream ends when the session finishes; " +
+    "reconnecting starts again from the current state.",
   request: { params: SessionIdParamSchema },
   responses: {
     200: { description: "The event stream.", content: { "text/event-stream": { schema: z.string() } } },

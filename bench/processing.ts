@@ -1,0 +1,252 @@
+// Processing benchmark: `npm run bench:processing` (= `npx tsx bench/processing.ts [--photos 50]`). Not a CI test.
+//
+// 1. a fresh local state under bench/.data/processing, `wrangler dev --local` on it (bot check off, port 8791);
+// 2. N photos of about 2 MP (1920×1080 JPEG, made with sharp from Debian's scikit-image photos when
+//    tagger/.test-photos has them, else from noise), uploaded by one user;
+// 3. direct: the same N conversions with sharp in Node (what the local Images binding runs on), one at a time:
+//    WebP q80, at most 1600 px wide;
+// 4. session: one processing session over the N photos with that output, followed over its SSE stream: images/s
+//    from start to `completed`, and per item the delay from the object's change (`updatedAt`) to the event's
+//    arrival at this client (same machine, same clock);
+// 5. thumbnails: each image's `thumbnailUrl` fetched twice, cold (made by the Images binding) and cached (from R2);
+// 6. workerd's resident memory before and after (the Durable Object's own share cannot be read locally).
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import sharp from "sharp";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const N = arg("photos", 50);
+const PORT = arg("port", 8791);
+const STATE = path.join(ROOT, "bench/.data/processing");
+const BASE = `http://127.0.0.1:${PORT}`;
+const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+const log = (...a: unknown[]) => console.error("[bench]", ...a);
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] ?? NaN;
+const ms = (x: number) => x.toFixed(x < 10 ? 2 : 1);
+
+let dev: ChildProcess | null = null;
+const stopDev = () => {
+  if (dev?.pid) {
+    try {
+      process.kill(-dev.pid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
+  dev = null;
+};
+process.on("exit", stopDev);
+process.on("SIGINT", () => {
+  stopDev();
+  process.exit(130);
+});
+
+async function startDev() {
+  dev = spawn(
+    "npx",
+    [
+      "wrangler",
+      "dev",
+      "--local",
+      "--persist-to",
+      STATE,
+      "--port",
+      String(PORT),
+      "--ip",
+      "127.0.0.1",
+      "--var",
+      "TURNSTILE:off",
+    ],
+    { cwd: ROOT, env: ENV, detached: true, stdio: "ignore" },
+  );
+  for (let i = 0; i < 120; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    if (
+      await fetch(`${BASE}/health`).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+  }
+  throw new Error("wrangler dev did not start");
+}
+
+function workerdRss(): number {
+  const out = spawnSync("ps", ["-C", "workerd", "-o", "rss="], { encoding: "utf8" }).stdout;
+  return (
+    out
+      .split("\n")
+      .filter(Boolean)
+      .map(Number)
+      .reduce((a, b) => a + b, 0) / 1024
+  );
+}
+
+async function photos(): Promise<Buffer[]> {
+  const dir = path.join(ROOT, "tagger/.test-photos");
+  const sources = fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
+  const out: Buffer[] = [];
+  for (let i = 0; i < N; i++) {
+    const base = sources.length
+      ? sharp(sources[i % sources.length]).resize(1920, 1080, { fit: "cover" })
+      : sharp(Buffer.from(Array.from({ length: 64 * 36 * 3 }, () => Math.floor(Math.random() * 256))), {
+          raw: { width: 64, height: 36, channels: 3 },
+        }).resize(1920, 1080);
+    out.push(
+      await base
+        .modulate({ hue: (i * 37) % 360 })
+        .jpeg({ quality: 90 })
+        .toBuffer(),
+    );
+  }
+  return out;
+}
+
+async function api(pathname: string, token: string, init: RequestInit = {}) {
+  const res = await fetch(`${BASE}${pathname}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, ...init.headers },
+  });
+  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${pathname} → ${res.status} ${await res.text()}`);
+  return res;
+}
+
+async function main() {
+  fs.rmSync(STATE, { recursive: true, force: true });
+  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE], {
+    cwd: ROOT,
+    env: ENV,
+    stdio: "ignore",
+  });
+  const images = await photos();
+  log(`${N} photos, ${(images.reduce((a, b) => a + b.length, 0) / 1e6).toFixed(1)} MB of JPEG at 1920×1080`);
+
+  // direct sharp
+  let t = performance.now();
+  for (const image of images)
+    await sharp(image).resize({ width: 1600, withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
+  const directRate = N / ((performance.now() - t) / 1000);
+  log(`direct sharp: ${directRate.toFixed(2)} img/s`);
+
+  await startDev();
+  const rssBefore = workerdRss();
+  const email = `bench-${Date.now()}@example.com`;
+  const reg = await fetch(`${BASE}/v1/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: "bench-password-123456!" }),
+  });
+  const token = ((await reg.json()) as { tokens: { accessToken: string } }).tokens.accessToken;
+  const uploaded: { id: string; thumbnailUrl: string }[] = [];
+  for (const [i, image] of images.entries()) {
+    const form = new FormData();
+    form.append("file", new File([image], `photo-${i}.jpg`, { type: "image/jpeg" }));
+    uploaded.push(
+      (await (await api("/v1/images", token, { method: "POST", body: form })).json()) as {
+        id: string;
+        thumbnailUrl: string;
+      },
+    );
+  }
+  log(`uploaded ${uploaded.length}`);
+
+  // session over SSE
+  const created = (await (
+    await api("/v1/processing-sessions", token, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        imageIds: uploaded.map((u) => u.id),
+        output: { format: "webp", quality: 80, width: 1600 },
+      }),
+    })
+  ).json()) as { id: string };
+  const events = await api(`/v1/processing-sessions/${created.id}/events`, token);
+  const delays: number[] = [];
+  let lastDone = 0;
+  t = performance.now();
+  await api(`/v1/processing-sessions/${created.id}/start`, token, { method: "POST" });
+  const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  let finishedAt = 0;
+  let final: { status: string; progress: { done: number; failed: number; total: number } } | null = null;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+      const data = /^data: (.*)$/m.exec(buffer.slice(0, end))?.[1];
+      buffer = buffer.slice(end + 2);
+      if (!data) continue;
+      const state = JSON.parse(data) as {
+        status: string;
+        updatedAt: string;
+        progress: { done: number; failed: number; total: number };
+      };
+      if (state.progress.done > lastDone) {
+        delays.push(Date.now() - Date.parse(state.updatedAt));
+        lastDone = state.progress.done;
+      }
+      if (state.status === "completed" || state.status === "failed") {
+        finishedAt = performance.now();
+        final = state;
+      }
+    }
+  }
+  const sessionRate = (final?.progress.done ?? 0) / ((finishedAt - t) / 1000);
+  const rssAfter = workerdRss();
+
+  // thumbnails, cold then cached; /health for the fixed cost of a request through wrangler dev
+  const health: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const s = performance.now();
+    await (await fetch(`${BASE}/health`)).arrayBuffer();
+    health.push(performance.now() - s);
+  }
+  const cold: number[] = [];
+  const cached: number[] = [];
+  for (const image of uploaded.slice(0, 20)) {
+    for (const into of [cold, cached]) {
+      const s = performance.now();
+      const res = await fetch(image.thumbnailUrl.replace(/^https?:\/\/[^/]+/, BASE));
+      await res.arrayBuffer();
+      into.push(performance.now() - s);
+    }
+  }
+  stopDev();
+
+  console.log(
+    `## Processing, ${N} photos of 1920×1080 → WebP q80, at most 1600 px wide (wrangler dev --local, 2 cores)\n`,
+  );
+  console.log("| measure | value |\n|---|---:|");
+  console.log(`| direct sharp in Node (one at a time) | ${directRate.toFixed(2)} img/s |`);
+  console.log(`| session pipeline (start → completed) | ${sessionRate.toFixed(2)} img/s |`);
+  console.log(`| ratio session / direct | ${(sessionRate / directRate).toFixed(2)}× |`);
+  console.log(
+    `| session outcome | ${final?.status} (${final?.progress.done} done, ${final?.progress.failed} failed) |`,
+  );
+  console.log(
+    `| item finished → its event at the client, p50 / p95 | ${ms(pct(delays, 50))} / ${ms(pct(delays, 95))} ms |`,
+  );
+  console.log(`| thumbnail cold, p50 / p95 | ${ms(pct(cold, 50))} / ${ms(pct(cold, 95))} ms |`);
+  console.log(`| thumbnail cached, p50 / p95 | ${ms(pct(cached, 50))} / ${ms(pct(cached, 95))} ms |`);
+  console.log(`| cached / cold (p50) | ${((pct(cached, 50) / pct(cold, 50)) * 100).toFixed(0)} % |`);
+  console.log(
+    `| GET /health (a request's fixed cost here), p50 / p95 | ${ms(pct(health, 50))} / ${ms(pct(health, 95))} ms |`,
+  );
+  console.log(`| workerd RSS before / after the session | ${rssBefore.toFixed(0)} / ${rssAfter.toFixed(0)} MiB |`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  stopDev();
+  process.exit(1);
+});
