@@ -539,6 +539,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register (deprecated: use POST /v1/auth/register)
+         * @deprecated
+         * @description Creates the account; the original frontend then shows its login page. Same rules as /v1.
+         */
+        post: operations["legacyRegister"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in (deprecated: use POST /v1/auth/login)
+         * @deprecated
+         * @description A one-hour token for the /api/* routes only (never accepted on /v1), revocable with the session it opens. Its payload segment is valid base64 as well as base64url, so `atob` can read `sub` from it.
+         */
+        post: operations["legacyLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload an image (deprecated: use POST /v1/images)
+         * @deprecated
+         * @description Multipart `image` (and `userId`, which must be the token's user or absent). Same checks as /v1.
+         */
+        post: operations["legacyUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your images (deprecated: use GET /v1/images)
+         * @deprecated
+         * @description The newest `LEGACY_MAX_IMAGES` (100) images; `data` is a signed link, not inline base64.
+         */
+        get: operations["legacyImages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search by tag (deprecated: use GET /v1/images/search)
+         * @deprecated
+         * @description Tag search as /v1 does it (word prefixes, broad terms), not the original substring match.
+         */
+        post: operations["legacySearch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -898,6 +1003,57 @@ export interface components {
              */
             imageIds?: string[];
             output?: components["schemas"]["ProcessingOutput"];
+        };
+        LegacyRegistered: {
+            /** @enum {boolean} */
+            success: true;
+            message: string;
+        };
+        LegacyError: {
+            /** @enum {boolean} */
+            success: false;
+            /** @example Please log in again. */
+            error: string;
+        };
+        LegacyCredentials: {
+            email: string;
+            password: string;
+            turnstileToken?: string;
+        };
+        LegacyLoggedIn: {
+            /** @enum {boolean} */
+            success: true;
+            /** @description Send as `Authorization: Bearer <token>`; valid for one hour. */
+            token: string;
+        };
+        LegacyUploaded: {
+            /** @enum {boolean} */
+            success: true;
+            tags: string[];
+            image: components["schemas"]["LegacyImage"];
+        };
+        LegacyImage: {
+            id: string;
+            filename: string;
+            /**
+             * Format: uri
+             * @description Absolute, signed, expiring link to the file: renders as `<img src>`, and downloads under its name.
+             */
+            data: string;
+        };
+        LegacyUpload: {
+            /** Format: binary */
+            image: string;
+            /** @description Ignored when it is the token's user; refused (403) otherwise. */
+            userId?: string;
+        };
+        LegacyImages: {
+            /** @enum {boolean} */
+            success: true;
+            images: components["schemas"]["LegacyImage"][];
+        };
+        LegacySearch: {
+            query: string;
         };
     };
     responses: never;
@@ -1944,6 +2100,8 @@ export interface operations {
                 format?: "webp" | "avif" | "jpeg" | "png" | "auto";
                 /** @description Lossy quality 1–100 (default 85; PNG is lossless). Takes effect on Cloudflare only. */
                 quality?: number;
+                /** @description `1`: serve the original as an attachment (a download keeping its filename) instead of inline. */
+                download?: "1";
                 uid?: string;
                 exp?: string;
                 sig?: string;
@@ -2994,6 +3152,427 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    legacyRegister: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LegacyCredentials"];
+            };
+        };
+        responses: {
+            /** @description Registered. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyRegistered"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+        };
+    };
+    legacyLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LegacyCredentials"];
+            };
+        };
+        responses: {
+            /** @description Logged in. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyLoggedIn"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+        };
+    };
+    legacyUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["LegacyUpload"];
+            };
+        };
+        responses: {
+            /** @description Stored (or already there) and tagged. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyUploaded"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+        };
+    };
+    legacyImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The images. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyImages"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+        };
+    };
+    legacySearch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "query": "dog"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LegacySearch"];
+            };
+        };
+        responses: {
+            /** @description Matching images, best first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyImages"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
+                };
+            };
+            /** @description `{ success: false, error }` with a safe message. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyError"];
                 };
             };
         };

@@ -13,6 +13,8 @@ import { problemResponse } from "./routes/http/problem";
 import { requestId } from "./routes/http/request-id";
 import { securityHeaders } from "./routes/http/security-headers";
 import { imagesRouter } from "./routes/images/images.index";
+import { legacyRouter } from "./routes/legacy/legacy.index";
+import { legacyLayer } from "./routes/legacy/legacy-http";
 import { meRouter } from "./routes/me/me.index";
 import { problemsRouter } from "./routes/problems/problems.index";
 import { processingRouter } from "./routes/processing/processing.index";
@@ -40,6 +42,7 @@ export function createApp() {
       maxAge: 600,
     }),
   );
+  app.use("/api/*", ...legacyLayer);
   app.use("/v1/auth/*", noStore);
   app.use("/v1/me", noStore);
   app.use("/v1/me/*", noStore);
@@ -51,7 +54,8 @@ export function createApp() {
     .route("/", meRouter)
     .route("/", imagesRouter)
     .route("/", tagsRouter)
-    .route("/", processingRouter);
+    .route("/", processingRouter)
+    .route("/", legacyRouter);
 
   registerSecuritySchemes(app);
   app.doc31("/doc", openApiDocumentConfig);

@@ -49,6 +49,7 @@ export async function login(
   const session = await createSession(db, user.id, { userAgent: input.client.userAgent });
   return {
     user,
+    sessionId: session.sessionId,
     tokens: await issueTokens(config, user.id, session),
     deviceToken: device?.userId === user.id ? input.deviceToken! : await issueDeviceToken(config, user.id),
   };

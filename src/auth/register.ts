@@ -13,6 +13,7 @@ import { insertUser, type UserRow } from "./users";
 
 export interface SignedIn {
   user: UserRow;
+  sessionId: string;
   tokens: TokenPair;
   /** Marks this device as one that proved the password (see device-token.ts). */
   deviceToken: string;
@@ -20,9 +21,24 @@ export interface SignedIn {
 
 /** Creates an account (email unique case-insensitively, NIST-style password policy) and signs it in. */
 export async function register(
-  { db, config, siteverify }: AuthDeps,
+  deps: AuthDeps,
   input: { email: string; password: string; turnstileToken?: string | undefined; client: ClientInfo },
 ): Promise<SignedIn> {
+  const user = await createAccount(deps, input);
+  const session = await createSession(deps.db, user.id, { userAgent: input.client.userAgent });
+  return {
+    user,
+    sessionId: session.sessionId,
+    tokens: await issueTokens(deps.config, user.id, session),
+    deviceToken: await issueDeviceToken(deps.config, user.id),
+  };
+}
+
+/** The account alone, signed in nowhere (the legacy layer's register: its frontend logs in afterwards). */
+export async function createAccount(
+  { db, config, siteverify }: AuthDeps,
+  input: { email: string; password: string; turnstileToken?: string | undefined; client: ClientInfo },
+): Promise<UserRow> {
   await hit(db, ipRule(config, input.client.ip));
   await verifyTurnstile(config, { token: input.turnstileToken, action: "register", ip: input.client.ip }, siteverify);
   const refusal = passwordProblem(input.password);
@@ -35,11 +51,5 @@ export async function register(
     created_at: Date.now(),
   };
   if (!(await insertUser(db, user))) throw new ApiError("conflict", "An account with this email already exists.");
-
-  const session = await createSession(db, user.id, { userAgent: input.client.userAgent });
-  return {
-    user,
-    tokens: await issueTokens(config, user.id, session),
-    deviceToken: await issueDeviceToken(config, user.id),
-  };
+  return user;
 }

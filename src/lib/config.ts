@@ -49,6 +49,12 @@ const ConfigSchema = z.object({
   PROCESSING_MAX_ATTEMPTS: positiveInt.default(3),
   /** Finished (completed, failed, cancelled) sessions are deleted this long after they finish. */
   PROCESSING_SESSION_TTL_SECONDS: positiveInt.default(7 * 24 * 3600),
+  /** The deprecated /api/* layer for the deployed frontend: "on", or "off" (then it answers 410 Gone). */
+  LEGACY_API: z.enum(["on", "off"]).default("on"),
+  /** When the /api/* layer goes away (its `Sunset` header). */
+  LEGACY_SUNSET: z.iso.datetime().default("2027-06-30T00:00:00Z"),
+  /** Newest images GET /api/images returns (the original API had no paging). */
+  LEGACY_MAX_IMAGES: positiveInt.max(500).default(100),
   /** Lifetime of signed image URLs; expiries are rounded up to the quarter hour so URLs stay cacheable. */
   SIGNED_URL_TTL_SECONDS: positiveInt.default(3600),
   /** R2 objects without a D1 row are swept once they are older than this (an upload in flight has no row yet). */

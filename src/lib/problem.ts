@@ -50,6 +50,11 @@ export const PROBLEM_KINDS = {
     description:
       "This change needs `If-Match` with the version you read, so that two devices cannot overwrite each other.",
   },
+  gone: {
+    status: 410,
+    title: "Gone",
+    description: "This deprecated API has been switched off; its successor is the /v1 API (see the reference).",
+  },
   payload_too_large: {
     status: 413,
     title: "Payload too large",

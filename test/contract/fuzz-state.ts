@@ -31,6 +31,8 @@ export interface Session {
   accessToken: string;
   refreshToken: string;
   alive: boolean;
+  /** For the deprecated /api/* operations (their own token, from /api/login): the main users only. */
+  legacyToken?: string;
 }
 
 export interface KnownImage {
@@ -336,6 +338,19 @@ export class FuzzState {
   async setup(): Promise<void> {
     this.a = await this.register();
     this.b = await this.register();
+    for (const session of [this.a, this.b]) {
+      const { json } = await setupCall(
+        "legacyLogin",
+        "/api/login",
+        {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email: session.email, password: PASSWORD }),
+        },
+        [200],
+      );
+      session.legacyToken = (json as { token: string }).token;
+    }
     // Login targets: A and the accounts the fuzzer registers (not B, whose account stays clear of failed logins).
     this.credentials = [{ email: this.a.email, password: PASSWORD }];
 

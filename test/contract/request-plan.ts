@@ -645,6 +645,17 @@ async function authHeader(
   const forged = (key: string) => ({ header: `Bearer ${state.forged.get(key)}` });
   // An operation that ends the session it is called with gets throwaway sessions, never the main ones.
   const ending = THROWAWAY_SESSION_OPERATIONS.has(op.id);
+  // The deprecated layer takes its own tokens; a main user's is the "valid" one there.
+  if (
+    acceptedSchemes(op).has("legacyBearer") &&
+    (auth.kind === "valid" || auth.kind === "valid-lowercase-scheme" || auth.kind === "other-user")
+  ) {
+    const session = auth.kind === "other-user" ? state.b : state.a;
+    return {
+      header: `${auth.kind === "valid-lowercase-scheme" ? "bearer" : "Bearer"} ${session.legacyToken}`,
+      caller: session,
+    };
+  }
   switch (auth.kind) {
     case "none":
       return {};
@@ -673,10 +684,11 @@ async function authHeader(
 function serializeBody(mediaType: string, value: unknown): { body: BodyInit; contentType: string | null } {
   if (mediaType === "multipart/form-data" && value && typeof value === "object" && !Array.isArray(value)) {
     const form = new FormData();
-    for (const [key, field] of Object.entries(value)) {
+    for (const [rawKey, field] of Object.entries(value)) {
+      // workerd's FormData refuses a name or filename ending in a backslash; everything else goes as generated.
+      const key = rawKey.replace(/\\$/, "\\_");
       for (const item of Array.isArray(field) ? field : [field]) {
         if (item === undefined) continue;
-        // workerd's FormData refuses a filename ending in a backslash; everything else goes as generated.
         if (item instanceof FilePart)
           form.append(key, new File([item.bytes], item.filename.replace(/\\$/, "\\_"), { type: item.type }));
         else form.append(key, typeof item === "string" ? item : JSON.stringify(item));

@@ -8,6 +8,7 @@ type Operation = {
   summary?: string;
   security?: unknown[];
   requestBody?: unknown;
+  deprecated?: boolean;
   responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
 };
 
@@ -42,16 +43,25 @@ describe("the OpenAPI document", () => {
     }
   });
 
-  it("every operation declares its errors with the one Problem schema", () => {
+  it("every operation declares its errors with the one Problem schema (the deprecated layer: its old shape)", () => {
     for (const { name, operation } of operations) {
       const errors = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
       expect(errors.length, name).toBeGreaterThan(0);
       for (const [status, response] of errors) {
         if (name === "GET /health" && status === "503") continue; // degraded health answers with the Health body itself
-        expect(response.content?.["application/problem+json"]?.schema?.$ref, `${name} ${status}`).toBe(
-          "#/components/schemas/Problem",
-        );
+        const [mediaType, schema] = operation.deprecated
+          ? ["application/json", "#/components/schemas/LegacyError"]
+          : ["application/problem+json", "#/components/schemas/Problem"];
+        expect(response.content?.[mediaType]?.schema?.$ref, `${name} ${status}`).toBe(schema);
       }
+    }
+  });
+
+  it("the deprecated operations are exactly the /api/* ones, under the Legacy tag", () => {
+    const deprecated = operations.filter(({ operation }) => operation.deprecated).map(({ path }) => path);
+    expect(deprecated.sort()).toEqual(["/api/images", "/api/login", "/api/register", "/api/search", "/api/upload"]);
+    for (const { operation } of operations.filter(({ path }) => path.startsWith("/api/"))) {
+      expect(operation.tags).toEqual(["Legacy"]);
     }
   });
 

@@ -10,7 +10,7 @@ export function safeFilename(name: string, extension: string): string {
 }
 
 /** RFC 6266: an ASCII fallback plus the exact name in RFC 5987 encoding. */
-export function contentDisposition(filename: string): string {
+export function contentDisposition(filename: string, disposition: "inline" | "attachment" = "inline"): string {
   const ascii = filename.replace(/[^\x20-\x7e]/g, "_").replace(/["\\;]/g, "_");
-  return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+  return `${disposition}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }

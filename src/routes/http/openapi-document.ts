@@ -27,6 +27,12 @@ export const openApiDocumentConfig: Parameters<OpenAPIHono["getOpenAPI31Document
         "device; pause, resume, download each file or all of them as a ZIP.",
     },
     { name: "Meta", description: "Service health and the descriptions of problem types." },
+    {
+      name: "Legacy",
+      description:
+        "Deprecated: the original API, kept for the deployed frontend until it moves to the SDK. Every answer " +
+        "carries `Deprecation`, `Sunset` and a `Link` to its /v1 successor; errors are `{ success: false, error }`.",
+    },
   ],
 };
 
@@ -36,6 +42,12 @@ export function registerSecuritySchemes(app: OpenAPIHono<AppEnv>) {
     scheme: "bearer",
     bearerFormat: "JWT",
     description: "The `accessToken` from login, register or refresh.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "legacyBearer", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "The `token` from POST /api/login (deprecated layer only; /v1 tokens are not accepted there).",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "signedUrl", {
     type: "apiKey",

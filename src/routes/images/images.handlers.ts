@@ -63,7 +63,7 @@ export const getImageHandler: RouteHandler<typeof getImageRoute, AppEnv> = async
 
 export const getImageFileHandler: RouteHandler<typeof getImageFileRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const { uid, exp, sig, ...rendition } = c.req.valid("query");
+  const { uid, exp, sig, download, ...rendition } = c.req.valid("query");
   const userId = await fileCaller(c, id, { uid, exp, sig }, rendition);
   const ifNoneMatch = c.req.header("if-none-match");
   if (wantsRendition(rendition)) {
@@ -73,7 +73,8 @@ export const getImageFileHandler: RouteHandler<typeof getImageFileRoute, AppEnv>
     );
     return sendRendition(made);
   }
-  return sendImageFile(await readImageFile(deps(c), { userId, id, ifNoneMatch, range: c.req.header("range") }));
+  const file = await readImageFile(deps(c), { userId, id, ifNoneMatch, range: c.req.header("range") });
+  return sendImageFile(file, download ? "attachment" : "inline");
 };
 
 export const patchImageTagsHandler: RouteHandler<typeof patchImageTagsRoute, AppEnv> = async (c) => {

@@ -149,6 +149,9 @@ export const FileQuerySchema = z.object({
   quality: z.coerce.number().int().min(1).max(100).optional().openapi({
     description: "Lossy quality 1–100 (default 85; PNG is lossless). Takes effect on Cloudflare only.",
   }),
+  download: z.enum(["1"]).optional().openapi({
+    description: "`1`: serve the original as an attachment (a download keeping its filename) instead of inline.",
+  }),
   uid: z.string().max(64).optional(),
   exp: z.string().max(16).optional(),
   sig: z.string().max(64).optional(),

@@ -3,13 +3,13 @@ import type { Rendition } from "../../images/renditions/read-rendition";
 import { contentDisposition } from "../../images/upload/filename";
 
 /** The HTTP form of an image file: validators, caching, a safe disposition, and 200, 206 or 304. */
-export function sendImageFile(file: ImageFile): Response {
+export function sendImageFile(file: ImageFile, disposition: "inline" | "attachment" = "inline"): Response {
   const { image } = file;
   const headers = new Headers({
     ETag: etagOf(image),
     "Cache-Control": "private, max-age=3600",
     "Accept-Ranges": "bytes",
-    "Content-Disposition": contentDisposition(image.filename),
+    "Content-Disposition": contentDisposition(image.filename, disposition),
   });
   if (file.kind === "not-modified") return new Response(null, { status: 304, headers });
   headers.set("Content-Type", image.content_type);

@@ -1,0 +1,60 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { signFileUrl } from "../../images/files/signed-url";
+import type { ImageRecord } from "../../images/store/image-rows";
+import { selectTagger } from "../../images/tagging/select-tagger";
+import { legacyImages, legacyLogin, legacyRegister, legacySearch, legacyUpload } from "../../legacy/legacy-services";
+import type { AppEnv } from "../http/app-env";
+import { clientInfo } from "../http/client-info";
+import { publicOrigin } from "../http/public-origin";
+import type * as routes from "./legacy.routes";
+
+function authDeps(c: Context<AppEnv>) {
+  return { db: c.env.DB, config: c.var.config, siteverify: c.env.SITEVERIFY };
+}
+
+/** `data`: an absolute signed link that renders in `<img>` and, clicked, downloads under the original name. */
+async function presentLegacyImage(c: Context<AppEnv>, image: ImageRecord) {
+  const { config } = c.var;
+  const signed = await signFileUrl(config.URL_SIGNING_SECRET, image.id, image.user_id, config.SIGNED_URL_TTL_SECONDS);
+  return { id: image.id, filename: image.filename, data: `${publicOrigin(c)}${signed.path}&download=1` };
+}
+
+export const legacyRegisterHandler: RouteHandler<typeof routes.legacyRegister, AppEnv> = async (c) => {
+  await legacyRegister(authDeps(c), { ...c.req.valid("json"), client: clientInfo(c) });
+  return c.json({ success: true as const, message: "Registered. Please log in." }, 201);
+};
+
+export const legacyLoginHandler: RouteHandler<typeof routes.legacyLogin, AppEnv> = async (c) => {
+  const token = await legacyLogin(authDeps(c), { ...c.req.valid("json"), client: clientInfo(c) });
+  return c.json({ success: true as const, token }, 200);
+};
+
+export const legacyUploadHandler: RouteHandler<typeof routes.legacyUpload, AppEnv> = async (c) => {
+  const { image: file, userId } = c.req.valid("form");
+  const image = await legacyUpload({ db: c.env.DB, bucket: c.env.BUCKET, config: c.var.config }, c.var.auth, {
+    file,
+    userId,
+    tagger: selectTagger(c.env, c.var.config),
+  });
+  return c.json(
+    { success: true as const, tags: image.tags.map((tag) => tag.label), image: await presentLegacyImage(c, image) },
+    200,
+  );
+};
+
+export const legacyImagesHandler: RouteHandler<typeof routes.legacyImages, AppEnv> = async (c) => {
+  const images = await legacyImages(c.env.DB, c.var.auth, c.var.config.LEGACY_MAX_IMAGES);
+  return c.json(
+    { success: true as const, images: await Promise.all(images.map((i) => presentLegacyImage(c, i))) },
+    200,
+  );
+};
+
+export const legacySearchHandler: RouteHandler<typeof routes.legacySearch, AppEnv> = async (c) => {
+  const images = await legacySearch(c.env.DB, c.var.auth, c.req.valid("json").query, c.var.config.LEGACY_MAX_IMAGES);
+  return c.json(
+    { success: true as const, images: await Promise.all(images.map((i) => presentLegacyImage(c, i))) },
+    200,
+  );
+};
