@@ -61,7 +61,10 @@ const ConfigSchema = z.object({
   ORPHAN_GRACE_SECONDS: positiveInt.default(3600),
   /** Login attempts one IP may make per window, whatever the account. */
   LOGIN_ATTEMPTS_PER_IP: positiveInt.default(30),
-  /** Failed logins for one account from one IP per window: bounds guessing without letting one client lock out others. */
+  /**
+   * Failed logins for one account from one IP (or one known device) per window: bounds guessing without letting one
+   * client lock out others.
+   */
   LOGIN_FAILURES_PER_ACCOUNT_IP: positiveInt.default(5),
   /** Failed logins for one account from all IPs per window: bounds distributed guessing. */
   LOGIN_FAILURES_PER_ACCOUNT: positiveInt.default(50),

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import { localTagger } from "../../src/images/tagging/local-tagger";
 import { ResNetOutputSchema, tagImage } from "../../src/images/tagging/tagger";

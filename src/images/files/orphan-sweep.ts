@@ -12,9 +12,9 @@ export interface SweepOptions {
 }
 
 /**
- * Deletes R2 objects (originals and derived files) whose image row does not exist. Uploads write the object before the row and
- * remove it if the row cannot be written, so an orphan only survives a crash in between (or an R2 delete that
- * failed after a row was deleted): this sweep is the backstop that makes "no orphan objects" hold.
+ * Deletes R2 objects (originals and derived files) whose image row does not exist. Uploads write the object before
+ * the row and remove it if the row cannot be written, so an orphan only survives a crash in between (or an R2
+ * delete that failed after a row was deleted): this sweep is the backstop that makes "no orphan objects" hold.
  */
 export async function sweepOrphanObjects(
   db: D1Database,
