@@ -104,3 +104,15 @@ export async function expectFile(status: 200 | 206, response: Response): Promise
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
+
+/** A real 640×480 PNG, made by the Images binding from a tiny fixture, unique per call (random bytes after IEND). */
+export async function photoBytes(): Promise<Uint8Array> {
+  const made = await env.IMAGES.input(new Blob([fixtureBytes("tiny.png")]).stream())
+    .transform({ width: 640, height: 480 })
+    .output({ format: "image/png" });
+  const bytes = new Uint8Array(await made.response().arrayBuffer());
+  const out = new Uint8Array(bytes.length + 16);
+  out.set(bytes);
+  out.set(crypto.getRandomValues(new Uint8Array(16)), bytes.length);
+  return out;
+}

@@ -1,22 +1,8 @@
-import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { ImagifyClient } from "../../openapi/client";
 import { getSession } from "../../src/routes/processing/processing.routes";
-import { fixtureBytes } from "../fixtures";
 import { expectContract } from "../helpers/contract";
-import { uploadLabelled } from "../helpers/images";
-
-/** A real 640×480 PNG (made by the Images binding from a tiny fixture), unique per call. */
-export async function photoBytes(): Promise<Uint8Array> {
-  const made = await env.IMAGES.input(new Blob([fixtureBytes("tiny.png")]).stream())
-    .transform({ width: 640, height: 480 })
-    .output({ format: "image/png" });
-  const bytes = new Uint8Array(await made.response().arrayBuffer());
-  const out = new Uint8Array(bytes.length + 16);
-  out.set(bytes);
-  out.set(crypto.getRandomValues(new Uint8Array(16)), bytes.length);
-  return out;
-}
+import { photoBytes, uploadLabelled } from "../helpers/images";
 
 export async function uploadPhotos(client: ImagifyClient, count: number): Promise<string[]> {
   const ids: string[] = [];

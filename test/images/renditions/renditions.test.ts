@@ -1,27 +1,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getImageFile } from "../../../src/routes/images/images.routes";
-import { fixtureBytes } from "../../fixtures";
 import { fetchWithSettings } from "../../helpers/app-with";
 import { call, signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
-import { bearer, listObjectKeys, uploadLabelled } from "../../helpers/images";
-
-/** A real 640×480 PNG, made by the Images binding itself from a tiny fixture, unique per call. */
-async function photo(): Promise<Uint8Array> {
-  const made = await env.IMAGES.input(new Blob([fixtureBytes("tiny.png")]).stream())
-    .transform({ width: 640, height: 480 })
-    .output({ format: "image/png" });
-  const bytes = new Uint8Array(await made.response().arrayBuffer());
-  const out = new Uint8Array(bytes.length + 16);
-  out.set(bytes);
-  out.set(crypto.getRandomValues(new Uint8Array(16)), bytes.length); // after IEND: a unique SHA-256, same pixels
-  return out;
-}
+import { bearer, listObjectKeys, photoBytes, uploadLabelled } from "../../helpers/images";
 
 async function uploadedPhoto() {
   const user = await signedInClient();
-  const image = await uploadLabelled(user.client, await photo(), [{ label: "SEASHORE", score: 0.6 }]);
+  const image = await uploadLabelled(user.client, await photoBytes(), [{ label: "SEASHORE", score: 0.6 }]);
   expect([image.width, image.height]).toEqual([640, 480]);
   return { ...user, image };
 }
