@@ -1,12 +1,11 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import type { AuthDeps } from "../../auth/auth-deps";
 import { login } from "../../auth/login";
 import { logout } from "../../auth/logout";
 import { refresh } from "../../auth/refresh";
 import { register } from "../../auth/register";
 import type { AppEnv } from "../http/app-env";
 import { clientInfo } from "../http/client-info";
+import { authDeps } from "../http/service-deps";
 import { presentSignedIn, presentTokens } from "./auth.presenters";
 import type {
   getAuthConfig as getAuthConfigRoute,
@@ -16,11 +15,6 @@ import type {
   register as registerRoute,
 } from "./auth.routes";
 
-/** The auth services' dependencies; SITEVERIFY exists only in the test environment (see wrangler.toml). */
-function deps(c: Context<AppEnv>): AuthDeps {
-  return { db: c.env.DB, config: c.var.config, siteverify: c.env.SITEVERIFY };
-}
-
 export const getAuthConfigHandler: RouteHandler<typeof getAuthConfigRoute, AppEnv> = async (c) => {
   const { config } = c.var;
   const enabled = config.TURNSTILE === "on";
@@ -28,17 +22,17 @@ export const getAuthConfigHandler: RouteHandler<typeof getAuthConfigRoute, AppEn
 };
 
 export const registerHandler: RouteHandler<typeof registerRoute, AppEnv> = async (c) => {
-  const signedIn = await register(deps(c), { ...c.req.valid("json"), client: clientInfo(c) });
+  const signedIn = await register(authDeps(c), { ...c.req.valid("json"), client: clientInfo(c) });
   return c.json(presentSignedIn(signedIn), 201);
 };
 
 export const loginHandler: RouteHandler<typeof loginRoute, AppEnv> = async (c) => {
-  const signedIn = await login(deps(c), { ...c.req.valid("json"), client: clientInfo(c) });
+  const signedIn = await login(authDeps(c), { ...c.req.valid("json"), client: clientInfo(c) });
   return c.json(presentSignedIn(signedIn), 200);
 };
 
 export const refreshHandler: RouteHandler<typeof refreshRoute, AppEnv> = async (c) => {
-  const tokens = await refresh(deps(c), { ...c.req.valid("json"), client: clientInfo(c) });
+  const tokens = await refresh(authDeps(c), { ...c.req.valid("json"), client: clientInfo(c) });
   return c.json(presentTokens(tokens), 200);
 };
 

@@ -1,7 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { authenticate } from "../../auth/authenticate";
-import type { ImageDeps } from "../../images/deps";
 import { readImageFile } from "../../images/files/read-image-file";
 import { verifyFileSignature } from "../../images/files/signed-url";
 import { editTags } from "../../images/library/edit-tags";
@@ -16,6 +15,7 @@ import { selectTagger } from "../../images/tagging/select-tagger";
 import { storeImage } from "../../images/upload/store-image";
 import { ApiError } from "../../lib/problem";
 import type { AppEnv } from "../http/app-env";
+import { authDeps, imageDeps } from "../http/service-deps";
 import { presentImage, presentImages } from "./images.presenters";
 import type {
   deleteImage as deleteImageRoute,
@@ -29,12 +29,8 @@ import type {
 } from "./images.routes";
 import { sendImageFile, sendRendition } from "./send-image-file";
 
-function deps(c: Context<AppEnv>): ImageDeps {
-  return { db: c.env.DB, bucket: c.env.BUCKET, config: c.var.config };
-}
-
 export const uploadImageHandler: RouteHandler<typeof uploadImageRoute, AppEnv> = async (c) => {
-  const { image, created } = await storeImage(deps(c), {
+  const { image, created } = await storeImage(imageDeps(c), {
     userId: c.var.auth.userId,
     file: c.req.valid("form").file,
     tagger: selectTagger(c.env, c.var.config),
@@ -68,12 +64,12 @@ export const getImageFileHandler: RouteHandler<typeof getImageFileRoute, AppEnv>
   const ifNoneMatch = c.req.header("if-none-match");
   if (wantsRendition(rendition)) {
     const made = await readRendition(
-      { ...deps(c), images: c.env.IMAGES },
+      { ...imageDeps(c), images: c.env.IMAGES },
       { userId, id, params: rendition, accept: c.req.header("accept"), ifNoneMatch },
     );
     return sendRendition(made);
   }
-  const file = await readImageFile(deps(c), { userId, id, ifNoneMatch, range: c.req.header("range") });
+  const file = await readImageFile(imageDeps(c), { userId, id, ifNoneMatch, range: c.req.header("range") });
   return sendImageFile(file, download ? "attachment" : "inline");
 };
 
@@ -87,7 +83,7 @@ export const patchImageTagsHandler: RouteHandler<typeof patchImageTagsRoute, App
 };
 
 export const retagImageHandler: RouteHandler<typeof retagImageRoute, AppEnv> = async (c) => {
-  const image = await retagImage(deps(c), {
+  const image = await retagImage(imageDeps(c), {
     userId: c.var.auth.userId,
     id: c.req.valid("param").id,
     tagger: selectTagger(c.env, c.var.config),
@@ -96,7 +92,7 @@ export const retagImageHandler: RouteHandler<typeof retagImageRoute, AppEnv> = a
 };
 
 export const deleteImageHandler: RouteHandler<typeof deleteImageRoute, AppEnv> = async (c) => {
-  await removeImage(deps(c), { userId: c.var.auth.userId, id: c.req.valid("param").id });
+  await removeImage(imageDeps(c), { userId: c.var.auth.userId, id: c.req.valid("param").id });
   return c.body(null, 204);
 };
 
@@ -108,7 +104,7 @@ async function fileCaller(
   rendition: RenditionParams,
 ) {
   const authorization = c.req.header("authorization");
-  if (authorization) return (await authenticate({ db: c.env.DB, config: c.var.config }, authorization)).userId;
+  if (authorization) return (await authenticate(authDeps(c), authorization)).userId;
   if (!query.sig) throw new ApiError("unauthorized", "Use the image's signed `url`, or send a bearer token.");
   const check = await verifyFileSignature(c.var.config.URL_SIGNING_SECRET, imageId, query, Date.now(), rendition);
   if (!check.ok) {

@@ -7,11 +7,8 @@ import { legacyImages, legacyLogin, legacyRegister, legacySearch, legacyUpload }
 import type { AppEnv } from "../http/app-env";
 import { clientInfo } from "../http/client-info";
 import { publicOrigin } from "../http/public-origin";
+import { authDeps, imageDeps } from "../http/service-deps";
 import type * as routes from "./legacy.routes";
-
-function authDeps(c: Context<AppEnv>) {
-  return { db: c.env.DB, config: c.var.config, siteverify: c.env.SITEVERIFY };
-}
 
 /** `data`: an absolute signed link that renders in `<img>` and, clicked, downloads under the original name. */
 async function presentLegacyImage(c: Context<AppEnv>, image: ImageRecord) {
@@ -32,7 +29,7 @@ export const legacyLoginHandler: RouteHandler<typeof routes.legacyLogin, AppEnv>
 
 export const legacyUploadHandler: RouteHandler<typeof routes.legacyUpload, AppEnv> = async (c) => {
   const { image: file, userId } = c.req.valid("form");
-  const image = await legacyUpload({ db: c.env.DB, bucket: c.env.BUCKET, config: c.var.config }, c.var.auth, {
+  const image = await legacyUpload(imageDeps(c), c.var.auth, {
     file,
     userId,
     tagger: selectTagger(c.env, c.var.config),

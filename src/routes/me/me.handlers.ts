@@ -6,6 +6,7 @@ import { getCurrentUser } from "../../auth/current-user";
 import { presentUser } from "../auth/auth.presenters";
 import type { AppEnv } from "../http/app-env";
 import { clientInfo } from "../http/client-info";
+import { authDeps, imageDeps } from "../http/service-deps";
 import { deviceLabel } from "./device-label";
 import type {
   changePassword as changePasswordRoute,
@@ -20,7 +21,7 @@ export const getMeHandler: RouteHandler<typeof getMe, AppEnv> = async (c) => {
 };
 
 export const changePasswordHandler: RouteHandler<typeof changePasswordRoute, AppEnv> = async (c) => {
-  await changePassword({ db: c.env.DB, config: c.var.config }, c.var.auth, {
+  await changePassword(authDeps(c), c.var.auth, {
     ...c.req.valid("json"),
     client: clientInfo(c),
   });
@@ -45,10 +46,6 @@ export const endSessionHandler: RouteHandler<typeof endSessionRoute, AppEnv> = a
 };
 
 export const deleteAccountHandler: RouteHandler<typeof deleteAccountRoute, AppEnv> = async (c) => {
-  await deleteAccount(
-    { db: c.env.DB, bucket: c.env.BUCKET, config: c.var.config, sessions: c.env.PROCESSING_SESSIONS },
-    c.var.auth,
-    c.req.valid("json"),
-  );
+  await deleteAccount({ ...imageDeps(c), sessions: c.env.PROCESSING_SESSIONS }, c.var.auth, c.req.valid("json"));
   return c.body(null, 204);
 };

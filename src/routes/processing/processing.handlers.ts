@@ -10,17 +10,13 @@ import {
   editSession,
   getSession,
   listSessions,
-  type ProcessingDeps,
   sessionEvents,
 } from "../../processing/sessions";
 import type { AppEnv } from "../http/app-env";
+import { processingDeps } from "../http/service-deps";
 import { presentEvents } from "./present-events";
 import { presentSession } from "./processing.presenters";
 import type * as routes from "./processing.routes";
-
-function deps(c: Context<AppEnv>): ProcessingDeps {
-  return { db: c.env.DB, sessions: c.env.PROCESSING_SESSIONS, config: c.var.config };
-}
 
 async function sessionJson<S extends 200 | 201>(c: Context<AppEnv>, state: SessionState, status: S) {
   c.header("ETag", `"${state.version}"`);
@@ -28,20 +24,20 @@ async function sessionJson<S extends 200 | 201>(c: Context<AppEnv>, state: Sessi
 }
 
 export const createSessionHandler: RouteHandler<typeof routes.createSession, AppEnv> = async (c) =>
-  sessionJson(c, await createSession(deps(c), c.var.auth.userId, c.req.valid("json")), 201);
+  sessionJson(c, await createSession(processingDeps(c), c.var.auth.userId, c.req.valid("json")), 201);
 
 export const listSessionsHandler: RouteHandler<typeof routes.listSessions, AppEnv> = async (c) => {
-  const page = await listSessions(deps(c), c.var.auth.userId, c.req.valid("query"));
+  const page = await listSessions(processingDeps(c), c.var.auth.userId, c.req.valid("query"));
   const items = await Promise.all(page.sessions.map((state) => presentSession(c, state)));
   return c.json({ items, nextCursor: page.nextCursor }, 200);
 };
 
 export const getSessionHandler: RouteHandler<typeof routes.getSession, AppEnv> = async (c) =>
-  sessionJson(c, await getSession(deps(c), c.var.auth.userId, c.req.valid("param").id), 200);
+  sessionJson(c, await getSession(processingDeps(c), c.var.auth.userId, c.req.valid("param").id), 200);
 
 export const updateSessionHandler: RouteHandler<typeof routes.updateSession, AppEnv> = async (c) => {
   const ifMatch = parseIfMatch(c.req.valid("header")["if-match"]);
-  const state = await editSession(deps(c), c.var.auth.userId, c.req.valid("param").id, {
+  const state = await editSession(processingDeps(c), c.var.auth.userId, c.req.valid("param").id, {
     ifMatch,
     ...c.req.valid("json"),
   });
@@ -51,7 +47,11 @@ export const updateSessionHandler: RouteHandler<typeof routes.updateSession, App
 const lifecycleHandler =
   (action: "start" | "pause" | "resume" | "cancel"): RouteHandler<typeof routes.startSession, AppEnv> =>
   async (c) =>
-    sessionJson(c, await changeSessionStatus(deps(c), c.var.auth.userId, c.req.valid("param").id, action), 200);
+    sessionJson(
+      c,
+      await changeSessionStatus(processingDeps(c), c.var.auth.userId, c.req.valid("param").id, action),
+      200,
+    );
 
 export const startSessionHandler = lifecycleHandler("start");
 export const pauseSessionHandler = lifecycleHandler("pause");
@@ -59,16 +59,16 @@ export const resumeSessionHandler = lifecycleHandler("resume");
 export const cancelSessionHandler = lifecycleHandler("cancel");
 
 export const deleteSessionHandler: RouteHandler<typeof routes.deleteSession, AppEnv> = async (c) => {
-  await deleteSession(deps(c), c.var.auth.userId, c.req.valid("param").id);
+  await deleteSession(processingDeps(c), c.var.auth.userId, c.req.valid("param").id);
   return c.body(null, 204);
 };
 
 export const sessionEventsHandler: RouteHandler<typeof routes.sessionEvents, AppEnv> = async (c) =>
-  presentEvents(c, await sessionEvents(deps(c), c.var.auth.userId, c.req.valid("param").id));
+  presentEvents(c, await sessionEvents(processingDeps(c), c.var.auth.userId, c.req.valid("param").id));
 
 export const sessionArchiveHandler: RouteHandler<typeof routes.sessionArchive, AppEnv> = async (c) => {
   const archive = await sessionArchive(
-    { ...deps(c), bucket: c.env.BUCKET },
+    { ...processingDeps(c), bucket: c.env.BUCKET },
     c.var.auth.userId,
     c.req.valid("param").id,
   );
