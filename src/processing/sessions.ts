@@ -1,8 +1,8 @@
 import { ownedImageIds } from "../images/store/image-rows";
 import type { Config } from "../lib/config";
 import { newId } from "../lib/ids";
-import { decodeJsonCursor, encodeJsonCursor } from "../lib/json-cursor";
 import { ApiError, invalidField } from "../lib/problem";
+import { seqBefore, seqPage } from "../lib/seq-cursor";
 import type { Outcome } from "./engine/session-engine";
 import type { ProcessingOutput, SessionState, SessionStatus } from "./session-types";
 import { countRunningSessions, listSessionIndex, ownsSession } from "./store/session-index";
@@ -70,21 +70,17 @@ export async function listSessions(
   userId: string,
   input: { limit: number; cursor?: string | undefined; status?: SessionStatus | undefined },
 ): Promise<{ sessions: SessionState[]; nextCursor: string | null }> {
-  const decoded =
-    input.cursor === undefined ? null : (decodeJsonCursor(input.cursor) as { before?: unknown } | undefined);
-  const beforeSeq =
-    decoded === null ? null : Number.isSafeInteger(decoded?.before) ? (decoded!.before as number) : undefined;
-  if (beforeSeq === undefined) throw invalidField("query.cursor", "The cursor is not valid; start again without one.");
-  const rows = await listSessionIndex(deps.db, { userId, limit: input.limit + 1, beforeSeq, status: input.status });
-  const page = rows.slice(0, input.limit);
+  const rows = await listSessionIndex(deps.db, {
+    userId,
+    limit: input.limit + 1,
+    beforeSeq: seqBefore(input.cursor),
+    status: input.status,
+  });
+  const { page, nextCursor } = seqPage(rows, input.limit);
   const states: (SessionState | null)[] = await Promise.all(
     page.map((row) => sessionObject(deps, row.id).view(userId)),
   );
-  const last = page.at(-1);
-  return {
-    sessions: states.filter((state): state is SessionState => state !== null),
-    nextCursor: rows.length > input.limit && last ? encodeJsonCursor({ before: last.seq }) : null,
-  };
+  return { sessions: states.filter((state): state is SessionState => state !== null), nextCursor };
 }
 
 export async function editSession(
