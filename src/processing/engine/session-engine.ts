@@ -112,8 +112,8 @@ export class SessionEngine {
     const state = this.tables.state();
     if (!state) return;
     if (FINISHED.has(state.status)) {
-      const ttl = getConfig(this.env).PROCESSING_SESSION_TTL_SECONDS * 1000;
-      if (state.finishedAt !== null && Date.now() >= state.finishedAt + ttl) await this.destroy(state.userId);
+      const expiresAt = this.expiresAt(state);
+      if (expiresAt !== null && Date.now() >= expiresAt) await this.destroy(state.userId);
       else await this.scheduleNext();
       return;
     }
@@ -166,11 +166,16 @@ export class SessionEngine {
   private async scheduleNext(): Promise<void> {
     const state = this.tables.state();
     if (!state) return;
+    const expiresAt = this.expiresAt(state);
     if (state.status === "running") await this.ctx.storage.setAlarm(Date.now());
-    else if (FINISHED.has(state.status) && state.finishedAt !== null) {
-      const ttl = getConfig(this.env).PROCESSING_SESSION_TTL_SECONDS * 1000;
-      await this.ctx.storage.setAlarm(state.finishedAt + ttl);
-    } else await this.ctx.storage.deleteAlarm();
+    else if (expiresAt !== null) await this.ctx.storage.setAlarm(expiresAt);
+    else await this.ctx.storage.deleteAlarm();
+  }
+
+  /** When a finished session is deleted; null while it is not finished. */
+  private expiresAt(state: SessionState): number | null {
+    if (!FINISHED.has(state.status) || state.finishedAt === null) return null;
+    return state.finishedAt + getConfig(this.env).PROCESSING_SESSION_TTL_SECONDS * 1000;
   }
 
   /** Server-Sent Events: the state now, then the state after every change, until the session ends or is deleted. */

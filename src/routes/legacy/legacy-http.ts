@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { authenticateLegacy } from "../../legacy/legacy-token";
-import { ConfigError, getConfig } from "../../lib/config";
+import { getConfig } from "../../lib/config";
 import { ApiError, type ProblemStatus } from "../../lib/problem";
 import type { AppEnv } from "../http/app-env";
 import { PROBLEM_CONTENT_TYPE } from "../http/problem";
@@ -53,11 +53,8 @@ export const legacyLayer = [
 function withDeprecation(c: Context<AppEnv>, response: Response): Response {
   const out = new Response(response.body, response);
   out.headers.set("Deprecation", `@${Math.floor(DEPRECATED_AT / 1000)}`);
-  try {
-    out.headers.set("Sunset", new Date(getConfig(c.env).LEGACY_SUNSET).toUTCString());
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-  }
+  // The first middleware of the layer set the configuration (or the request failed before reaching this one).
+  out.headers.set("Sunset", new Date(c.var.config.LEGACY_SUNSET).toUTCString());
   const successor = SUCCESSORS[c.req.path];
   if (successor) out.headers.set("Link", `<${publicOrigin(c)}${successor}>; rel="successor-version"`);
   out.headers.set("Cache-Control", "no-store");
