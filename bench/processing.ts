@@ -10,11 +10,12 @@
 //    arrival at this client (same machine, same clock);
 // 5. thumbnails: each image's `thumbnailUrl` fetched twice, cold (made by the Images binding) and cached (from R2);
 // 6. workerd's resident memory before and after (the Durable Object's own share cannot be read locally).
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import sharp from "sharp";
+import { BENCH_ENV, startDev, stopDev } from "./dev-server";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const arg = (name: string, fallback: number) => {
@@ -25,59 +26,10 @@ const N = arg("photos", 50);
 const PORT = arg("port", 8791);
 const STATE = path.join(ROOT, "bench/.data/processing");
 const BASE = `http://127.0.0.1:${PORT}`;
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 const log = (...a: unknown[]) => console.error("[bench]", ...a);
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] ?? NaN;
 const ms = (x: number) => x.toFixed(x < 10 ? 2 : 1);
-
-let dev: ChildProcess | null = null;
-const stopDev = () => {
-  if (dev?.pid) {
-    try {
-      process.kill(-dev.pid, "SIGKILL");
-    } catch {
-      /* gone */
-    }
-  }
-  dev = null;
-};
-process.on("exit", stopDev);
-process.on("SIGINT", () => {
-  stopDev();
-  process.exit(130);
-});
-
-async function startDev() {
-  dev = spawn(
-    "npx",
-    [
-      "wrangler",
-      "dev",
-      "--local",
-      "--persist-to",
-      STATE,
-      "--port",
-      String(PORT),
-      "--ip",
-      "127.0.0.1",
-      "--var",
-      "TURNSTILE:off",
-    ],
-    { cwd: ROOT, env: ENV, detached: true, stdio: "ignore" },
-  );
-  for (let i = 0; i < 120; i++) {
-    await new Promise((r) => setTimeout(r, 500));
-    if (
-      await fetch(`${BASE}/health`).then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-  }
-  throw new Error("wrangler dev did not start");
-}
 
 function workerdRss(): number {
   const out = spawnSync("ps", ["-C", "workerd", "-o", "rss="], { encoding: "utf8" }).stdout;
@@ -124,7 +76,7 @@ async function main() {
   fs.rmSync(STATE, { recursive: true, force: true });
   execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE], {
     cwd: ROOT,
-    env: ENV,
+    env: BENCH_ENV,
     stdio: "ignore",
   });
   const images = await photos();
@@ -137,7 +89,7 @@ async function main() {
   const directRate = N / ((performance.now() - t) / 1000);
   log(`direct sharp: ${directRate.toFixed(2)} img/s`);
 
-  await startDev();
+  await startDev({ state: STATE, port: PORT });
   const rssBefore = workerdRss();
   const email = `bench-${Date.now()}@example.com`;
   const reg = await fetch(`${BASE}/v1/auth/register`, {
@@ -222,7 +174,7 @@ async function main() {
       into.push(performance.now() - s);
     }
   }
-  stopDev();
+  await stopDev();
 
   console.log(
     `## Processing, ${N} photos of 1920×1080 → WebP q80, at most 1600 px wide (wrangler dev --local, 2 cores)\n`,
@@ -246,8 +198,8 @@ async function main() {
   console.log(`| workerd RSS before / after the session | ${rssBefore.toFixed(0)} / ${rssAfter.toFixed(0)} MiB |`);
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
   console.error(error);
-  stopDev();
+  await stopDev();
   process.exit(1);
 });

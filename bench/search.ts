@@ -13,7 +13,7 @@
 //    - like: the legacy `SELECT * FROM legacy_images WHERE user_id = ? AND tags LIKE '%q%'` (no limit) over
 //      better-sqlite3, last.
 //    Every phase warms up first (--warmup, default 20 requests per class) and then takes --iters samples per class.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -26,6 +26,7 @@ import { insertImageStatement } from "../src/images/store/image-rows";
 import { REBUILD_ALL_SQL, SEARCH_SEQ_SPAN } from "../src/images/store/search-index";
 import { insertAiTagsStatement } from "../src/images/store/tag-rows";
 import { RESNET50_MODEL } from "../src/images/tagging/tagger";
+import { BENCH_ENV, startDev, stopDev } from "./dev-server";
 import { sqliteD1 } from "./sqlite-d1";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -48,7 +49,6 @@ const HTTP = !args.has("no-http");
 /** Merge the FTS5 index into one segment after building it: the state the hourly `merge` converges to. */
 const OPTIMIZE = args.has("optimize");
 const STATE = path.join(ROOT, "bench/.data", `state-${N}`);
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 
 // better-sqlite3@12, a devDependency (v13 segfaults on Node 20). Untyped here: the bench only prepares and runs SQL.
 const Database = createRequire(import.meta.url)("better-sqlite3");
@@ -87,86 +87,8 @@ const fmt = (x: number) => (Number.isNaN(x) ? "-" : x.toFixed(x < 10 ? 2 : 1));
 const sample = (cls: string, i: number) => CLASSES[cls]!.queries[i % CLASSES[cls]!.queries.length]!;
 
 function wrangler(argv: string[]) {
-  const r = spawnSync("npx", ["wrangler", ...argv], { cwd: ROOT, env: ENV, encoding: "utf8" });
+  const r = spawnSync("npx", ["wrangler", ...argv], { cwd: ROOT, env: BENCH_ENV, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`wrangler ${argv.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
-}
-
-// --- wrangler dev: its own process group, always killed (also on Ctrl-C / errors) --------------------------------
-let dev: ChildProcess | null = null;
-function killDev(sig: NodeJS.Signals) {
-  if (dev?.pid)
-    try {
-      process.kill(-dev.pid, sig);
-    } catch {
-      /* gone */
-    }
-}
-process.on("exit", () => killDev("SIGKILL"));
-for (const s of ["SIGINT", "SIGTERM"] as const)
-  process.on(s, () => {
-    killDev("SIGKILL");
-    process.exit(130);
-  });
-
-async function startDev(): Promise<void> {
-  if (!fs.existsSync(path.join(ROOT, ".dev.vars")))
-    throw new Error(".dev.vars is missing: copy .dev.vars.example and set the three secrets (32+ random chars)");
-  const child = spawn(
-    "npx",
-    // The bench user registers without a bot check: the search is what is measured here.
-    [
-      "wrangler",
-      "dev",
-      "--local",
-      "--persist-to",
-      STATE,
-      "--port",
-      String(PORT),
-      "--ip",
-      "127.0.0.1",
-      "--var",
-      "TURNSTILE:off",
-    ],
-    { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  dev = child;
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  for (let i = 0; i < 120; i++) {
-    await new Promise((r) => setTimeout(r, 500));
-    try {
-      await fetch(`http://127.0.0.1:${PORT}/health`);
-      return;
-    } catch {
-      /* not yet */
-    }
-    if (child.exitCode !== null) break;
-  }
-  await stopDev();
-  throw new Error(`wrangler dev did not start:\n${out.slice(-2000)}`);
-}
-async function stopDev(): Promise<void> {
-  const child = dev;
-  if (!child?.pid) return;
-  const gone = new Promise<void>((r) =>
-    child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", () => r()),
-  );
-  killDev("SIGTERM");
-  const t = setTimeout(() => killDev("SIGKILL"), 5000);
-  await gone;
-  clearTimeout(t);
-  // workerd may outlive npx/wrangler for a moment: make sure the whole group is gone before touching the file.
-  for (let i = 0; i < 50; i++) {
-    try {
-      process.kill(-child.pid, 0);
-    } catch {
-      break;
-    }
-    if (i === 20) killDev("SIGKILL");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  dev = null;
 }
 
 function d1File(): string {
@@ -189,7 +111,7 @@ async function main() {
   let token: string | null = null;
   let httpNote = "";
   if (HTTP) {
-    await startDev();
+    await startDev({ state: STATE, port: PORT });
     try {
       const email = `bench-${Date.now()}@example.com`;
       const reg = await fetch(`http://127.0.0.1:${PORT}/v1/auth/register`, {
@@ -319,7 +241,7 @@ async function main() {
 
   // --- http: the route end to end --------------------------------------------------------------------------------
   if (HTTP && token) {
-    await startDev();
+    await startDev({ state: STATE, port: PORT });
     try {
       const get = async (q: string, match: string, cursor?: string | null) => {
         const qs = new URLSearchParams({ q, match, limit: "20" });
