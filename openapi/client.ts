@@ -124,14 +124,25 @@ export function createImagifyClient(options: ImagifyClientOptions) {
     if (typeof body?.deviceToken === "string") deviceTokens.set(body.deviceToken);
   }
 
+  /**
+   * A 401 for a token that has since been replaced (another call's refresh finished while this one was in flight)
+   * retries with the new token; only a 401 for the current token spends the refresh token.
+   */
+  async function renewedAfter(sentToken: string | undefined): Promise<boolean> {
+    const current = tokens.get()?.accessToken;
+    if (current && current !== sentToken) return true;
+    return refreshOnce();
+  }
+
   async function authorisedFetch(original: Request): Promise<Response> {
     const request = await withDeviceToken(original);
     const isAuthCall = AUTH_PATHS.includes(new URL(request.url).pathname);
     const explicitAuth = request.headers.has("Authorization");
     const retry = isAuthCall || explicitAuth ? null : request.clone();
+    const sentToken = tokens.get()?.accessToken;
     const response = await send(withBearer(request));
     await keepDeviceToken(request, response);
-    if (response.status !== 401 || !retry || !(await refreshOnce())) return response;
+    if (response.status !== 401 || !retry || !(await renewedAfter(sentToken))) return response;
     return send(withBearer(retry));
   }
 

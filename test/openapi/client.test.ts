@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { createImagifyClient, memoryDeviceTokenStore, memoryTokenStore } from "../../openapi/client";
 import { BASE_URL, STRONG_PASSWORD, uniqueEmail, workerFetch } from "../helpers/client";
 
-/** A client over the Worker that records the JSON bodies it sends. */
-function recordingClient() {
+type Send = (request: Request) => Promise<Response>;
+
+/** A client over the Worker that records the JSON bodies it sends; `around` may delay or reorder answers. */
+function recordingClient(around: (request: Request, send: Send) => Promise<Response> = (r, send) => send(r)) {
   const sent: { path: string; body: Record<string, unknown> | null }[] = [];
   const fetch = workerFetch();
   const client = createImagifyClient({
@@ -16,11 +18,13 @@ function recordingClient() {
         .json()
         .catch(() => null)) as Record<string, unknown> | null;
       sent.push({ path: new URL(request.url).pathname, body });
-      return fetch(request);
+      return around(request, fetch);
     },
   });
   return { client, sent };
 }
+
+const EXPIRED = "expired.access.token";
 
 describe("the SDK", () => {
   it("keeps the device token of a sign-in and sends it with later logins", async () => {
@@ -46,9 +50,38 @@ describe("the SDK", () => {
       body: { email: uniqueEmail(), password: STRONG_PASSWORD },
     });
     // An access token that no longer verifies, with a refresh token that does.
-    client.tokens.set({ ...registered.data!.tokens, accessToken: "expired.access.token" });
+    client.tokens.set({ ...registered.data!.tokens, accessToken: EXPIRED });
     const results = await Promise.all(Array.from({ length: 5 }, () => client.GET("/v1/me")));
     expect(results.map((result) => result.response.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(sent.filter((request) => request.path === "/v1/auth/refresh")).toHaveLength(1);
+  });
+
+  it("retries a 401 that arrives after another call's refresh finished with the new token, without refreshing again", async () => {
+    // The second call's 401 is held back until the first call has refreshed and retried.
+    let releaseLate = () => {};
+    const firstCallDone = new Promise<void>((resolve) => {
+      releaseLate = resolve;
+    });
+    let expiredCalls = 0;
+    const { client, sent } = recordingClient(async (request, send) => {
+      const response = await send(request);
+      const withExpiredToken = request.headers.get("Authorization") === `Bearer ${EXPIRED}`;
+      if (withExpiredToken && ++expiredCalls === 2) await firstCallDone;
+      return response;
+    });
+    const registered = await client.POST("/v1/auth/register", {
+      body: { email: uniqueEmail(), password: STRONG_PASSWORD },
+    });
+    client.tokens.set({ ...registered.data!.tokens, accessToken: EXPIRED });
+
+    const first = client.GET("/v1/me").then((result) => {
+      releaseLate();
+      return result;
+    });
+    const late = client.GET("/v1/me");
+    const results = await Promise.all([first, late]);
+
+    expect(results.map((result) => result.response.status)).toEqual([200, 200]);
     expect(sent.filter((request) => request.path === "/v1/auth/refresh")).toHaveLength(1);
   });
 });
