@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { utf8 } from "./encoding";
 
-const secret = z
+const secretValue = z
   .string({ error: "is not set" })
   .refine((value) => utf8.encode(value).length >= 32, "must be at least 32 bytes");
 
@@ -11,87 +11,145 @@ const positiveInt = z.coerce.number().int().positive();
 const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
 
-const ConfigSchema = z.object({
-  JWT_SECRET: secret,
-  PASSWORD_PEPPER: secret,
-  URL_SIGNING_SECRET: secret,
-  JWT_ISSUER: z.string().min(1).default("https://api.imagify.ai"),
-  JWT_AUDIENCE: z.string().min(1).default("imagifyai-api"),
-  /**
-   * The origin clients reach the API at, for the absolute URLs in responses (image `url`s, problem `type`s).
-   * Unset: each request's own origin.
-   */
-  PUBLIC_API_ORIGIN: unsetIfEmpty(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)),
-  /** Comma-separated browser origins allowed by CORS (the web frontend). */
-  CORS_ORIGINS: z
+const commaList = (fallback: string, normalise: (item: string) => string = (item) => item) =>
+  z
     .string()
-    .default("http://localhost:5173")
+    .default(fallback)
     .transform((list) =>
       list
         .split(",")
-        .map((origin) => origin.trim())
+        .map(normalise)
+        .map((item) => item.trim())
         .filter(Boolean),
-    ),
-  TAGGER: z.enum(["workers-ai", "local"]).default("workers-ai"),
-  LOCAL_TAGGER_URL: z.url().default("http://127.0.0.1:8788"),
-  TAG_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.05),
-  MAX_UPLOAD_BYTES: positiveInt.default(10 * 1024 * 1024),
-  MAX_IMAGE_PIXELS: positiveInt.default(50_000_000),
-  /** A tagger slower than this fails the tagging (never the upload). */
-  TAGGER_TIMEOUT_MS: positiveInt.default(10_000),
-  /** Largest rendition a client may ask for, in pixels (width × height of the output). */
-  MAX_RENDITION_PIXELS: positiveInt.default(16_777_216),
-  /** Images one processing session may convert. */
-  MAX_SESSION_IMAGES: positiveInt.max(100).default(100),
-  /** Processing sessions one user may have running at once. */
-  MAX_RUNNING_SESSIONS: positiveInt.default(3),
-  /** A transient failure is retried until an item has had this many attempts; then the item fails. */
-  PROCESSING_MAX_ATTEMPTS: positiveInt.default(3),
-  /** Finished (completed, failed, cancelled) sessions are deleted this long after they finish. */
-  PROCESSING_SESSION_TTL_SECONDS: positiveInt.default(7 * 24 * 3600),
-  /** The deprecated /api/* layer for the deployed frontend: "on", or "off" (then it answers 410 Gone). */
-  LEGACY_API: z.enum(["on", "off"]).default("on"),
-  /** When the /api/* layer goes away (its `Sunset` header). */
-  LEGACY_SUNSET: z.iso.datetime().default("2027-06-30T00:00:00Z"),
-  /** Newest images GET /api/images returns (the original API had no paging). */
-  LEGACY_MAX_IMAGES: positiveInt.max(500).default(100),
-  /** Lifetime of signed image URLs; expiries are rounded up to the quarter hour so URLs stay cacheable. */
-  SIGNED_URL_TTL_SECONDS: positiveInt.default(3600),
-  /** R2 objects without a D1 row are swept once they are older than this (an upload in flight has no row yet). */
-  ORPHAN_GRACE_SECONDS: positiveInt.default(3600),
-  /** Login attempts one IP may make per window, whatever the account. */
-  LOGIN_ATTEMPTS_PER_IP: positiveInt.default(30),
-  /**
-   * Failed logins for one account from one IP (or one known device) per window: bounds guessing without letting one
-   * client lock out others.
-   */
-  LOGIN_FAILURES_PER_ACCOUNT_IP: positiveInt.default(5),
-  /** Failed logins for one account from all IPs per window: bounds distributed guessing. */
-  LOGIN_FAILURES_PER_ACCOUNT: positiveInt.default(50),
-  /**
-   * Bot protection on register and login: "on" (every attempt needs a Turnstile token that siteverify accepts;
-   * without TURNSTILE_SECRET_KEY those routes answer 503 and /health is degraded) or "off" (no check at all, and
-   * /health says so).
-   */
-  TURNSTILE: z.enum(["on", "off"]).default("on"),
-  TURNSTILE_SECRET_KEY: unsetIfEmpty(z.string()),
-  /** Handed to frontends by GET /v1/auth/config, so no site key is hard-coded in one. */
-  TURNSTILE_SITE_KEY: unsetIfEmpty(z.string()),
-  /** Cloudflare's siteverify; `npm start` points it at a local stand-in (the real one is unreachable offline). */
-  TURNSTILE_VERIFY_URL: z.url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
-  /** Comma-separated hostnames a token must have been issued on; empty: not checked. */
-  TURNSTILE_HOSTNAMES: z
-    .string()
-    .default("")
-    .transform((list) =>
-      list
-        .split(",")
-        .map((host) => host.trim().toLowerCase())
-        .filter(Boolean),
-    ),
-  /** A siteverify slower than this refuses the request (fail closed). */
-  TURNSTILE_TIMEOUT_MS: positiveInt.default(5000),
-  RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(900),
+    );
+
+/** What the README's configuration table says of a variable (scripts/generate-config-docs.ts writes it). */
+export interface SettingDoc {
+  description: string;
+  /** Set with `wrangler secret put`, never in `[vars]`. */
+  secret?: boolean;
+  /** Shown instead of an empty default. */
+  unsetMeans?: string;
+}
+
+const documented = <T extends z.ZodType>(schema: T, doc: SettingDoc): T => schema.meta({ ...doc });
+
+/**
+ * Every variable the Worker reads, its default and what it means: the one place they are written. The README's
+ * configuration table is generated from this schema's metadata and defaults.
+ */
+export const ConfigSchema = z.object({
+  JWT_SECRET: documented(secretValue, {
+    secret: true,
+    description: "HS256 key for access tokens, ≥ 32 bytes (missing or short: `/health` says so, the API answers 500).",
+  }),
+  PASSWORD_PEPPER: documented(secretValue, {
+    secret: true,
+    description: "HMAC key mixed into every password hash, ≥ 32 bytes; rotating it invalidates all passwords.",
+  }),
+  URL_SIGNING_SECRET: documented(secretValue, {
+    secret: true,
+    description: "HMAC key for signed image URLs, ≥ 32 bytes.",
+  }),
+  JWT_ISSUER: documented(z.string().min(1).default("https://api.imagify.ai"), {
+    description: "`iss` of access tokens, pinned on verification.",
+  }),
+  JWT_AUDIENCE: documented(z.string().min(1).default("imagifyai-api"), {
+    description: "`aud` of access tokens, pinned on verification.",
+  }),
+  PUBLIC_API_ORIGIN: documented(unsetIfEmpty(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)), {
+    description:
+      "The origin clients reach the API at, for the absolute URLs in responses (image `url`s, problem `type`s).",
+    unsetMeans: "each request's own origin",
+  }),
+  CORS_ORIGINS: documented(commaList("http://localhost:5173"), {
+    description: "Comma-separated browser origins allowed by CORS (the web frontend).",
+  }),
+  TAGGER: documented(z.enum(["workers-ai", "local"]).default("workers-ai"), {
+    description: "Who tags uploads: `workers-ai` (the `AI` binding) or `local` (the tagger service of `tagger/`).",
+  }),
+  LOCAL_TAGGER_URL: documented(z.url().default("http://127.0.0.1:8788"), {
+    description: "The tagger service, when `TAGGER` is `local`.",
+  }),
+  TAG_MIN_SCORE: documented(z.coerce.number().min(0).max(1).default(0.05), {
+    description: "AI tags below this confidence are dropped.",
+  }),
+  MAX_UPLOAD_BYTES: documented(positiveInt.default(10 * 1024 * 1024), {
+    description: "Largest upload; 413 above it, refused while streaming.",
+  }),
+  MAX_IMAGE_PIXELS: documented(positiveInt.default(50_000_000), {
+    description: "Largest image (width × height) an upload may declare; 422 above it (pixel floods).",
+  }),
+  TAGGER_TIMEOUT_MS: documented(positiveInt.default(10_000), {
+    description: "A tagger slower than this fails the tagging (never the upload).",
+  }),
+  MAX_RENDITION_PIXELS: documented(positiveInt.default(16_777_216), {
+    description: "Largest rendition a client may ask for (output width × height); 422 above it.",
+  }),
+  MAX_SESSION_IMAGES: documented(positiveInt.max(100).default(100), {
+    description: "Images one processing session may convert (at most 100).",
+  }),
+  MAX_RUNNING_SESSIONS: documented(positiveInt.default(3), {
+    description: "Processing sessions one user may have running at once.",
+  }),
+  PROCESSING_MAX_ATTEMPTS: documented(positiveInt.default(3), {
+    description: "A transient failure is retried until an item has had this many attempts; then the item fails.",
+  }),
+  PROCESSING_SESSION_TTL_SECONDS: documented(positiveInt.default(7 * 24 * 3600), {
+    description: "Finished (completed, failed, cancelled) sessions are deleted this long after they finish.",
+  }),
+  LEGACY_API: documented(z.enum(["on", "off"]).default("on"), {
+    description: "The deprecated `/api/*` layer for the deployed frontend: `on`, or `off` (then it answers 410 Gone).",
+  }),
+  LEGACY_SUNSET: documented(z.iso.datetime().default("2027-06-30T00:00:00Z"), {
+    description: "When the `/api/*` layer goes away (its `Sunset` header).",
+  }),
+  LEGACY_MAX_IMAGES: documented(positiveInt.max(500).default(100), {
+    description: "Newest images `GET /api/images` returns (the original API had no paging; at most 500).",
+  }),
+  SIGNED_URL_TTL_SECONDS: documented(positiveInt.default(3600), {
+    description: "Lifetime of signed image URLs; expiries are rounded up to the quarter hour so URLs stay cacheable.",
+  }),
+  ORPHAN_GRACE_SECONDS: documented(positiveInt.default(3600), {
+    description:
+      "R2 objects without a D1 row are swept once they are older than this (an upload in flight has no row yet).",
+  }),
+  LOGIN_ATTEMPTS_PER_IP: documented(positiveInt.default(30), {
+    description: "Login attempts one IP may make per window, whatever the account.",
+  }),
+  LOGIN_FAILURES_PER_ACCOUNT_IP: documented(positiveInt.default(5), {
+    description:
+      "Failed logins for one account from one IP (or one known device) per window: bounds guessing without letting one client lock out others.",
+  }),
+  LOGIN_FAILURES_PER_ACCOUNT: documented(positiveInt.default(50), {
+    description:
+      "Failed logins for one account from all IPs per window: bounds distributed guessing (never blocks a Turnstile-verified human or a known device).",
+  }),
+  RATE_LIMIT_WINDOW_SECONDS: documented(positiveInt.default(900), {
+    description: "The window of the three login limits.",
+  }),
+  TURNSTILE: documented(z.enum(["on", "off"]).default("on"), {
+    description:
+      "Bot protection on register and login: `on` (every attempt needs a Turnstile token that siteverify accepts; without `TURNSTILE_SECRET_KEY` those routes answer 503 and `/health` is degraded) or `off` (no check, and `/health` says so).",
+  }),
+  TURNSTILE_SECRET_KEY: documented(unsetIfEmpty(z.string()), {
+    secret: true,
+    description: "Turnstile's secret key, sent to siteverify.",
+  }),
+  TURNSTILE_SITE_KEY: documented(unsetIfEmpty(z.string()), {
+    description: "Handed to frontends by `GET /v1/auth/config`, so no site key is hard-coded in one.",
+  }),
+  TURNSTILE_VERIFY_URL: documented(z.url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"), {
+    description:
+      "Cloudflare's siteverify; `npm start` points it at a local stand-in (the real one is unreachable offline).",
+  }),
+  TURNSTILE_HOSTNAMES: documented(
+    commaList("", (host) => host.toLowerCase()),
+    { description: "Comma-separated hostnames a token must have been issued on.", unsetMeans: "not checked" },
+  ),
+  TURNSTILE_TIMEOUT_MS: documented(positiveInt.default(5000), {
+    description: "A siteverify slower than this refuses the request (fail closed).",
+  }),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
