@@ -13,16 +13,20 @@
 //    - like: the legacy `SELECT * FROM legacy_images WHERE user_id = ? AND tags LIKE '%q%'` (no limit) over
 //      better-sqlite3, last.
 //    Every phase warms up first (--warmup, default 20 requests per class) and then takes --iters samples per class.
+// 5. autocomplete (GET /v1/tags?prefix=d|do, with its broader terms): listTags() over better-sqlite3 (both statements)
+//    and its broader-terms statement alone (countBroaderTerms), and the route over HTTP; a table of its own.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { insertUser } from "../src/auth/users";
+import { listTags } from "../src/images/library/list-tags";
 import { rankedSearch, type SearchMatch } from "../src/images/search/ranked-search";
 import { parseSearchQuery, toFtsMatch } from "../src/images/search/search-query";
 import { originalKey } from "../src/images/store/image-objects";
 import { insertImageStatement } from "../src/images/store/image-rows";
+import { countBroaderTerms } from "../src/images/store/label-terms";
 import { REBUILD_ALL_SQL, SEARCH_SEQ_SPAN } from "../src/images/store/search-index";
 import { insertAiTagsStatement } from "../src/images/store/tag-rows";
 import { RESNET50_MODEL } from "../src/images/tagging/tagger";
@@ -77,6 +81,8 @@ const CLASSES: Record<string, { queries: string[]; match: SearchMatch }> = {
   // Whole words that reach specific labels through their WordNet ancestors (≈ 12 % of ImageNet classes are dogs).
   "broad-word": { queries: ["dog", "animal", "vehicle", "food"], match: "all" },
 };
+/** Autocomplete prefixes for GET /v1/tags (limit 50): the broader terms of "d" (~30 words), "do" (dog, domestic, …). */
+const TAG_PREFIXES = ["d", "do"];
 
 const log = (...a: unknown[]) => console.error("[bench]", ...a);
 const pct = (xs: number[], p: number) => {
@@ -237,6 +243,32 @@ async function main() {
       if (i >= WARMUP) rec(cls, "sqlite", r.dbMs);
     }
   }
+  // Autocomplete: wall time around the calls, which run synchronously on better-sqlite3 (≈ SQL execution time).
+  const tagResults: Record<string, Record<string, number[]>> = {};
+  const tagTop: Record<string, string> = {};
+  const recTags = (prefix: string, key: string, v: number) => {
+    tagResults[prefix] ??= {};
+    tagResults[prefix][key] ??= [];
+    tagResults[prefix][key].push(v);
+  };
+  for (const prefix of TAG_PREFIXES) {
+    for (let i = 0; i < WARMUP + ITERS; i++) {
+      let t0 = performance.now();
+      const terms = await countBroaderTerms(shim, userId, prefix, 50);
+      const broaderMs = performance.now() - t0;
+      t0 = performance.now();
+      const list = await listTags(shim, { userId, prefix, limit: 50 });
+      const listMs = performance.now() - t0;
+      if (terms.length === 0) throw new Error(`tags?prefix=${prefix}: no broader terms`);
+      tagTop[prefix] = `${terms.length} terms: ${terms
+        .slice(0, 3)
+        .map((t) => `${t.term} ${t.count}`)
+        .join(", ")}; ${list.items.length} tags`;
+      if (i < WARMUP) continue;
+      recTags(prefix, "broader", broaderMs);
+      recTags(prefix, "listTags", listMs);
+    }
+  }
   db.close();
 
   // --- http: the route end to end --------------------------------------------------------------------------------
@@ -279,6 +311,19 @@ async function main() {
           rec("broad-1, pages 1–10", "http", r.wall);
           rec("broad-1, pages 1–10", "d1", r.db);
           cursor = r.next;
+        }
+      }
+      for (const prefix of TAG_PREFIXES) {
+        for (let i = 0; i < WARMUP + ITERS; i++) {
+          const t0 = performance.now();
+          const res = await fetch(`http://127.0.0.1:${PORT}/v1/tags?${new URLSearchParams({ prefix, limit: "50" })}`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          const body = (await res.json()) as { broaderTerms?: unknown[] };
+          const wall = performance.now() - t0;
+          if (res.status !== 200 || !body.broaderTerms?.length)
+            throw new Error(`GET /v1/tags?prefix=${prefix} → ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+          if (i >= WARMUP) recTags(prefix, "http", wall);
         }
       }
     } finally {
@@ -328,13 +373,26 @@ async function main() {
       `| ${cls} | ${counts[cls] ? med(counts[cls]!) : "-"} | ${cell(m.http)} | ${cell(m.d1)} | ${cell(m.sqlite)} | ${cell(m.like)} | ${likeRows[cls] ? med(likeRows[cls]!) : "-"} |`,
     );
   }
+  console.log(
+    `\n## Autocomplete, GET /v1/tags?prefix=…&limit=50 (p50 / p95 in ms, ${ITERS} samples after ${WARMUP})\n`,
+  );
+  console.log(`| prefix | result | HTTP | listTags, better-sqlite3 | broader-terms statement, better-sqlite3 |`);
+  console.log(`|---|---|---:|---:|---:|`);
+  for (const prefix of TAG_PREFIXES) {
+    const m = tagResults[prefix] ?? {};
+    console.log(`| \`${prefix}\` | ${tagTop[prefix]} | ${cell(m.http)} | ${cell(m.listTags)} | ${cell(m.broader)} |`);
+  }
   console.log(`\nseed ${(seedMs / 1000).toFixed(1)} s, FTS build ${(ftsMs / 1000).toFixed(1)} s; ${sizes}`);
   for (const [cls, { queries }] of Object.entries(CLASSES))
     console.log(`matches ${cls}: ${queries.map((q, i) => `${q}=${counts[cls]![i]}`).join(", ")}`);
   if (!HTTP) console.log("HTTP skipped (--no-http)");
   fs.writeFileSync(
     path.join(ROOT, "bench/.data", `results-${N}.json`),
-    JSON.stringify({ N, NOISE, ITERS, WARMUP, LIKE_ITERS, seedMs, ftsMs, results, counts, likeRows }, null, 1),
+    JSON.stringify(
+      { N, NOISE, ITERS, WARMUP, LIKE_ITERS, seedMs, ftsMs, results, counts, likeRows, tagResults },
+      null,
+      1,
+    ),
   );
 }
 

@@ -359,7 +359,7 @@ export interface paths {
         };
         /**
          * The user's tags with counts
-         * @description Most used first. With `prefix`, only tags starting with it (case-insensitive), for autocomplete.
+         * @description Most used first. With `prefix`, only tags starting with it (case-insensitive), for autocomplete, and in `broaderTerms` the broader words starting with it that a search would find the user's images for (`dog` finds a `golden retriever`).
          */
         get: operations["listTags"];
         put?: never;
@@ -925,6 +925,19 @@ export interface components {
                 /**
                  * @description How many of the user's images carry the tag.
                  * @example 12
+                 */
+                count: number;
+            }[];
+            /** @description Broader words (WordNet ancestors of the user's labels, e.g. `dog` for `golden retriever`) starting with `prefix`, with how many images a search for them finds. Most images first, then by word; at most `limit`. Empty without `prefix`. A word that is also one of the user's labels in `items` (`dog`, from the detector) is listed here too when it is broader than another of their labels, and its count includes the images with that label. */
+            broaderTerms: {
+                /**
+                 * @description One lower-case word.
+                 * @example dog
+                 */
+                term: string;
+                /**
+                 * @description How many of the user's images a search for the word finds: those with a visible tag the word is broader than, or a visible tag that holds the word (`dog`, `hot dog`). Images that search finds only because the word begins a longer one (`dogsled`) are not counted.
+                 * @example 31
                  */
                 count: number;
             }[];
@@ -2355,7 +2368,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Tags and how many images carry each. */
+            /** @description Tags and how many images carry each; with `prefix`, also broader words. */
             200: {
                 headers: {
                     [name: string]: unknown;
