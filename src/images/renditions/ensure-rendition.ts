@@ -4,9 +4,14 @@ import { derivedKey } from "../store/image-objects";
 import type { ImageRecord } from "../store/image-rows";
 import type { RenditionSpec } from "./rendition-spec";
 
-export interface StoredRendition {
-  key: string;
-  object: R2ObjectBody;
+interface RenditionDeps {
+  bucket: R2Bucket;
+  images: ImagesBinding;
+}
+
+export interface ServedRendition {
+  body: ReadableStream;
+  bytes: number;
   /** false: it was already in R2 and no transform ran. */
   transformed: boolean;
 }
@@ -16,14 +21,30 @@ export interface StoredRendition {
  * binding and stored under the image (so deleting the image and the orphan sweep cover it).
  */
 export async function ensureRendition(
-  deps: { bucket: R2Bucket; images: ImagesBinding },
+  deps: RenditionDeps,
   image: ImageRecord,
   spec: RenditionSpec,
-): Promise<StoredRendition> {
+): Promise<ServedRendition> {
   const key = derivedKey(image.user_id, image.sha256, spec.name);
   const stored = await deps.bucket.get(key);
-  if (stored) return { key, object: stored, transformed: false };
+  if (stored) return { body: stored.body, bytes: stored.size, transformed: false };
+  const made = await makeRendition(deps, image, spec, key);
+  return { body: new Response(made).body!, bytes: made.byteLength, transformed: true };
+}
 
+/** Like `ensureRendition`, for a caller that needs the rendition stored but not its bytes: the size it has. */
+export async function ensureRenditionStored(deps: RenditionDeps, image: ImageRecord, spec: RenditionSpec) {
+  const key = derivedKey(image.user_id, image.sha256, spec.name);
+  const stored = await deps.bucket.head(key);
+  return stored ? stored.size : (await makeRendition(deps, image, spec, key)).byteLength;
+}
+
+async function makeRendition(
+  deps: RenditionDeps,
+  image: ImageRecord,
+  spec: RenditionSpec,
+  key: string,
+): Promise<Uint8Array> {
   const source = await deps.bucket.get(image.r2_key);
   if (!source) throw imageNotFound();
   let bytes: Uint8Array;
@@ -35,7 +56,5 @@ export async function ensureRendition(
     throw new ApiError("unprocessable", "This image cannot be converted to the requested rendition.");
   }
   await deps.bucket.put(key, bytes, { httpMetadata: { contentType: spec.output.format } });
-  const written = await deps.bucket.get(key);
-  if (!written) throw new Error(`rendition ${key} vanished right after it was written`);
-  return { key, object: written, transformed: true };
+  return bytes;
 }

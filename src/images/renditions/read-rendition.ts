@@ -3,21 +3,12 @@ import { ApiError } from "../../lib/problem";
 import { matchesEtag } from "../files/etag";
 import { requireImage } from "../library/require-image";
 import type { ImageRecord } from "../store/image-rows";
-import { ensureRendition } from "./ensure-rendition";
+import { ensureRendition, type ServedRendition } from "./ensure-rendition";
 import { type RenditionParams, type RenditionSpec, resolveRendition } from "./rendition-spec";
 
 export type Rendition =
   | { kind: "not-modified"; image: ImageRecord; spec: RenditionSpec; etag: string }
-  | {
-      kind: "full";
-      image: ImageRecord;
-      spec: RenditionSpec;
-      etag: string;
-      body: ReadableStream;
-      bytes: number;
-      /** false: served from R2, no transform ran. */
-      transformed: boolean;
-    };
+  | ({ kind: "full"; image: ImageRecord; spec: RenditionSpec; etag: string } & ServedRendition);
 
 /**
  * A resized or converted copy of the owner's image: made once with the Images binding and stored in R2 under the
@@ -38,16 +29,7 @@ export async function readRendition(
   // Strong: one source and one spec always make the same bytes.
   const etag = `"${image.sha256}-${spec.name.replace("r/", "")}"`;
   if (matchesEtag(input.ifNoneMatch, etag)) return { kind: "not-modified", image, spec, etag };
-  const made = await ensureRendition(deps, image, spec);
-  return {
-    kind: "full",
-    image,
-    spec,
-    etag,
-    body: made.object.body,
-    bytes: made.object.size,
-    transformed: made.transformed,
-  };
+  return { kind: "full", image, spec, etag, ...(await ensureRendition(deps, image, spec)) };
 }
 
 /** The rendition `params` ask of `image`, refused (422) when its output would exceed the pixel limit. */

@@ -1,4 +1,4 @@
-import { ensureRendition } from "../../images/renditions/ensure-rendition";
+import { ensureRenditionStored } from "../../images/renditions/ensure-rendition";
 import { planRendition } from "../../images/renditions/read-rendition";
 import { findImage } from "../../images/store/image-rows";
 import { getConfig } from "../../lib/config";
@@ -144,10 +144,10 @@ export class SessionEngine {
         return;
       }
       const spec = planRendition(image, state.output, undefined, config);
-      const made = await ensureRendition({ bucket: this.env.BUCKET, images: this.env.IMAGES }, image, spec);
+      const bytes = await ensureRenditionStored({ bucket: this.env.BUCKET, images: this.env.IMAGES }, image, spec);
       this.tables.finishItem(item.position, {
         name: spec.name,
-        bytes: made.object.size,
+        bytes,
         width: spec.width,
         height: spec.height,
         contentType: spec.output.format,
