@@ -8,15 +8,14 @@ import type { SignedIn } from "./register";
 import { createSession } from "./sessions";
 import { issueTokens } from "./tokens";
 import { verifyTurnstile } from "./turnstile";
-import { findUserByEmail, updatePasswordHash } from "./users";
+import { findUserByEmail, type UserRow, updatePasswordHash } from "./users";
 
 /**
- * Exchanges email and password for a new session. Unknown emails are verified against a dummy hash: same work,
- * same answer, no account enumeration. A hash made with older parameters is replaced now that the password is known.
- * A known-device token sent along (from an earlier sign-in) exempts this device from the account-wide failure limit.
+ * Exchanges email and password for a new session. A known-device token sent along (from an earlier sign-in)
+ * exempts this device from the account-wide failure limit.
  */
 export async function login(
-  { db, config, siteverify }: AuthDeps,
+  deps: AuthDeps,
   input: {
     email: string;
     password: string;
@@ -25,16 +24,42 @@ export async function login(
     client: ClientInfo;
   },
 ): Promise<SignedIn> {
+  const { user, knownDevice } = await checkCredentials(deps, input);
+  const session = await createSession(deps.db, user.id, { userAgent: input.client.userAgent });
+  return {
+    user,
+    sessionId: session.sessionId,
+    tokens: await issueTokens(deps.config, user.id, session),
+    deviceToken: knownDevice ? input.deviceToken! : await issueDeviceToken(deps.config, user.id),
+  };
+}
+
+/**
+ * The account behind email and password, after the bot check and the rate limits; 401 otherwise. Unknown emails
+ * are verified against a dummy hash: same work, same answer, no account enumeration. A hash made with older
+ * parameters is replaced now that the password is known.
+ */
+export async function checkCredentials(
+  { db, config, siteverify }: AuthDeps,
+  input: {
+    email: string;
+    password: string;
+    turnstileToken?: string | undefined;
+    deviceToken?: string | undefined;
+    client: ClientInfo;
+  },
+): Promise<{ user: UserRow; knownDevice: boolean }> {
   await hit(db, ipRule(config, input.client.ip));
   await verifyTurnstile(config, { token: input.turnstileToken, action: "login", ip: input.client.ip }, siteverify);
   const user = await findUserByEmail(db, input.email);
   const device = await verifyDeviceToken(config, input.deviceToken);
+  const knownDevice = device !== null && user !== null && device.userId === user.id;
   // Every attempt counts as a failure until the password proves right (then it is refunded), so the limits
   // hold even for guesses sent in parallel.
   const limits = await accountRules(config, {
     clientIp: input.client.ip,
     email: input.email,
-    device: device && user && device.userId === user.id ? device : null,
+    device: knownDevice ? device : null,
     verifiedHuman: config.TURNSTILE === "on",
   });
   for (const rule of limits) await hit(db, rule);
@@ -45,12 +70,5 @@ export async function login(
   if (result.needsRehash) {
     await updatePasswordHash(db, user.id, await hashPassword(input.password, config.PASSWORD_PEPPER));
   }
-
-  const session = await createSession(db, user.id, { userAgent: input.client.userAgent });
-  return {
-    user,
-    sessionId: session.sessionId,
-    tokens: await issueTokens(config, user.id, session),
-    deviceToken: device?.userId === user.id ? input.deviceToken! : await issueDeviceToken(config, user.id),
-  };
+  return { user, knownDevice };
 }

@@ -37,16 +37,39 @@ export async function createSession(
   const refreshToken = newRefreshToken();
   const expiresAt = now + SESSION_TTL_MS;
   await db.batch([
-    db
-      .prepare(
-        "INSERT INTO sessions (id, user_id, created_at, expires_at, user_agent, last_used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?3)",
-      )
-      .bind(sessionId, userId, now, expiresAt, client.userAgent?.slice(0, USER_AGENT_MAX_CHARS) ?? null),
+    insertSessionStatement(db, { sessionId, userId, now, expiresAt, userAgent: client.userAgent }),
     db
       .prepare("INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")
       .bind(await sha256Hex(refreshToken), sessionId, now, expiresAt),
   ]);
   return { sessionId, refreshToken, refreshTokenExpiresAt: expiresAt };
+}
+
+/**
+ * A session with no refresh token that ends with the one access token it backs (the legacy layer's, whose
+ * frontend never refreshes): revocable like any other, listed among the user's sessions only while it works.
+ */
+export async function createUnrenewableSession(
+  db: D1Database,
+  userId: string,
+  client: { userAgent?: string | undefined },
+  lifetimeMs: number,
+  now = Date.now(),
+): Promise<string> {
+  const sessionId = newId("ses");
+  await insertSessionStatement(db, { sessionId, userId, now, expiresAt: now + lifetimeMs, ...client }).run();
+  return sessionId;
+}
+
+function insertSessionStatement(
+  db: D1Database,
+  row: { sessionId: string; userId: string; now: number; expiresAt: number; userAgent?: string | undefined },
+) {
+  return db
+    .prepare(
+      "INSERT INTO sessions (id, user_id, created_at, expires_at, user_agent, last_used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?3)",
+    )
+    .bind(row.sessionId, row.userId, row.now, row.expiresAt, row.userAgent?.slice(0, USER_AGENT_MAX_CHARS) ?? null);
 }
 
 export type RotationResult =

@@ -1,7 +1,8 @@
 import type { AuthDeps, ClientInfo } from "../auth/auth-deps";
 import type { AuthContext } from "../auth/authenticate";
-import { login } from "../auth/login";
+import { checkCredentials } from "../auth/login";
 import { createAccount } from "../auth/register";
+import { createUnrenewableSession } from "../auth/sessions";
 import type { ImageDeps } from "../images/deps";
 import { listImages } from "../images/library/list-images";
 import { searchImages } from "../images/search/search-images";
@@ -9,7 +10,7 @@ import type { ImageRecord } from "../images/store/image-rows";
 import type { Tagger } from "../images/tagging/tagger";
 import { storeImage } from "../images/upload/store-image";
 import { ApiError } from "../lib/problem";
-import { signLegacyToken } from "./legacy-token";
+import { LEGACY_TOKEN_TTL_SECONDS, signLegacyToken } from "./legacy-token";
 
 // The deprecated /api/* layer, on the same services as /v1: the same password policy, rate limits, bot check,
 // byte sniffing, size and pixel caps, de-duplication, tagging, owner filtering and FTS search.
@@ -25,8 +26,14 @@ export async function legacyLogin(
   deps: AuthDeps,
   input: { email: string; password: string; turnstileToken?: string | undefined; client: ClientInfo },
 ): Promise<string> {
-  const signedIn = await login(deps, input);
-  return signLegacyToken(deps.config, { userId: signedIn.user.id, sessionId: signedIn.sessionId });
+  const { user } = await checkCredentials(deps, input);
+  const sessionId = await createUnrenewableSession(
+    deps.db,
+    user.id,
+    { userAgent: input.client.userAgent },
+    LEGACY_TOKEN_TTL_SECONDS * 1000,
+  );
+  return signLegacyToken(deps.config, { userId: user.id, sessionId });
 }
 
 /**

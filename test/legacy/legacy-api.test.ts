@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { atobSafeJson } from "../../src/legacy/legacy-token";
 import * as routes from "../../src/routes/legacy/legacy.routes";
@@ -149,6 +150,20 @@ describe("the deprecated /api/* layer, as the deployed frontend uses it", () => 
       await call("/api/images", { headers: bearer(v1Token) }),
     );
     expect(refused).toEqual({ success: false, error: "Please log in again." });
+  });
+
+  it("a login's session ends with its one-hour token and has no refresh token (the page never refreshes)", async () => {
+    const { token, userId } = await registeredAndLoggedIn();
+    const { sid, exp } = JSON.parse(atob(token.split(".")[1]!)) as { sid: string; exp: number };
+    const session = await env.DB.prepare("SELECT user_id, expires_at FROM sessions WHERE id = ?1")
+      .bind(sid)
+      .first<{ user_id: string; expires_at: number }>();
+    expect(session?.user_id).toBe(userId);
+    expect(Math.abs(session!.expires_at - exp * 1000)).toBeLessThan(1000);
+    const refreshTokens = await env.DB.prepare("SELECT count(*) AS n FROM refresh_tokens WHERE session_id = ?1")
+      .bind(sid)
+      .first<{ n: number }>();
+    expect(refreshTokens?.n).toBe(0);
   });
 
   it("the token's payload segment is atob-safe whatever its claims hold, and private data stays out", async () => {
