@@ -94,6 +94,16 @@ describe("processing sessions", () => {
     const progress = seen.map((state) => state.progress.done);
     expect(progress).toEqual([...progress].sort()); // every item's completion arrives, in order
     expect(progress).toContain(1);
+
+    // Reconnecting to a finished session: its final state, then the stream ends.
+    const again = await call(`/v1/processing-sessions/${draft.id}/events`, {
+      headers: bearer(signedIn.tokens.accessToken),
+    });
+    const ended = await Promise.race([
+      readEvents(again.body!),
+      new Promise<"still open">((resolve) => setTimeout(() => resolve("still open"), 2000)),
+    ]);
+    expect(ended).toEqual([seen.at(-1)]);
   });
 
   it("an interrupted object continues where it stopped, without redoing finished items", async () => {

@@ -184,8 +184,16 @@ export class SessionEngine {
     if (!state) return null;
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const writer = writable.getWriter();
-    this.listeners.add(writer);
-    void writer.write(sseEvent("session", state)).catch(() => this.listeners.delete(writer));
+    if (FINISHED.has(state.status)) {
+      // Nothing will change any more: the final state, and the stream ends.
+      void writer.write(sseEvent("session", state)).then(
+        () => writer.close(),
+        () => {},
+      );
+    } else {
+      this.listeners.add(writer);
+      void writer.write(sseEvent("session", state)).catch(() => this.listeners.delete(writer));
+    }
     return new Response(readable, {
       headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no" },
     });
