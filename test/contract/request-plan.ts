@@ -8,6 +8,7 @@ import {
   type FuzzState,
   PASSWORD,
   Ref,
+  type RefScope,
   type Session,
   type SignatureKind,
   THROWAWAY_SESSION_OPERATIONS,
@@ -49,6 +50,8 @@ type BodyPlan =
 export interface RequestPlan {
   path: Record<string, unknown>;
   query: [string, unknown][];
+  /** Header parameters the operation declares (e.g. `If-Match`), by name. */
+  headerParams: [string, unknown][];
   auth: { kind: AuthKind; junk: string };
   signature: SignatureKind;
   headers: { range?: string; ifNoneMatch?: string; accept?: string; origin?: string };
@@ -175,6 +178,61 @@ function imageRef(kind: "own" | "other" | "deleted", i: number): Ref {
   });
 }
 
+/** What state a processing operation's own session should be in to get past the state machine. */
+type SessionWant = Parameters<FuzzState["ownProcessingSession"]>[0];
+const SESSION_WANT: Record<string, SessionWant> = {
+  startProcessingSession: "draft",
+  updateProcessingSession: "draft",
+  pauseProcessingSession: "running",
+  resumeProcessingSession: "paused",
+  cancelProcessingSession: "unfinished",
+  getProcessingSessionArchive: "converted",
+};
+
+function sessionRef(kind: "own" | "other" | "deleted", i: number, want: SessionWant = "any"): Ref {
+  if (kind === "own") {
+    const label = want === "any" ? `own session #${i}` : `own ${want} session #${i}`;
+    return new Ref(label, (s) => s.ownProcessingSession(want, i));
+  }
+  return new Ref(`${kind} session #${i}`, (s) => {
+    const list = kind === "other" ? s.processingOf(s.b.userId) : s.deletedProcessing();
+    return pickAt(list, i)?.id ?? "prs_missing";
+  });
+}
+
+/** `If-Match` for the session in the path: its version as last read (mostly), stale, or not a version at all. */
+function ifMatchRef(form: "current" | "weak" | "bare" | "stale" | "ahead", i: number): Ref {
+  return new Ref(`If-Match ${form}`, (s, scope: RefScope) => {
+    const version = (scope.pathId === undefined ? undefined : s.processing.get(scope.pathId)?.version) ?? 1;
+    switch (form) {
+      case "current":
+        return `"${version}"`;
+      case "weak":
+        return `W/"${version}"`;
+      case "bare":
+        return String(version);
+      case "stale":
+        return `"${Math.max(0, version - 1 - (i % 3))}"`;
+      case "ahead":
+        return `"${version + 1 + (i % 3)}"`;
+    }
+  });
+}
+
+const IF_MATCH_JUNK = ["*", '""', '"abc"', '"1", "2"', '"9999999999"', "W/", '"-1"', "1.0", '"01"'];
+
+/** Small outputs (the sessions started by the fuzz convert in the background while it runs). */
+const SMALL_OUTPUT = fc.record(
+  {
+    format: fc.constantFrom("webp", "avif", "jpeg", "png"),
+    quality: fc.integer({ min: 1, max: 100 }),
+    width: fc.integer({ min: 1, max: 320 }),
+    height: fc.integer({ min: 1, max: 320 }),
+    fit: fc.constantFrom("scale-down", "contain", "cover", "crop", "pad"),
+  },
+  { requiredKeys: ["format"] },
+);
+
 const LABELS = [
   "tabby",
   "tiger cat",
@@ -226,13 +284,26 @@ const FORGED_CURSORS = [
   ].map((value) => btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")),
 ];
 
-/** Candidates for properties and parameters by name, from the fuzzer's state. */
-export function stateHints(): ArbitraryContext {
+/** Candidates for properties and parameters by name, from the fuzzer's state (for `op`'s requests). */
+export function stateHints(op?: Operation): ArbitraryContext {
+  const sessionPath = op?.path.startsWith("/v1/processing-sessions/{id}") ?? false;
+  const want = (op && SESSION_WANT[op.id]) ?? "any";
   return {
     binary: filePart,
     hint(name: string, schema: JsonSchema) {
       switch (name) {
         case "id":
+          if (sessionPath) {
+            // Sessions the fuzz made (A's, in the state this operation acts on, or in any state), B's, deleted
+            // ones, and well-formed ids that name nothing.
+            return fc.oneof(
+              { weight: 6, arbitrary: fc.nat(50).map((i) => sessionRef("own", i, want)) },
+              { weight: 2, arbitrary: fc.nat(50).map((i) => sessionRef("own", i)) },
+              { weight: 2, arbitrary: fc.nat(50).map((i) => sessionRef("other", i)) },
+              { weight: 1, arbitrary: fc.nat(50).map((i) => sessionRef("deleted", i)) },
+              { weight: 1, arbitrary: fc.string({ minLength: 22, maxLength: 22 }).map((x) => `prs_${x}`) },
+            );
+          }
           return fc.oneof(
             { weight: 5, arbitrary: fc.nat(50).map((i) => imageRef("own", i)) },
             { weight: 2, arbitrary: fc.nat(50).map((i) => imageRef("other", i)) },
@@ -322,6 +393,42 @@ export function stateHints(): ArbitraryContext {
             .map((i) => new Ref(`problem type slug #${i}`, (s) => pickAt([...s.problemSlugs], i) ?? "not-found"));
         case "uid":
           return fc.constantFrom(new Ref("A's user id", (s) => s.a.userId), new Ref("B's user id", (s) => s.b.userId));
+        case "imageIds": {
+          // Mostly A's live images only (a session A can make), sometimes with one that is not A's to convert.
+          const own = fc.nat(50).map((i) => imageRef("own", i));
+          const foreign = fc.oneof(
+            fc.nat(50).map((i) => imageRef("other", i)),
+            fc.nat(50).map((i) => imageRef("deleted", i)),
+            fc.string({ minLength: 22, maxLength: 22 }).map((x) => `img_${x}`),
+          );
+          return fc.oneof(
+            { weight: 6, arbitrary: fc.array(own, { minLength: 1, maxLength: 4 }) },
+            {
+              weight: 2,
+              arbitrary: fc.tuple(fc.array(own, { maxLength: 3 }), foreign, fc.nat(3)).map(([ids, bad, at]) => {
+                const out: unknown[] = [...ids];
+                out.splice(at % (out.length + 1), 0, bad);
+                return out;
+              }),
+            },
+          );
+        }
+        case "output":
+          return SMALL_OUTPUT;
+        case "if-match":
+          return fc.oneof(
+            { weight: 5, arbitrary: fc.nat(2).map((i) => ifMatchRef("current", i)) },
+            {
+              weight: 2,
+              arbitrary: fc
+                .tuple(
+                  fc.constantFrom<"weak" | "bare" | "stale" | "ahead">("weak", "bare", "stale", "ahead"),
+                  fc.nat(2),
+                )
+                .map(([form, i]) => ifMatchRef(form, i)),
+            },
+            { weight: 1, arbitrary: fc.constantFrom(...IF_MATCH_JUNK) },
+          );
         default:
           void schema;
           return undefined;
@@ -519,13 +626,18 @@ export function planArbitrary(op: Operation, ctx: ArbitraryContext): fc.Arbitrar
 function planFor(op: Operation, ctx: ArbitraryContext, positive: boolean): fc.Arbitrary<RequestPlan> {
   const pathModel: Record<string, fc.Arbitrary<unknown>> = {};
   const queryParams: fc.Arbitrary<[string, unknown][]>[] = [];
+  const headerParams: fc.Arbitrary<[string, unknown][]>[] = [];
   for (const p of op.parameters) {
     const schema = p.schema ?? { type: "string" };
     const hinted = ctx.hint?.(p.name, schema);
     const generic = positive
       ? validValue(schema, ctx)
       : fuzzValue(schema, ctx, undefined, p.in === "path" ? { valid: 4, invalid: 1 } : { valid: 1, invalid: 1 });
-    const value = hinted ? fc.oneof({ weight: 3, arbitrary: hinted }, { weight: 2, arbitrary: generic }) : generic;
+    // A header parameter's hint (If-Match: the session's version) is what gets a request past it: mostly that.
+    const hintWeight = p.in === "header" ? 4 : 3;
+    const value = hinted
+      ? fc.oneof({ weight: hintWeight, arbitrary: hinted }, { weight: 5 - hintWeight, arbitrary: generic })
+      : generic;
     if (p.in === "path") {
       // Values that would change the route rather than fill the parameter ("", ".", "..") are not this operation's.
       pathModel[p.name] = value.filter((v) => !(typeof v === "string" && /^(|\.|\.\.)$/.test(v)));
@@ -547,6 +659,14 @@ function planFor(op: Operation, ctx: ArbitraryContext, positive: boolean): fc.Ar
         });
       }
       queryParams.push(fc.oneof(...options));
+    } else if (p.in === "header") {
+      const options: fc.WeightedArbitrary<[string, unknown][]>[] = [
+        { weight: 8, arbitrary: value.map<[string, unknown][]>((v) => [[p.name, v]]) },
+      ];
+      if (!(positive && p.required)) {
+        options.push({ weight: positive ? 1 : 3, arbitrary: fc.constant<[string, unknown][]>([]) });
+      }
+      headerParams.push(fc.oneof(...options));
     }
   }
   const extraQuery = positive
@@ -584,6 +704,7 @@ function planFor(op: Operation, ctx: ArbitraryContext, positive: boolean): fc.Ar
   return fc.record({
     path: fc.record(pathModel),
     query: fc.tuple(fc.tuple(...queryParams), extraQuery).map(([params, extra]) => [...params.flat(), ...extra]),
+    headerParams: fc.tuple(...headerParams).map((params) => params.flat()),
     auth: authPlan(op),
     signature: signaturePlan(op),
     headers: isGet
@@ -609,15 +730,15 @@ function planFor(op: Operation, ctx: ArbitraryContext, positive: boolean): fc.Ar
 // ---------------------------------------------------------------------------------------------------------------
 // Resolution: the plan against the current state → a Request
 
-export async function resolveRefs(value: unknown, state: FuzzState): Promise<unknown> {
-  if (value instanceof Ref) return value.pick(state);
-  if (Array.isArray(value)) return Promise.all(value.map((v) => resolveRefs(v, state)));
+export async function resolveRefs(value: unknown, state: FuzzState, scope: RefScope = {}): Promise<unknown> {
+  if (value instanceof Ref) return value.pick(state, scope);
+  if (Array.isArray(value)) return Promise.all(value.map((v) => resolveRefs(v, state, scope)));
   // Plain objects, including the null-prototype ones fc.record sometimes makes.
   if (value && typeof value === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value))
       Object.defineProperty(out, k, {
-        value: await resolveRefs(v, state),
+        value: await resolveRefs(v, state, scope),
         enumerable: true,
         writable: true,
         configurable: true,
@@ -712,8 +833,9 @@ export async function buildRequest(op: Operation, plan: RequestPlan, state: Fuzz
     path = path.replace(`{${name}}`, encodeURIComponent(wellFormed(asParam(value).join(","))));
   }
   const pathId = typeof pathValues.id === "string" ? pathValues.id : undefined;
+  const scope: RefScope = { pathId };
 
-  let query = (await resolveRefs(plan.query, state)) as [string, unknown][];
+  let query = (await resolveRefs(plan.query, state, scope)) as [string, unknown][];
   const signature = pathId === undefined ? undefined : await state.signature(plan.signature, pathId);
   if (signature) {
     query = [...query.filter(([name]) => !(name in signature)), ...Object.entries(signature)];
@@ -738,6 +860,10 @@ export async function buildRequest(op: Operation, plan: RequestPlan, state: Fuzz
       { matching: etag, "weak-matching": `W/${etag}` }[plan.headers.ifNoneMatch] ?? plan.headers.ifNoneMatch;
     headers.set("if-none-match", value);
   }
+  for (const [name, value] of (await resolveRefs(plan.headerParams, state, scope)) as [string, unknown][]) {
+    // ASCII only: workerd sends other characters as UTF-8 (with a warning), which no browser would send.
+    headers.set(name, headerSafe(asParam(value).join(",")).replace(/[^\u0020-\u007e\t]/g, "?"));
+  }
   if (plan.headers.accept !== undefined) headers.set("accept", plan.headers.accept);
   if (plan.headers.origin !== undefined) headers.set("origin", plan.headers.origin);
 
@@ -746,7 +872,7 @@ export async function buildRequest(op: Operation, plan: RequestPlan, state: Fuzz
   let bodyText = "";
   const plannedBody = plan.body;
   if (plannedBody.kind === "schema") {
-    const value = await resolveRefs(plannedBody.value, state);
+    const value = await resolveRefs(plannedBody.value, state, scope);
     jsonBody = value;
     const serialized = serializeBody(plannedBody.mediaType, value);
     if (plannedBody.contentType === "declared") {

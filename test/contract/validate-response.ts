@@ -41,6 +41,16 @@ function validatorFor(key: string, schema: JsonSchema): Validator {
   return validator;
 }
 
+/** Violations of `schema` (any schema of the document, or a `$ref` into it) by `value`; `key` caches the validator. */
+export function validateAgainst(key: string, schema: JsonSchema, value: unknown): string[] {
+  const result = validatorFor(key, schema).validate(value);
+  if (result.valid) return [];
+  const leaves = result.errors.filter((error) => !WRAPPER_ERRORS.test(error.error));
+  return (leaves.length > 0 ? leaves : result.errors)
+    .slice(0, 6)
+    .map((e) => `${e.instanceLocation || "#"}: ${e.error}`);
+}
+
 /** The declared response for a status: exact code, then the `4XX`-style range, then `default`. */
 export function declaredResponse(op: Operation, status: number): ResponseObject | undefined {
   return op.responses[String(status)] ?? op.responses[`${Math.floor(status / 100)}XX`] ?? op.responses.default;
