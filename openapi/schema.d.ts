@@ -299,7 +299,7 @@ export interface paths {
         };
         /**
          * Download an image, or a resized or converted rendition of it
-         * @description Authorised either by the signature in the image's `url` or `thumbnailUrl` (so `<img src>` works; a signature covers the rendition parameters, so a signed link cannot be changed into another rendition) or by a bearer token. Without transform parameters: the original bytes, with `If-None-Match` (ETag is the SHA-256) and single `Range` requests. With `width`, `height`, `fit`, `format` or `quality`: a rendition made once with Cloudflare Images, stored, and served from storage afterwards; output at most 4096 px a side and `MAX_RENDITION_PIXELS` pixels (422 beyond).
+         * @description Authorised either by the signature in the image's `url` or `thumbnailUrl` (so `<img src>` works; a signature covers the rendition parameters, so a signed link cannot be changed into another rendition) or by a bearer token. Without transform parameters: the original bytes, with `If-None-Match` (ETag is the SHA-256) and single `Range` requests. With `width`, `height`, `fit`, `format` or `quality`: a rendition made once with Cloudflare Images, stored, and served from storage afterwards; output at most 4096 px a side and `MAX_RENDITION_PIXELS` pixels (422 beyond). An image Cloudflare Images cannot decode is a 422; a failure of the service itself is a 503 with `Retry-After`.
          */
         get: operations["getImageFile"];
         put?: never;
@@ -1281,6 +1281,8 @@ export interface operations {
             /** @description The Turnstile verification could not be completed (not configured, or Cloudflare did not answer in time). Nothing was created; retry later. A dependency is unavailable or the service is misconfigured; `/health` says which. */
             503: {
                 headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1376,6 +1378,8 @@ export interface operations {
             /** @description The Turnstile verification could not be completed (not configured, or Cloudflare did not answer in time). Nothing was created; retry later. A dependency is unavailable or the service is misconfigured; `/health` says which. */
             503: {
                 headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2209,6 +2213,17 @@ export interface operations {
             /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Turnstile verification could not be completed (not configured, or Cloudflare did not answer in time). Nothing was created; retry later. A dependency is unavailable or the service is misconfigured; `/health` says which. */
+            503: {
+                headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -53,8 +53,28 @@ async function makeRendition(
     bytes = new Uint8Array(await result.response().arrayBuffer());
   } catch (error) {
     console.error("rendition failed", { imageId: image.id, spec: spec.name, error: String(error) });
-    throw new ApiError("unprocessable", "This image cannot be converted to the requested rendition.");
+    throw renditionFailure(error);
   }
+  // Locally the binding answers an undecodable image with no bytes at all rather than an error.
+  if (bytes.byteLength === 0) throw renditionFailure({ code: IMAGES_NOT_AN_IMAGE });
   await deps.bucket.put(key, bytes, { httpMetadata: { contentType: spec.output.format } });
   return bytes;
+}
+
+/** Cloudflare's ImagesError code for an input that is not an image. */
+const IMAGES_NOT_AN_IMAGE = 9412;
+
+/**
+ * What a failed transform means for the client. ImagesError codes 9400–9499 describe the input or the options (not
+ * an image, too large, …): converting it again cannot help, 422. Anything else (a dropped connection, a 95xx) is
+ * the service's failure: 503 with Retry-After, and a processing session retries the item.
+ */
+export function renditionFailure(error: unknown): ApiError {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "number" && code >= 9400 && code < 9500) {
+    return new ApiError("unprocessable", "This image cannot be converted to the requested rendition.");
+  }
+  return new ApiError("unavailable", "The image service could not convert this image just now; retry shortly.", {
+    headers: { "Retry-After": "5" },
+  });
 }

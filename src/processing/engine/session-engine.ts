@@ -153,11 +153,12 @@ export class SessionEngine {
         contentType: spec.output.format,
       });
     } catch (error) {
-      // A refusal of this image (too large, undecodable) is final; anything else is retried a bounded number of times.
-      const final = error instanceof ApiError || item.attempts + 1 >= config.PROCESSING_MAX_ATTEMPTS;
-      const reason = error instanceof ApiError ? error.message : "Converting the image failed; it was retried.";
-      if (!(error instanceof ApiError))
-        console.error("processing step failed", { session: state.id, error: String(error) });
+      // A refusal of this image (too large, undecodable: a 4xx) is final; anything else is retried a bounded number
+      // of times.
+      const refused = error instanceof ApiError && error.status < 500;
+      const final = refused || item.attempts + 1 >= config.PROCESSING_MAX_ATTEMPTS;
+      const reason = refused ? error.message : "Converting the image failed; it was retried.";
+      if (!refused) console.error("processing step failed", { session: state.id, error: String(error) });
       this.tables.failItem(item.position, reason, !final);
     }
   }

@@ -65,7 +65,7 @@ export function problemResponses<const S extends ProblemStatus>(...statuses: S[]
     {
       description: describeStatus(status),
       content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
-      ...(status === 429
+      ...(status === 429 || status === 503
         ? {
             headers: {
               "Retry-After": {

@@ -107,7 +107,8 @@ export const getImageFile = createRoute({
     "token. Without transform parameters: the original bytes, with `If-None-Match` (ETag is the SHA-256) and " +
     "single `Range` requests. With `width`, `height`, `fit`, `format` or `quality`: a rendition made once with " +
     "Cloudflare Images, stored, and served from storage afterwards; output at most 4096 px a side and " +
-    "`MAX_RENDITION_PIXELS` pixels (422 beyond).",
+    "`MAX_RENDITION_PIXELS` pixels (422 beyond). An image Cloudflare Images cannot decode is a 422; a failure of " +
+    "the service itself is a 503 with `Retry-After`.",
   security: fileSecurity,
   request: {
     params: ImageIdParamSchema,
@@ -117,7 +118,7 @@ export const getImageFile = createRoute({
     200: { description: "The file.", content: { "image/*": { schema: BinarySchema } } },
     206: { description: "The requested range.", content: { "image/*": { schema: BinarySchema } } },
     304: { description: "Not modified: the ETag matches." },
-    ...problemResponses(400, 401, 403, 404, 416, 422),
+    ...problemResponses(400, 401, 403, 404, 416, 422, 503),
   },
 });
 

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { renditionFailure } from "../../../src/images/renditions/ensure-rendition";
 import { getImageFile } from "../../../src/routes/images/images.routes";
 import { fetchWithSettings } from "../../helpers/app-with";
 import { call, signedInClient } from "../../helpers/client";
@@ -234,5 +235,27 @@ describe("renditions through GET /v1/images/{id}/file", () => {
       404,
       await call(fileUrl(image.id, { width: "100" }), { headers: bearer(other.tokens.accessToken) }),
     );
+  });
+  it("an image the binding cannot decode is a 422 and no rendition is stored", async () => {
+    const user = await signedInClient();
+    // A PNG whose header (and so its size) reads fine but whose pixel data is cut short: uploads are judged by
+    // their header, so only converting it finds out.
+    const truncated = (await photoBytes()).slice(0, 200);
+    const image = await uploadLabelled(user.client, truncated, []);
+    const before = await listObjectKeys(user.user.id);
+    const response = await call(fileUrl(image.id, { width: "64", format: "webp" }), {
+      headers: bearer(user.tokens.accessToken),
+    });
+    const problem = await expectContract(getImageFile, 422, response);
+    expect(problem.detail).toMatch(/cannot be converted/);
+    expect(await listObjectKeys(user.user.id)).toEqual(before);
+  });
+
+  it("a failure of the image service itself is a retryable 503; one about the input is a final 422", () => {
+    const unavailable = renditionFailure(new Error("Network connection lost."));
+    expect([unavailable.status, unavailable.headers?.["Retry-After"]]).toEqual([503, "5"]);
+    expect(renditionFailure(Object.assign(new Error("internal"), { code: 9500 })).status).toBe(503);
+    expect(renditionFailure(Object.assign(new Error("not an image"), { code: 9412 })).status).toBe(422);
+    expect(renditionFailure(Object.assign(new Error("too large"), { code: 9413 })).status).toBe(422);
   });
 });
