@@ -8,7 +8,8 @@
 // 4. session: one processing session over the N photos with that output, followed over its SSE stream: images/s
 //    from start to `completed`, and per item the delay from the object's change (`updatedAt`) to the event's
 //    arrival at this client (same machine, same clock);
-// 5. thumbnails: each image's `thumbnailUrl` fetched twice, cold (made by the Images binding) and cached (from R2);
+// 5. thumbnails: each image's `thumbnailUrl` fetched twice, cold (made by the Images binding) and cached (from R2),
+//    next to a route with no I/O and /health (one D1 and one R2 read, like a cached thumbnail);
 // 6. workerd's resident memory before and after (the Durable Object's own share cannot be read locally).
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -157,13 +158,19 @@ async function main() {
   const sessionRate = (final?.progress.done ?? 0) / ((finishedAt - t) / 1000);
   const rssAfter = workerdRss();
 
-  // thumbnails, cold then cached; /health for the fixed cost of a request through wrangler dev
-  const health: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const s = performance.now();
-    await (await fetch(`${BASE}/health`)).arrayBuffer();
-    health.push(performance.now() - s);
-  }
+  // thumbnails, cold then cached; next to them two baselines through wrangler dev: a route with no I/O
+  // (/v1/auth/config) and /health, which reads D1 and R2 once each, as a cached thumbnail does
+  const timed = async (url: string, times: number) => {
+    const samples: number[] = [];
+    for (let i = 0; i < times; i++) {
+      const s = performance.now();
+      await (await fetch(url)).arrayBuffer();
+      samples.push(performance.now() - s);
+    }
+    return samples;
+  };
+  const noIo = await timed(`${BASE}/v1/auth/config`, 20);
+  const health = await timed(`${BASE}/health`, 20);
   const cold: number[] = [];
   const cached: number[] = [];
   for (const image of uploaded.slice(0, 20)) {
@@ -192,8 +199,9 @@ async function main() {
   console.log(`| thumbnail cold, p50 / p95 | ${ms(pct(cold, 50))} / ${ms(pct(cold, 95))} ms |`);
   console.log(`| thumbnail cached, p50 / p95 | ${ms(pct(cached, 50))} / ${ms(pct(cached, 95))} ms |`);
   console.log(`| cached / cold (p50) | ${((pct(cached, 50) / pct(cold, 50)) * 100).toFixed(0)} % |`);
+  console.log(`| GET /v1/auth/config (no I/O), p50 / p95 | ${ms(pct(noIo, 50))} / ${ms(pct(noIo, 95))} ms |`);
   console.log(
-    `| GET /health (a request's fixed cost here), p50 / p95 | ${ms(pct(health, 50))} / ${ms(pct(health, 95))} ms |`,
+    `| GET /health (one D1 and one R2 read), p50 / p95 | ${ms(pct(health, 50))} / ${ms(pct(health, 95))} ms |`,
   );
   console.log(`| workerd RSS before / after the session | ${rssBefore.toFixed(0)} / ${rssAfter.toFixed(0)} MiB |`);
 }
