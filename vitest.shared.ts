@@ -59,6 +59,9 @@ export async function workerTestConfig(options: {
       include: options.include,
       ...(options.exclude ? { exclude: options.exclude } : {}),
       setupFiles: ["./test/setup/apply-migrations.ts"],
+      // Integration tests through workerd on a 2-core CI machine: sessions, streams and uploads, not unit steps.
+      // Waits inside tests (waitForStatus) fail with their own message well before this.
+      testTimeout: 30_000,
       ...(options.globalSetup ? { globalSetup: options.globalSetup } : {}),
     },
   };

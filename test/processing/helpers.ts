@@ -21,12 +21,22 @@ export async function readSession(client: ImagifyClient, id: string) {
 }
 
 /** Polls until the session's status is one of `statuses` (the object's alarms run by themselves). */
-export async function waitForStatus(client: ImagifyClient, id: string, statuses: string[], timeoutMs = 15_000) {
+export function waitForStatus(client: ImagifyClient, id: string, statuses: string[], timeoutMs = 15_000) {
+  return waitForSession(client, id, (session) => statuses.includes(session.status), timeoutMs);
+}
+
+/** Polls the session until `reached` holds for it, failing after `timeoutMs`. */
+export async function waitForSession(
+  client: ImagifyClient,
+  id: string,
+  reached: (session: Awaited<ReturnType<typeof readSession>>) => boolean,
+  timeoutMs = 15_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const session = await readSession(client, id);
-    if (statuses.includes(session.status)) return session;
-    expect(Date.now(), `session ${id} still ${session.status}`).toBeLessThan(deadline);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (reached(session)) return session;
+    expect(Date.now(), `session ${id} still ${session.status} at ${session.progress.done} done`).toBeLessThan(deadline);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

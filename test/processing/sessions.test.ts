@@ -10,7 +10,7 @@ import { fetchWithSettings } from "../helpers/app-with";
 import { call, newClient, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 import { bearer, listObjectKeys } from "../helpers/images";
-import { readSession, uploadPhotos, waitForStatus } from "./helpers";
+import { readSession, uploadPhotos, waitForSession, waitForStatus } from "./helpers";
 
 const WEBP_320 = { format: "webp" as const, width: 320, quality: 80 };
 
@@ -111,10 +111,7 @@ describe("processing sessions", () => {
     const imageIds = await uploadPhotos(client, 4);
     const draft = await createSession(client, imageIds);
     await action(client, draft.id, "start");
-    for (;;) {
-      const now = await readSession(client, draft.id);
-      if (now.progress.done >= 1) break;
-    }
+    await waitForSession(client, draft.id, (session) => session.progress.done >= 1);
     await abortAllDurableObjects(); // memory gone; SQLite and the pending alarm survive
     const done = await waitForStatus(client, draft.id, ["completed"]);
     expect(done.progress).toEqual({ done: 4, failed: 0, total: 4 });
