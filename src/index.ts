@@ -37,8 +37,8 @@ export class ProcessingSession extends DurableObject<Env> {
     return this.engine.edit(userId, ifMatch, changes);
   }
 
-  transition(userId: string, action: "start" | "pause" | "resume" | "cancel") {
-    return this.engine.transition(userId, action);
+  transition(userId: string, action: "start" | "pause" | "resume" | "cancel", limits: { maxRunning: number }) {
+    return this.engine.transition(userId, action, limits);
   }
 
   destroy(userId: string) {

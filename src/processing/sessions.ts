@@ -5,7 +5,7 @@ import { ApiError, invalidField } from "../lib/problem";
 import { seqBefore, seqPage } from "../lib/seq-cursor";
 import type { Outcome } from "./engine/session-engine";
 import type { ProcessingOutput, SessionState, SessionStatus } from "./session-types";
-import { countRunningSessions, listSessionIndex, ownsSession } from "./store/session-index";
+import { listSessionIndex, ownsSession } from "./store/session-index";
 
 // The processing-session services: the owner is checked in D1 (SQL filtered by user) before a session object is
 // touched, and the object checks it again.
@@ -101,16 +101,10 @@ export async function changeSessionStatus(
   action: "start" | "pause" | "resume" | "cancel",
 ): Promise<SessionState> {
   if (!(await ownsSession(deps.db, userId, id))) throw notFound();
-  if (action === "start" || action === "resume") {
-    const limit = deps.config.MAX_RUNNING_SESSIONS;
-    if ((await countRunningSessions(deps.db, userId)) >= limit) {
-      throw new ApiError(
-        "conflict",
-        `At most ${limit} sessions may run at once (MAX_RUNNING_SESSIONS); pause one or wait.`,
-      );
-    }
-  }
-  return unwrap(await sessionObject(deps, id).transition(userId, action));
+  // The object judges the transition first, then (for start and resume) the running-sessions limit.
+  return unwrap(
+    await sessionObject(deps, id).transition(userId, action, { maxRunning: deps.config.MAX_RUNNING_SESSIONS }),
+  );
 }
 
 export async function deleteSession(deps: ProcessingDeps, userId: string, id: string): Promise<void> {

@@ -45,20 +45,32 @@ async function makeRendition(
   spec: RenditionSpec,
   key: string,
 ): Promise<Uint8Array> {
-  const source = await deps.bucket.get(image.r2_key);
-  if (!source) throw imageNotFound();
-  let bytes: Uint8Array;
-  try {
-    const result = await deps.images.input(source.body).transform(spec.transform).output(spec.output);
-    bytes = new Uint8Array(await result.response().arrayBuffer());
-  } catch (error) {
-    console.error("rendition failed", { imageId: image.id, spec: spec.name, error: String(error) });
-    throw renditionFailure(error);
-  }
-  // Locally the binding answers an undecodable image with no bytes at all rather than an error.
-  if (bytes.byteLength === 0) throw renditionFailure({ code: IMAGES_NOT_AN_IMAGE });
+  const bytes = await transform(deps, image, spec);
   await deps.bucket.put(key, bytes, { httpMetadata: { contentType: spec.output.format } });
   return bytes;
+}
+
+/** A failure of the service itself is tried once more (a dropped connection is the usual one), on a fresh read. */
+const TRANSFORM_ATTEMPTS = 2;
+
+async function transform(deps: RenditionDeps, image: ImageRecord, spec: RenditionSpec): Promise<Uint8Array> {
+  for (let attempt = 1; ; attempt++) {
+    const source = await deps.bucket.get(image.r2_key);
+    if (!source) throw imageNotFound();
+    try {
+      const result = await deps.images.input(source.body).transform(spec.transform).output(spec.output);
+      const bytes = new Uint8Array(await result.response().arrayBuffer());
+      // Locally the binding answers an undecodable image with no bytes at all rather than an error.
+      if (bytes.byteLength === 0) throw Object.assign(new Error("no output"), { code: IMAGES_NOT_AN_IMAGE });
+      return bytes;
+    } catch (error) {
+      const failure = renditionFailure(error);
+      if (failure.status < 500 || attempt === TRANSFORM_ATTEMPTS) {
+        console.error("rendition failed", { imageId: image.id, spec: spec.name, attempt, error: String(error) });
+        throw failure;
+      }
+    }
+  }
 }
 
 /** Cloudflare's ImagesError code for an input that is not an image. */

@@ -75,19 +75,21 @@ export class SessionEngine {
     return ok(this.changed()!);
   }
 
-  async transition(userId: string, action: keyof typeof TRANSITIONS): Promise<Outcome<SessionState>> {
+  /** `maxRunning`: the caller's MAX_RUNNING_SESSIONS, checked only when the transition itself is allowed. */
+  async transition(
+    userId: string,
+    action: keyof typeof TRANSITIONS,
+    limits: { maxRunning: number },
+  ): Promise<Outcome<SessionState>> {
     const state = this.view(userId);
     if (!state) return refuse("not_found", "No processing session with this id.");
     const { from, to } = TRANSITIONS[action];
     if (!from.includes(state.status)) return refuse("conflict", `A ${state.status} session cannot ${action}.`);
-    if (to === "running") {
-      const limit = getConfig(this.env).MAX_RUNNING_SESSIONS;
-      if ((await countRunningSessions(this.env.DB, userId)) >= limit) {
-        return refuse(
-          "conflict",
-          `At most ${limit} sessions may run at once (MAX_RUNNING_SESSIONS); pause or wait for one.`,
-        );
-      }
+    if (to === "running" && (await countRunningSessions(this.env.DB, userId)) >= limits.maxRunning) {
+      return refuse(
+        "conflict",
+        `At most ${limits.maxRunning} sessions may run at once (MAX_RUNNING_SESSIONS); pause or wait for one.`,
+      );
     }
     const now = Date.now();
     this.tables.update(FINISHED.has(to) ? { status: to, finishedAt: now } : { status: to }, now);
