@@ -93,7 +93,7 @@ export class SessionEngine {
     }
     const now = Date.now();
     this.tables.update(FINISHED.has(to) ? { status: to, finishedAt: now } : { status: to }, now);
-    await updateSessionIndex(this.env.DB, state.id, to, now);
+    await updateSessionIndex(this.env.DB, state, to, now);
     await this.scheduleNext();
     return ok(this.changed()!);
   }
@@ -101,7 +101,7 @@ export class SessionEngine {
   async destroy(userId: string): Promise<boolean> {
     const state = this.view(userId);
     if (!state) return false;
-    await deleteSessionIndex(this.env.DB, state.id);
+    await deleteSessionIndex(this.env.DB, state);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     for (const listener of this.listeners) void listener.close().catch(() => {});
@@ -125,7 +125,7 @@ export class SessionEngine {
       const now = Date.now();
       const status = state.progress.done === 0 && state.progress.failed > 0 ? "failed" : "completed";
       this.tables.update({ status, finishedAt: now }, now);
-      await updateSessionIndex(this.env.DB, state.id, status, now);
+      await updateSessionIndex(this.env.DB, state, status, now);
       this.changed();
       await this.scheduleNext();
       return;

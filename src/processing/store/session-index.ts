@@ -19,15 +19,23 @@ export async function insertSessionIndex(
     .run();
 }
 
-export async function updateSessionIndex(db: D1Database, id: string, status: SessionStatus, now: number) {
+export async function updateSessionIndex(
+  db: D1Database,
+  session: { id: string; userId: string },
+  status: SessionStatus,
+  now: number,
+) {
   await db
-    .prepare("UPDATE processing_sessions SET status = ?2, updated_at = ?3 WHERE id = ?1")
-    .bind(id, status, now)
+    .prepare("UPDATE processing_sessions SET status = ?3, updated_at = ?4 WHERE id = ?1 AND user_id = ?2")
+    .bind(session.id, session.userId, status, now)
     .run();
 }
 
-export async function deleteSessionIndex(db: D1Database, id: string): Promise<void> {
-  await db.prepare("DELETE FROM processing_sessions WHERE id = ?1").bind(id).run();
+export async function deleteSessionIndex(db: D1Database, session: { id: string; userId: string }): Promise<void> {
+  await db
+    .prepare("DELETE FROM processing_sessions WHERE id = ?1 AND user_id = ?2")
+    .bind(session.id, session.userId)
+    .run();
 }
 
 /** Whether the user owns a session with this id. */
