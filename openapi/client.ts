@@ -14,6 +14,7 @@ export type { components, paths };
 export type Schemas = components["schemas"];
 export type Tokens = Schemas["Tokens"];
 export type Problem = Schemas["Problem"];
+export type ProcessingSession = Schemas["ProcessingSession"];
 
 /** Where the client keeps the current token pair (memory by default; the app may persist it). */
 export interface TokenStore {
@@ -146,8 +147,73 @@ export function createImagifyClient(options: ImagifyClientOptions) {
     return send(withBearer(retry));
   }
 
+  /**
+   * Follows a processing session live (GET …/events: Server-Sent Events, which a browser's EventSource cannot send a
+   * bearer token with). Calls `onState` with every state, from any device's changes; after a dropped connection it
+   * reconnects, and the stream starts again from the current state. Resolves with the finished session, or null
+   * when `signal` aborts; rejects with a `WatchError` when the API refuses (404: deleted or not yours).
+   */
+  async function watchSession(
+    id: string,
+    onState: (session: ProcessingSession) => void,
+    watch: { signal?: AbortSignal; reconnectDelayMs?: number } = {},
+  ): Promise<ProcessingSession | null> {
+    const url = new URL(`/v1/processing-sessions/${encodeURIComponent(id)}/events`, options.baseUrl);
+    while (!watch.signal?.aborted) {
+      try {
+        const init: RequestInit = { headers: { Accept: "text/event-stream" } };
+        if (watch.signal) init.signal = watch.signal;
+        const response = await authorisedFetch(new Request(url, init));
+        if (!response.ok) throw new WatchError(response.status, (await response.json().catch(() => null)) as Problem);
+        for await (const session of sessionEvents(response.body!)) {
+          onState(session);
+          if (FINISHED.includes(session.status)) return session;
+        }
+      } catch (error) {
+        if (error instanceof WatchError) throw error;
+        if (watch.signal?.aborted) break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, watch.reconnectDelayMs ?? 1000));
+    }
+    return null;
+  }
+
   const client = createClient<paths>({ baseUrl: options.baseUrl, fetch: authorisedFetch });
-  return Object.assign(client, { tokens, deviceTokens });
+  return Object.assign(client, { tokens, deviceTokens, watchSession });
+}
+
+const FINISHED: ProcessingSession["status"][] = ["completed", "failed", "cancelled"];
+
+/** The API refused to stream a session; `problem` says why. */
+export class WatchError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem | null,
+  ) {
+    super(problem?.detail ?? `The session events answered ${status}.`);
+    this.name = "WatchError";
+  }
+}
+
+/** The `session` events of a Server-Sent Events body, parsed. */
+async function* sessionEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ProcessingSession> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (/^event: session$/m.test(block) && data) yield JSON.parse(data) as ProcessingSession;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {}); // done early (finished, or the caller stopped): close the stream
+  }
 }
 
 export type ImagifyClient = ReturnType<typeof createImagifyClient>;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { createImagifyClient, memoryDeviceTokenStore, memoryTokenStore } from "../../openapi/client";
-import { BASE_URL, STRONG_PASSWORD, uniqueEmail, workerFetch } from "../helpers/client";
+import {
+  createImagifyClient,
+  memoryDeviceTokenStore,
+  memoryTokenStore,
+  type ProcessingSession,
+  WatchError,
+} from "../../openapi/client";
+import { SessionSchema } from "../../src/routes/processing/processing.schemas";
+import { BASE_URL, STRONG_PASSWORD, signedInClient, uniqueEmail, workerFetch } from "../helpers/client";
+import { uploadPhotos } from "../processing/helpers";
 
 type Send = (request: Request) => Promise<Response>;
 
@@ -83,5 +91,52 @@ describe("the SDK", () => {
 
     expect(results.map((result) => result.response.status)).toEqual([200, 200]);
     expect(sent.filter((request) => request.path === "/v1/auth/refresh")).toHaveLength(1);
+  });
+
+  describe("watchSession", () => {
+    async function draftOf(client: Awaited<ReturnType<typeof signedInClient>>["client"], photos: number) {
+      const imageIds = await uploadPhotos(client, photos);
+      const { data } = await client.POST("/v1/processing-sessions", {
+        body: { imageIds, output: { format: "webp", width: 320 } },
+      });
+      return data!;
+    }
+
+    it("follows a session to its end: every state in the API's shape, progress never going back", async () => {
+      const { client } = await signedInClient();
+      const draft = await draftOf(client, 2);
+      const seen: ProcessingSession[] = [];
+      const watching = client.watchSession(draft.id, (session) => seen.push(session));
+      await client.POST("/v1/processing-sessions/{id}/start", { params: { path: { id: draft.id } } });
+      const final = await watching;
+
+      expect(final).toMatchObject({ id: draft.id, status: "completed", progress: { done: 2, total: 2 } });
+      expect(seen.at(-1)).toEqual(final);
+      for (const state of seen) expect(SessionSchema.strict().parse(state)).toEqual(state);
+      const done = seen.map((state) => state.progress.done);
+      expect(done).toEqual([...done].sort());
+    });
+
+    it("stops when its signal aborts, and rejects with the problem for a session that is not yours", async () => {
+      const owner = await signedInClient();
+      const draft = await draftOf(owner.client, 1);
+      const controller = new AbortController();
+      const states: string[] = [];
+      const watching = owner.client.watchSession(
+        draft.id,
+        (session) => {
+          states.push(session.status);
+          controller.abort();
+        },
+        { signal: controller.signal },
+      );
+      expect(await watching).toBeNull();
+      expect(states).toEqual(["draft"]);
+
+      const stranger = await signedInClient();
+      const refused = await stranger.client.watchSession(draft.id, () => {}).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(WatchError);
+      expect((refused as WatchError).status).toBe(404);
+    });
   });
 });
