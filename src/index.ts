@@ -49,8 +49,20 @@ export class ProcessingSession extends DurableObject<Env> {
     await this.engine.alarm();
   }
 
-  /** GET …/events: the Worker forwards the request here with the caller's id in `X-Session-Owner`. */
+  /** GET …/events: the Worker connects here over a WebSocket, with the caller's id in `X-Session-Owner`. */
   override async fetch(request: Request) {
-    return this.engine.events(request.headers.get("X-Session-Owner") ?? "") ?? new Response(null, { status: 404 });
+    if (request.headers.get("Upgrade") !== "websocket") return new Response(null, { status: 426 });
+    return this.engine.watch(request.headers.get("X-Session-Owner") ?? "") ?? new Response(null, { status: 404 });
+  }
+
+  /** Watchers only listen; the hibernation API needs a handler, and a watcher leaving needs its close answered. */
+  override webSocketMessage() {}
+
+  override webSocketClose(socket: WebSocket) {
+    try {
+      socket.close(1000, "watcher left");
+    } catch {
+      // Already answered (the runtime may reply to a close by itself).
+    }
   }
 }

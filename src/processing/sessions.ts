@@ -111,12 +111,16 @@ export async function deleteSession(deps: ProcessingDeps, userId: string, id: st
   if (!(await ownsSession(deps.db, userId, id)) || !(await sessionObject(deps, id).destroy(userId))) throw notFound();
 }
 
-/** The live progress stream of a session (Server-Sent Events from its object). */
-export async function sessionEvents(deps: ProcessingDeps, userId: string, id: string): Promise<Response> {
+/**
+ * A connection to the session's object that receives its state now and after every change (JSON text messages)
+ * and closes when the session finishes or is deleted. The caller presents the states and closes it when done.
+ */
+export async function watchSession(deps: ProcessingDeps, userId: string, id: string): Promise<WebSocket> {
   if (!(await ownsSession(deps.db, userId, id))) throw notFound();
-  const response = await sessionObject(deps, id).fetch("https://session/events", {
-    headers: { "X-Session-Owner": userId },
+  const response = await sessionObject(deps, id).fetch("https://session/watch", {
+    headers: { Upgrade: "websocket", "X-Session-Owner": userId },
   });
-  if (response.status === 404) throw notFound();
-  return response;
+  if (response.status === 404 || !response.webSocket) throw notFound();
+  response.webSocket.accept();
+  return response.webSocket;
 }

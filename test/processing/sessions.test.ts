@@ -1,4 +1,4 @@
-import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sweepOrphanObjects } from "../../src/images/files/orphan-sweep";
@@ -106,17 +106,39 @@ describe("processing sessions", () => {
     expect(ended).toEqual([seen.at(-1)]);
   });
 
+  it("a watching client holds its object only by a hibernatable socket, closed when the session finishes", async () => {
+    const { client, tokens } = await signedInClient();
+    const draft = await createSession(client, await uploadPhotos(client, 1));
+    const sockets = () =>
+      runInDurableObject(
+        env.PROCESSING_SESSIONS.get(env.PROCESSING_SESSIONS.idFromName(draft.id)),
+        (_instance, state) => state.getWebSockets().length,
+      );
+    const events = await call(`/v1/processing-sessions/${draft.id}/events`, { headers: bearer(tokens.accessToken) });
+    const reader = events.body!.getReader();
+    expect((await reader.read()).done).toBe(false); // the draft's state
+    expect(await sockets()).toBe(1); // no request held open inside the object: it may hibernate between changes
+    await action(client, draft.id, "start");
+    while (!(await reader.read()).done) {} // until the stream ends with the session
+    expect(await sockets()).toBe(0);
+  });
+
   it("an interrupted object continues where it stopped, without redoing finished items", async () => {
     const { client } = await signedInClient();
     const imageIds = await uploadPhotos(client, 4);
     const draft = await createSession(client, imageIds);
     await action(client, draft.id, "start");
     await waitForSession(client, draft.id, (session) => session.progress.done >= 1);
-    await abortAllDurableObjects(); // memory gone; SQLite and the pending alarm survive
+    // Reset this object as the runtime does on eviction or a deploy: its memory is gone, its SQLite and pending
+    // alarm survive. (abortAllDurableObjects would also reset the objects of test files running alongside.)
+    // (A stub breaks with its object, so each step takes a fresh one.)
+    const stub = () => env.PROCESSING_SESSIONS.get(env.PROCESSING_SESSIONS.idFromName(draft.id));
+    const before = await runInDurableObject(stub(), (instance) => instance);
+    await runInDurableObject(stub(), (_instance, state) => state.abort("evicted by the test")).catch(() => {});
     const done = await waitForStatus(client, draft.id, ["completed"]);
     expect(done.progress).toEqual({ done: 4, failed: 0, total: 4 });
-    const stub = env.PROCESSING_SESSIONS.get(env.PROCESSING_SESSIONS.idFromName(draft.id));
-    const attempts = await runInDurableObject(stub, (_instance, state) =>
+    expect(await runInDurableObject(stub(), (instance) => instance)).not.toBe(before); // a new instance finished it
+    const attempts = await runInDurableObject(stub(), (_instance, state) =>
       state.storage.sql.exec<{ attempts: number }>("SELECT attempts FROM items ORDER BY position").toArray(),
     );
     // An item in progress at the abort may have been tried twice; none more, and the first never again.

@@ -33,7 +33,6 @@ const TRANSITIONS: Record<"start" | "pause" | "resume" | "cancel", { from: Sessi
  */
 export class SessionEngine {
   private readonly tables: SessionTables;
-  private readonly listeners = new Set<WritableStreamDefaultWriter<Uint8Array>>();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -104,8 +103,7 @@ export class SessionEngine {
     await deleteSessionIndex(this.env.DB, state);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    for (const listener of this.listeners) void listener.close().catch(() => {});
-    this.listeners.clear();
+    for (const watcher of this.ctx.getWebSockets()) watcher.close(1000, "session deleted");
     return true;
   }
 
@@ -181,44 +179,34 @@ export class SessionEngine {
     return state.finishedAt + getConfig(this.env).PROCESSING_SESSION_TTL_SECONDS * 1000;
   }
 
-  /** Server-Sent Events: the state now, then the state after every change, until the session ends or is deleted. */
-  events(userId: string): Response | null {
+  /**
+   * A watcher: the Worker behind a client's event stream, connected over a WebSocket that this object accepts with
+   * the hibernation API, so an object that only has watchers can leave memory between changes (an open streamed
+   * response would keep it there, billed). It gets the state now, then after every change, and the socket closes
+   * when the session finishes or is deleted.
+   */
+  watch(userId: string): Response | null {
     const state = this.view(userId);
     if (!state) return null;
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    if (FINISHED.has(state.status)) {
-      // Nothing will change any more: the final state, and the stream ends.
-      void writer.write(sseEvent("session", state)).then(
-        () => writer.close(),
-        () => {},
-      );
-    } else {
-      this.listeners.add(writer);
-      void writer.write(sseEvent("session", state)).catch(() => this.listeners.delete(writer));
-    }
-    return new Response(readable, {
-      headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no" },
-    });
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server);
+    server.send(JSON.stringify(state));
+    if (FINISHED.has(state.status)) server.close(1000, "session finished");
+    return new Response(null, { status: 101, webSocket: client });
   }
 
   private changed(): SessionState | null {
     const state = this.tables.state();
     if (!state) return null; // deleted while a step was running
-    const event = sseEvent("session", state);
-    for (const listener of this.listeners) {
-      listener.write(event).catch(() => this.listeners.delete(listener));
-      if (FINISHED.has(state.status)) {
-        void listener.close().catch(() => {});
-        this.listeners.delete(listener);
+    const message = JSON.stringify(state);
+    for (const watcher of this.ctx.getWebSockets()) {
+      try {
+        watcher.send(message);
+        if (FINISHED.has(state.status)) watcher.close(1000, "session finished");
+      } catch {
+        // A watcher that went away meanwhile: nothing to tell it.
       }
     }
     return state;
   }
-}
-
-const encoder = new TextEncoder();
-
-function sseEvent(name: string, data: unknown): Uint8Array {
-  return encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 }

@@ -6,26 +6,37 @@ import { presentSession } from "./processing.presenters";
 const encoder = new TextEncoder();
 
 /**
- * The session object's event stream, re-told in the API's own shape: each `session` event carries exactly what
- * GET /v1/processing-sessions/{id} would answer at that moment (signed links included).
+ * The session object's states as a Server-Sent Events stream in the API's own shape: each `session` event carries
+ * exactly what GET /v1/processing-sessions/{id} would answer at that moment (signed links included). The stream
+ * ends when the object closes the connection (session finished or deleted); a client leaving closes it.
  */
-export function presentEvents(c: Context<AppEnv>, upstream: Response): Response {
-  let buffer = "";
-  const body = upstream.body!.pipeThrough(new TextDecoderStream()).pipeThrough(
-    new TransformStream<string, Uint8Array>({
-      async transform(chunk, controller) {
-        buffer += chunk;
-        for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const name = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (!name || !data) continue;
-          const session = await presentSession(c, JSON.parse(data) as SessionState);
-          controller.enqueue(encoder.encode(`event: ${name}\ndata: ${JSON.stringify(session)}\n\n`));
-        }
-      },
-    }),
-  );
-  return new Response(body, { headers: upstream.headers });
+export function presentEvents(c: Context<AppEnv>, watcher: WebSocket): Response {
+  const leave = () => {
+    try {
+      watcher.close(1000, "client left");
+    } catch {
+      // Closed already.
+    }
+  };
+  let queue = Promise.resolve();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      // In order (presenting a state signs URLs, asynchronously); a step that fails means the client is gone.
+      const then = (step: () => Promise<void> | void) => {
+        queue = queue.then(step).catch(leave);
+      };
+      watcher.addEventListener("message", (event) =>
+        then(async () => {
+          const session = await presentSession(c, JSON.parse(String(event.data)) as SessionState);
+          controller.enqueue(encoder.encode(`event: session\ndata: ${JSON.stringify(session)}\n\n`));
+        }),
+      );
+      watcher.addEventListener("close", () => then(() => controller.close()));
+      watcher.addEventListener("error", () => then(() => controller.close()));
+    },
+    cancel: leave,
+  });
+  return new Response(body, {
+    headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no" },
+  });
 }

@@ -10,7 +10,7 @@ import {
   editSession,
   getSession,
   listSessions,
-  sessionEvents,
+  watchSession,
 } from "../../processing/sessions";
 import type { AppEnv } from "../http/app-env";
 import { processingDeps } from "../http/service-deps";
@@ -64,7 +64,7 @@ export const deleteSessionHandler: RouteHandler<typeof routes.deleteSession, App
 };
 
 export const sessionEventsHandler: RouteHandler<typeof routes.sessionEvents, AppEnv> = async (c) =>
-  presentEvents(c, await sessionEvents(processingDeps(c), c.var.auth.userId, c.req.valid("param").id));
+  presentEvents(c, await watchSession(processingDeps(c), c.var.auth.userId, c.req.valid("param").id));
 
 export const sessionArchiveHandler: RouteHandler<typeof routes.sessionArchive, AppEnv> = async (c) => {
   const archive = await sessionArchive(
