@@ -10,20 +10,20 @@ import { issueTokens } from "./tokens";
 import { verifyTurnstile } from "./turnstile";
 import { findUserByEmail, type UserRow, updatePasswordHash } from "./users";
 
+export interface LoginAttempt {
+  email: string;
+  password: string;
+  turnstileToken?: string | undefined;
+  /** From an earlier sign-in on this device (see device-token.ts). */
+  deviceToken?: string | undefined;
+  client: ClientInfo;
+}
+
 /**
  * Exchanges email and password for a new session. A known-device token sent along (from an earlier sign-in)
  * exempts this device from the account-wide failure limit.
  */
-export async function login(
-  deps: AuthDeps,
-  input: {
-    email: string;
-    password: string;
-    turnstileToken?: string | undefined;
-    deviceToken?: string | undefined;
-    client: ClientInfo;
-  },
-): Promise<SignedIn> {
+export async function login(deps: AuthDeps, input: LoginAttempt): Promise<SignedIn> {
   const { user, knownDevice } = await checkCredentials(deps, input);
   const session = await createSession(deps.db, user.id, { userAgent: input.client.userAgent });
   return {
@@ -41,13 +41,7 @@ export async function login(
  */
 export async function checkCredentials(
   { db, config, siteverify }: AuthDeps,
-  input: {
-    email: string;
-    password: string;
-    turnstileToken?: string | undefined;
-    deviceToken?: string | undefined;
-    client: ClientInfo;
-  },
+  input: LoginAttempt,
 ): Promise<{ user: UserRow; knownDevice: boolean }> {
   await hit(db, ipRule(config, input.client.ip));
   await verifyTurnstile(config, { token: input.turnstileToken, action: "login", ip: input.client.ip }, siteverify);
