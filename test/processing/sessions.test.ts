@@ -123,6 +123,20 @@ describe("processing sessions", () => {
     expect(await sockets()).toBe(0);
   });
 
+  it("deleting a session ends the event streams watching it", async () => {
+    const { client, tokens } = await signedInClient();
+    const draft = await createSession(client, await uploadPhotos(client, 1));
+    const events = await call(`/v1/processing-sessions/${draft.id}/events`, { headers: bearer(tokens.accessToken) });
+    const reader = events.body!.getReader();
+    expect((await reader.read()).done).toBe(false); // the draft's state
+    await client.DELETE("/v1/processing-sessions/{id}", { params: { path: { id: draft.id } } });
+    const next = await Promise.race([
+      reader.read(),
+      new Promise<"still open">((resolve) => setTimeout(() => resolve("still open"), 2000)),
+    ]);
+    expect(next).toEqual({ done: true, value: undefined });
+  });
+
   it("an interrupted object continues where it stopped, without redoing finished items", async () => {
     const { client } = await signedInClient();
     const imageIds = await uploadPhotos(client, 4);

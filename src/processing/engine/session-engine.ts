@@ -103,7 +103,7 @@ export class SessionEngine {
     await deleteSessionIndex(this.env.DB, state);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    for (const watcher of this.ctx.getWebSockets()) watcher.close(1000, "session deleted");
+    this.tellWatchers(null);
     return true;
   }
 
@@ -198,15 +198,21 @@ export class SessionEngine {
   private changed(): SessionState | null {
     const state = this.tables.state();
     if (!state) return null; // deleted while a step was running
-    const message = JSON.stringify(state);
+    this.tellWatchers(state);
+    return state;
+  }
+
+  /** Each watcher gets the state; the connection closes when the session is finished, or deleted (`null`). */
+  private tellWatchers(state: SessionState | null): void {
+    const message = state && JSON.stringify(state);
     for (const watcher of this.ctx.getWebSockets()) {
       try {
-        watcher.send(message);
-        if (FINISHED.has(state.status)) watcher.close(1000, "session finished");
+        if (message) watcher.send(message);
+        if (!state) watcher.close(1000, "session deleted");
+        else if (FINISHED.has(state.status)) watcher.close(1000, "session finished");
       } catch {
         // A watcher that went away meanwhile: nothing to tell it.
       }
     }
-    return state;
   }
 }
