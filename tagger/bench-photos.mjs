@@ -3,19 +3,17 @@
 // starts `node src/server.js` without ResNet-50 weights, posts each photo of the folder (default: the test
 // photos, scripts/fetch-test-photos.js) 1 + RUNS times and reports the median and p90 latency of POST /run over
 // HTTP (decode + resize + inference), the tags, and the server's idle and peak RSS (VmRSS / VmHWM).
-import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { ensureTestPhotos, PHOTOS_DIR } from "./scripts/fetch-test-photos.js";
 import { CenterNet } from "./src/centernet.js";
 import { DEFAULT_EMBEDDED_MODEL_DIR } from "./src/config.js";
 import { tfWasm } from "./src/tf-wasm.js";
+import { memoryMiB, startServer } from "./test/helpers/server-process.js";
 
 const RUNS = 7;
-const SERVER = fileURLToPath(new URL("./src/server.js", import.meta.url));
 const folder = process.argv[2] ? path.resolve(process.argv[2]) : PHOTOS_DIR;
 if (!process.argv[2]) await ensureTestPhotos();
 
@@ -32,20 +30,8 @@ console.log(
 
 const modelDir = await mkdtemp(path.join(os.tmpdir(), "tagger-bench-photos-"));
 const spawned = performance.now();
-const child = spawn(process.execPath, [SERVER], {
-  env: { ...process.env, TAGGER_PORT: "0", TAGGER_MODEL_DIR: modelDir },
-  stdio: ["ignore", "pipe", "inherit"],
-});
+const { child, url } = await startServer(modelDir);
 try {
-  const url = await new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = out.match(/listening on (http:\/\/\S+)/);
-      if (match) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`tagger exited (${code}): ${out}`)));
-  });
   const pid = /** @type {number} */ (child.pid);
   console.log(
     `server: listening ${(performance.now() - spawned).toFixed(0)} ms after spawn, idle RSS ${(await memoryMiB(pid, "VmRSS")).toFixed(0)} MiB\n`,
@@ -83,10 +69,4 @@ try {
 } finally {
   child.kill("SIGTERM");
   await rm(modelDir, { recursive: true, force: true });
-}
-
-/** @param {number} pid @param {string} field  VmHWM = peak RSS, VmRSS = current */
-async function memoryMiB(pid, field) {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  return Number(status.match(new RegExp(`${field}:\\s+(\\d+) kB`))?.[1]) / 1024;
 }

@@ -5,18 +5,16 @@
 //   - tiny:          the colour-prototype test model (GlobalAveragePool → MatMul): decode-bound
 //   - resnet50-shape: the real ResNet-50 v1.5 layer shapes with RANDOM weights (102 MB fp32,
 //                    ~4.1 GFLOPs) — same cost as the real microsoft/resnet-50, meaningless labels
-import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { buildColourModel } from "./test/helpers/onnx/colour-model.js";
 import { buildResnet50Shaped } from "./test/helpers/onnx/resnet50-model.js";
+import { memoryMiB, startServer } from "./test/helpers/server-process.js";
 
 const RUNS = 20;
 const WARMUP = 3;
-const SERVER = fileURLToPath(new URL("./src/server.js", import.meta.url));
 
 /** A photo-like JPEG: smooth gradients plus noise. @param {number} width @param {number} height */
 async function photo(width, height) {
@@ -39,26 +37,8 @@ async function startChild(model) {
   const dir = await mkdtemp(path.join(os.tmpdir(), "tagger-bench-"));
   await mkdir(path.join(dir, "onnx"));
   await writeFile(path.join(dir, "onnx", "model.onnx"), model);
-  const child = spawn(process.execPath, [SERVER], {
-    env: { ...process.env, TAGGER_PORT: "0", TAGGER_MODEL_DIR: dir },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = out.match(/listening on (http:\/\/\S+)/);
-      if (match) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`tagger exited (${code}): ${out}`)));
-  });
-  return { child, url: /** @type {string} */ (url), dir };
-}
-
-/** @param {number} pid @param {string} field  VmHWM = peak RSS, VmRSS = current */
-async function memoryMiB(pid, field) {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  return Number(status.match(new RegExp(`${field}:\\s+(\\d+) kB`))?.[1]) / 1024;
+  const { child, url } = await startServer(dir);
+  return { child, url, dir };
 }
 
 /** @param {string} url @param {{ body: BodyInit, contentType: string }} request */

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { startServer } from "./helpers/server-process.js";
 
 const SERVER = fileURLToPath(new URL("../src/server.js", import.meta.url));
 
@@ -13,27 +14,14 @@ for (const signal of /** @type {const} */ (["SIGTERM", "SIGINT"])) {
   test(`starts on loopback and exits 0 on ${signal}`, async (t) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "tagger-proc-"));
     t.after(() => rm(dir, { recursive: true, force: true }));
-    const child = spawn(process.execPath, [SERVER], {
-      env: { ...process.env, TAGGER_PORT: "0", TAGGER_MODEL_DIR: dir },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (c) => (out += c));
-    const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-    const url = await new Promise((resolve, reject) => {
-      child.stdout.on(
-        "data",
-        () => out.match(/listening on (http:\/\/\S+)/) && resolve(out.match(/listening on (http:\/\/\S+)/)?.[1]),
-      );
-      exited.then(() => reject(new Error(out)));
-    });
+    const { child, url, exited, output } = await startServer(dir, { stderr: "pipe" });
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const health = await (await fetch(`${url}/health`)).json();
     assert.equal(health.model.name, "centernet-coco80", "no weights in the folder: the embedded model");
-    assert.equal(out.match(/centernet-coco80/g)?.length, 1, `says once which model tags:\n${out}`);
+    assert.equal(output().match(/centernet-coco80/g)?.length, 1, `says once which model tags:\n${output()}`);
     child.kill(signal);
     assert.equal(await exited, 0);
-    assert.match(out, new RegExp(`${signal}: shutting down`));
+    assert.match(output(), new RegExp(`${signal}: shutting down`));
   });
 }
 
