@@ -16,6 +16,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import sharp from "sharp";
+import { type ProcessingSession, readSessionEvents } from "../openapi/client";
 import { BENCH_ENV, startDev, stopDev } from "./dev-server";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -128,31 +129,16 @@ async function main() {
   let lastDone = 0;
   t = performance.now();
   await api(`/v1/processing-sessions/${created.id}/start`, token, { method: "POST" });
-  const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
   let finishedAt = 0;
-  let final: { status: string; progress: { done: number; failed: number; total: number } } | null = null;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-      const data = /^data: (.*)$/m.exec(buffer.slice(0, end))?.[1];
-      buffer = buffer.slice(end + 2);
-      if (!data) continue;
-      const state = JSON.parse(data) as {
-        status: string;
-        updatedAt: string;
-        progress: { done: number; failed: number; total: number };
-      };
-      if (state.progress.done > lastDone) {
-        delays.push(Date.now() - Date.parse(state.updatedAt));
-        lastDone = state.progress.done;
-      }
-      if (state.status === "completed" || state.status === "failed") {
-        finishedAt = performance.now();
-        final = state;
-      }
+  let final: ProcessingSession | null = null;
+  for await (const state of readSessionEvents(events.body!)) {
+    if (state.progress.done > lastDone) {
+      delays.push(Date.now() - Date.parse(state.updatedAt));
+      lastDone = state.progress.done;
+    }
+    if (state.status === "completed" || state.status === "failed") {
+      finishedAt = performance.now();
+      final = state;
     }
   }
   const sessionRate = (final?.progress.done ?? 0) / ((finishedAt - t) / 1000);

@@ -165,7 +165,7 @@ export function createImagifyClient(options: ImagifyClientOptions) {
         if (watch.signal) init.signal = watch.signal;
         const response = await authorisedFetch(new Request(url, init));
         if (!response.ok) throw new WatchError(response.status, (await response.json().catch(() => null)) as Problem);
-        for await (const session of sessionEvents(response.body!)) {
+        for await (const session of readSessionEvents(response.body!)) {
           onState(session);
           if (FINISHED.includes(session.status)) return session;
         }
@@ -195,8 +195,8 @@ export class WatchError extends Error {
   }
 }
 
-/** The `session` events of a Server-Sent Events body, parsed. */
-async function* sessionEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ProcessingSession> {
+/** The `session` events of a GET …/events body, parsed, until the stream ends (or the caller stops reading). */
+export async function* readSessionEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ProcessingSession> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   try {

@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { type ProcessingSession, readSessionEvents } from "../../openapi/client";
 import { sweepOrphanObjects } from "../../src/images/files/orphan-sweep";
 import { objectsPrefix } from "../../src/images/store/image-objects";
 import { login } from "../../src/routes/auth/auth.routes";
@@ -295,21 +296,8 @@ describe("processing sessions", () => {
 });
 
 /** The `session` events of a stream until it ends. */
-async function readEvents(body: ReadableStream<Uint8Array>) {
-  const states: { status: string; progress: { done: number; total: number } }[] = [];
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let end = buffer.indexOf("\n\n");
-    while (end >= 0) {
-      const data = /^data: (.*)$/m.exec(buffer.slice(0, end))?.[1];
-      if (data) states.push(JSON.parse(data));
-      buffer = buffer.slice(end + 2);
-      end = buffer.indexOf("\n\n");
-    }
-  }
+async function readEvents(body: ReadableStream<Uint8Array>): Promise<ProcessingSession[]> {
+  const states: ProcessingSession[] = [];
+  for await (const state of readSessionEvents(body)) states.push(state);
   return states;
 }
