@@ -201,8 +201,11 @@ describe("processing sessions", () => {
     await expectContract(routes.updateSession, 412, await patch('"1"', { output: { format: "png" } })); // the other device
     await expectContract(routes.updateSession, 428, await patch(null, { output: { format: "png" } }));
     await action(client, draft.id, "start");
-    await action(client, draft.id, "pause"); // a version that holds still
-    const { version } = await readSession(client, draft.id);
+    await action(client, draft.id, "pause");
+    // A version that holds still: the item in progress at the pause finishes (one more version), then nothing moves.
+    const { version } = await waitForSession(client, draft.id, (session) =>
+      session.items.every((item) => item.status !== "processing"),
+    );
     await expectContract(routes.updateSession, 409, await patch(`"${version}"`, { output: { format: "png" } }));
   });
 
