@@ -1,10 +1,9 @@
 import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { signFileUrl } from "../../images/files/signed-url";
 import type { RenditionParams } from "../../images/renditions/rendition-spec";
 import type { ImageRecord } from "../../images/store/image-rows";
 import type { AppEnv } from "../http/app-env";
-import { publicOrigin } from "../http/public-origin";
+import { signedFileUrl } from "../http/signed-file-url";
 import type { ImageSchema } from "./images.schemas";
 
 type ImageOut = z.infer<typeof ImageSchema>;
@@ -14,16 +13,8 @@ const THUMBNAIL: RenditionParams = { width: 256, height: 256, fit: "scale-down",
 
 /** An image as the API shows it, with an absolute, signed, expiring `url` that works as `<img src>` anywhere. */
 export async function presentImage(c: Context<AppEnv>, image: ImageRecord): Promise<ImageOut> {
-  const { config } = c.var;
-  const signed = await signFileUrl(config.URL_SIGNING_SECRET, image.id, image.user_id, config.SIGNED_URL_TTL_SECONDS);
-  const thumbnail = await signFileUrl(
-    config.URL_SIGNING_SECRET,
-    image.id,
-    image.user_id,
-    config.SIGNED_URL_TTL_SECONDS,
-    Date.now(),
-    THUMBNAIL,
-  );
+  const owned = { id: image.id, userId: image.user_id };
+  const [file, thumbnail] = await Promise.all([signedFileUrl(c, owned), signedFileUrl(c, owned, THUMBNAIL)]);
   return {
     id: image.id,
     filename: image.filename,
@@ -36,9 +27,9 @@ export async function presentImage(c: Context<AppEnv>, image: ImageRecord): Prom
     tagError: image.tag_error,
     tags: image.tags,
     createdAt: new Date(image.created_at).toISOString(),
-    url: publicOrigin(c) + signed.path,
-    urlExpiresAt: signed.expiresAt.toISOString(),
-    thumbnailUrl: publicOrigin(c) + thumbnail.path,
+    url: file.url,
+    urlExpiresAt: file.expiresAt.toISOString(),
+    thumbnailUrl: thumbnail.url,
   };
 }
 

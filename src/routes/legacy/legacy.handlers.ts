@@ -1,20 +1,18 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { signFileUrl } from "../../images/files/signed-url";
 import type { ImageRecord } from "../../images/store/image-rows";
 import { selectTagger } from "../../images/tagging/select-tagger";
 import { legacyImages, legacyLogin, legacyRegister, legacySearch, legacyUpload } from "../../legacy/legacy-services";
 import type { AppEnv } from "../http/app-env";
 import { clientInfo } from "../http/client-info";
-import { publicOrigin } from "../http/public-origin";
 import { authDeps, imageDeps } from "../http/service-deps";
+import { signedFileUrl } from "../http/signed-file-url";
 import type * as routes from "./legacy.routes";
 
 /** `data`: an absolute signed link that renders in `<img>` and, clicked, downloads under the original name. */
 async function presentLegacyImage(c: Context<AppEnv>, image: ImageRecord) {
-  const { config } = c.var;
-  const signed = await signFileUrl(config.URL_SIGNING_SECRET, image.id, image.user_id, config.SIGNED_URL_TTL_SECONDS);
-  return { id: image.id, filename: image.filename, data: `${publicOrigin(c)}${signed.path}&download=1` };
+  const { url } = await signedFileUrl(c, { id: image.id, userId: image.user_id });
+  return { id: image.id, filename: image.filename, data: `${url}&download=1` };
 }
 
 export const legacyRegisterHandler: RouteHandler<typeof routes.legacyRegister, AppEnv> = async (c) => {
