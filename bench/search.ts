@@ -20,8 +20,8 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { insertUser } from "../src/auth/users";
-import { listTags } from "../src/images/library/list-tags";
+import { insertUser } from "../src/auth/store/users";
+import { ImageService } from "../src/images/images.service";
 import { rankedSearch, type SearchMatch } from "../src/images/search/ranked-search";
 import { parseSearchQuery, toFtsMatch } from "../src/images/search/search-query";
 import { originalKey } from "../src/images/store/image-objects";
@@ -29,7 +29,8 @@ import { insertImageStatement } from "../src/images/store/image-rows";
 import { countBroaderTerms } from "../src/images/store/label-terms";
 import { REBUILD_ALL_SQL, SEARCH_SEQ_SPAN } from "../src/images/store/search-index";
 import { insertAiTagsStatement } from "../src/images/store/tag-rows";
-import { RESNET50_MODEL } from "../src/images/tagging/tagger";
+import { RESNET50_MODEL } from "../src/images/tagger";
+import type { Platform } from "../src/platform";
 import { BENCH_ENV, startDev, stopDev } from "./dev-server";
 import { sqliteD1 } from "./sqlite-d1";
 
@@ -251,13 +252,15 @@ async function main() {
     tagResults[prefix][key] ??= [];
     tagResults[prefix][key].push(v);
   };
+  // The service GET /v1/tags calls, on the better-sqlite3 shim (it reads only `db`).
+  const library = new ImageService({ db: shim } as unknown as Platform);
   for (const prefix of TAG_PREFIXES) {
     for (let i = 0; i < WARMUP + ITERS; i++) {
       let t0 = performance.now();
       const terms = await countBroaderTerms(shim, userId, prefix, 50);
       const broaderMs = performance.now() - t0;
       t0 = performance.now();
-      const list = await listTags(shim, { userId, prefix, limit: 50 });
+      const list = await library.listTags({ userId }, { prefix, limit: 50 });
       const listMs = performance.now() - t0;
       if (terms.length === 0) throw new Error(`tags?prefix=${prefix}: no broader terms`);
       tagTop[prefix] = `${terms.length} terms: ${terms

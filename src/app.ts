@@ -2,37 +2,30 @@ import { Scalar } from "@scalar/hono-api-reference";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import { authRouter } from "./auth/auth.router";
+import type { BaseEnv } from "./http/context";
+import { createRouter } from "./http/create-router";
+import { noStore, requestId, securityHeaders, withServices } from "./http/middleware";
+import { openApiDocumentConfig, registerSecuritySchemes } from "./http/openapi";
+import { problemResponse } from "./http/problem";
+import { imagesRouter } from "./images/images.router";
+import { legacyRouter } from "./legacy/legacy.router";
+import { legacyLayer } from "./legacy/legacy-layer";
 import { ConfigError, getConfig } from "./lib/config";
 import { ApiError } from "./lib/problem";
-import { authRouter } from "./routes/auth/auth.index";
-import { healthRouter } from "./routes/health/health.index";
-import type { AppEnv } from "./routes/http/app-env";
-import { createRouter } from "./routes/http/create-router";
-import { openApiDocumentConfig, registerSecuritySchemes } from "./routes/http/openapi-document";
-import { problemResponse } from "./routes/http/problem";
-import { requestId } from "./routes/http/request-id";
-import { securityHeaders } from "./routes/http/security-headers";
-import { imagesRouter } from "./routes/images/images.index";
-import { legacyRouter } from "./routes/legacy/legacy.index";
-import { legacyLayer } from "./routes/legacy/legacy-http";
-import { meRouter } from "./routes/me/me.index";
-import { problemsRouter } from "./routes/problems/problems.index";
-import { processingRouter } from "./routes/processing/processing.index";
-import { tagsRouter } from "./routes/tags/tags.index";
+import { metaRouter } from "./meta/meta.router";
+import { processingRouter } from "./processing/processing.router";
 
 /**
- * The composition root: middleware, routers, /doc, /reference and error rendering. Imports nothing from
- * `cloudflare:*`, so Node scripts can load it to write the spec.
+ * The HTTP application: middleware, every capability's router, /doc, /reference and error rendering. Imports nothing
+ * from `cloudflare:*`, so Node scripts can load it to write the spec.
  */
 export function createApp() {
-  const app = createRouter();
+  const app = createRouter<BaseEnv>();
 
   app.use("*", requestId);
   app.use("*", securityHeaders);
-  app.use("/v1/*", async (c, next) => {
-    c.set("config", getConfig(c.env));
-    await next();
-  });
+  app.use("/v1/*", withServices);
   app.use(
     "/v1/*",
     cors({
@@ -48,12 +41,9 @@ export function createApp() {
   app.use("/v1/me/*", noStore);
 
   app
-    .route("/", healthRouter)
-    .route("/", problemsRouter)
+    .route("/", metaRouter)
     .route("/", authRouter)
-    .route("/", meRouter)
     .route("/", imagesRouter)
-    .route("/", tagsRouter)
     .route("/", processingRouter)
     .route("/", legacyRouter);
 
@@ -77,7 +67,7 @@ export function createApp() {
 }
 
 /** Every failure as an ApiError; anything unexpected is logged with the request id and shown only generically. */
-function toApiError(error: Error, c: Context<AppEnv>): ApiError {
+function toApiError(error: Error, c: Context<BaseEnv>): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof HTTPException && error.status < 500) {
     return new ApiError(error.status === 413 ? "payload_too_large" : "bad_request", error.message || "Bad request.");
@@ -89,11 +79,6 @@ function toApiError(error: Error, c: Context<AppEnv>): ApiError {
   }
   console.error("Unhandled error", { requestId, method: c.req.method, path: c.req.path }, error);
   return new ApiError("internal", "Something went wrong on our side. Nothing was changed.");
-}
-
-async function noStore(c: Context, next: () => Promise<void>) {
-  await next();
-  c.header("Cache-Control", "no-store");
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,28 +1,29 @@
 import { DurableObject } from "cloudflare:workers";
 import { createApp } from "./app";
 import { runMaintenance } from "./maintenance";
-import { SessionEngine } from "./processing/engine/session-engine";
-import type { ProcessingOutput } from "./processing/session-types";
+import { SessionEngine } from "./processing/session-engine";
+import type { ProcessingOutput, SessionAction } from "./processing/session-types";
+import { createServices } from "./services";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
   scheduled(_controller, env, ctx) {
-    ctx.waitUntil(runMaintenance(env));
+    ctx.waitUntil(runMaintenance(createServices(env)));
   },
 } satisfies ExportedHandler<Env>;
 
 /**
  * One processing session (wrangler.toml: PROCESSING_SESSIONS, SQLite storage). Only the Durable Object shell lives
- * here, where `cloudflare:workers` may be imported; the session itself is src/processing/engine/session-engine.ts.
+ * here, where `cloudflare:workers` may be imported; the session itself is src/processing/session-engine.ts.
  */
 export class ProcessingSession extends DurableObject<Env> {
   private readonly engine: SessionEngine;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.engine = new SessionEngine(ctx, env);
+    this.engine = new SessionEngine(ctx, createServices(env));
   }
 
   create(input: { id: string; userId: string; output: ProcessingOutput; imageIds: string[] }) {
@@ -37,7 +38,7 @@ export class ProcessingSession extends DurableObject<Env> {
     return this.engine.edit(userId, ifMatch, changes);
   }
 
-  transition(userId: string, action: "start" | "pause" | "resume" | "cancel", limits: { maxRunning: number }) {
+  transition(userId: string, action: SessionAction, limits: { maxRunning: number }) {
     return this.engine.transition(userId, action, limits);
   }
 

@@ -1,10 +1,11 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import { hit } from "../src/auth/rate-limit";
-import { sweepOrphanObjects } from "../src/images/files/orphan-sweep";
+import { hit } from "../src/auth/store/rate-limits";
+import { uploadImageRoute as uploadImage } from "../src/images/images.routes";
+import { sweepOrphanObjects } from "../src/images/orphan-sweep";
 import { objectsPrefix, originalKey } from "../src/images/store/image-objects";
 import { runMaintenance } from "../src/maintenance";
-import { uploadImage } from "../src/routes/images/images.routes";
+import { createServices } from "../src/services";
 import { fixtureBytes } from "./fixtures";
 import { signedInClient } from "./helpers/client";
 import { expectContract } from "./helpers/contract";
@@ -37,6 +38,6 @@ it("sweeps R2 objects that have no images row, and keeps the rest", async () => 
 it("the cron's maintenance run expires stale rate-limit windows and merges the search index", async () => {
   const key = `test:${crypto.randomUUID()}`;
   await hit(env.DB, { key, limit: 10, windowSeconds: 900 }, 0); // a window that ended in 1970
-  await runMaintenance(env);
+  await runMaintenance(createServices(env));
   expect(await env.DB.prepare("SELECT 1 FROM rate_limits WHERE key = ?1").bind(key).first()).toBeNull();
 });

@@ -1,10 +1,9 @@
 import type { Config } from "../lib/config";
-import { base64url, fromBase64url, timingSafeEqual, utf8 } from "../lib/encoding";
-import { hmacKey } from "../lib/hmac-key";
+import { base64url, fromBase64url, hmacKey, timingSafeEqual, utf8 } from "../lib/encoding";
 
 // A known-device token: handed out at every successful sign-in and sent back with later logins, it marks a device
 // that has proven the password before. Failures against the account from elsewhere never lock such a device out
-// (see login-limits.ts). Stateless: `<base64url payload>.<base64url HMAC-SHA256>` over user, device and expiry.
+// (see attempt-limits.ts). Stateless: `<base64url payload>.<base64url HMAC-SHA256>` over user, device and expiry.
 
 const LIFETIME_SECONDS = 365 * 24 * 3600;
 const CONTEXT = "imagifyai known device v1\n";

@@ -1,5 +1,4 @@
-import { base64url, fromBase64url, timingSafeEqual, utf8 } from "../lib/encoding";
-import { hmacKey } from "../lib/hmac-key";
+import { base64url, fromBase64url, hmacKey, timingSafeEqual, utf8 } from "../lib/encoding";
 
 /**
  * Cloudflare's production cap for PBKDF2 in Workers: more iterations throw there (local workerd does not enforce it).

@@ -1,10 +1,7 @@
 import { CompactSign, jwtVerify } from "jose";
-import type { AuthContext } from "../auth/authenticate";
-import { isSessionActive } from "../auth/sessions";
 import type { Config } from "../lib/config";
-import { utf8 } from "../lib/encoding";
-import { hmacKey } from "../lib/hmac-key";
-import { ApiError } from "../lib/problem";
+import { hmacKey, utf8 } from "../lib/encoding";
+import type { SignedInCaller } from "../platform";
 
 // Tokens of the deprecated /api/* layer: HS256 JWTs with their own audience (never accepted on /v1, and /v1's never
 // here), bound to an ordinary session (so logout, password changes and session ends revoke them), one hour long.
@@ -21,13 +18,13 @@ export function atobSafeJson(value: unknown): string {
   return JSON.stringify(value).replace(/[>?~\x7f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-export async function signLegacyToken(config: Config, auth: AuthContext, now = Date.now()): Promise<string> {
+export async function signLegacyToken(config: Config, caller: SignedInCaller, now = Date.now()): Promise<string> {
   const iat = Math.floor(now / 1000);
   const payload = atobSafeJson({
     iss: config.JWT_ISSUER,
     aud: LEGACY_AUDIENCE,
-    sub: auth.userId,
-    sid: auth.sessionId,
+    sub: caller.userId,
+    sid: caller.sessionId,
     iat,
     exp: iat + LEGACY_TOKEN_TTL_SECONDS,
   });
@@ -36,29 +33,19 @@ export async function signLegacyToken(config: Config, auth: AuthContext, now = D
     .sign(await hmacKey(config.JWT_SECRET));
 }
 
-/** The caller behind a legacy `Authorization: Bearer <token>`, while its session is active; else 401. */
-export async function authenticateLegacy(
-  db: D1Database,
-  config: Config,
-  authorization: string | undefined,
-): Promise<AuthContext> {
-  const token = /^Bearer ([^\s]+)$/i.exec(authorization ?? "")?.[1];
-  if (token) {
-    try {
-      const { payload } = await jwtVerify(token, await hmacKey(config.JWT_SECRET), {
-        algorithms: ["HS256"],
-        issuer: config.JWT_ISSUER,
-        audience: LEGACY_AUDIENCE,
-        typ: "JWT",
-        requiredClaims: ["exp", "iat", "sub", "sid"],
-      });
-      if (typeof payload.sub === "string" && typeof payload.sid === "string") {
-        const auth = { userId: payload.sub, sessionId: payload.sid };
-        if (await isSessionActive(db, auth.sessionId, auth.userId)) return auth;
-      }
-    } catch {
-      // any verification failure is the same 401
-    }
+/** The caller a legacy token names, when it verifies (signature, audience, expiry); null otherwise. */
+export async function verifyLegacyToken(config: Config, token: string): Promise<SignedInCaller | null> {
+  try {
+    const { payload } = await jwtVerify(token, await hmacKey(config.JWT_SECRET), {
+      algorithms: ["HS256"],
+      issuer: config.JWT_ISSUER,
+      audience: LEGACY_AUDIENCE,
+      typ: "JWT",
+      requiredClaims: ["exp", "iat", "sub", "sid"],
+    });
+    if (typeof payload.sub !== "string" || typeof payload.sid !== "string") return null;
+    return { userId: payload.sub, sessionId: payload.sid };
+  } catch {
+    return null;
   }
-  throw new ApiError("unauthorized", "Please log in again.");
 }

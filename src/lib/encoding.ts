@@ -34,3 +34,23 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
 }
+
+/** A public identifier: a type prefix and 128 random bits, e.g. `img_Qb3x…`. */
+export function newId(prefix: "usr" | "ses" | "img" | "prs"): string {
+  return `${prefix}_${base64url(crypto.getRandomValues(new Uint8Array(16)))}`;
+}
+
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
+/** An HMAC-SHA256 key for a secret, imported once per isolate rather than on every request or URL. */
+export function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", utf8.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ]);
+    hmacKeys.set(secret, key);
+  }
+  return key;
+}

@@ -1,8 +1,8 @@
 import { makeZip } from "client-zip";
-import { derivedKey } from "../images/store/image-objects";
-import { findImages } from "../images/store/image-rows";
+import type { ImageService } from "../images/images.service";
 import { ApiError } from "../lib/problem";
-import { getSession, type ProcessingDeps } from "./sessions";
+import type { Caller } from "../platform";
+import type { SessionState } from "./session-types";
 
 /**
  * The finished outputs of a session as one ZIP (stored, not recompressed: the images are compressed already),
@@ -10,35 +10,22 @@ import { getSession, type ProcessingDeps } from "./sessions";
  * Names are the originals' with the output's extension, made unique.
  */
 export async function sessionArchive(
-  deps: ProcessingDeps & { bucket: R2Bucket },
-  userId: string,
-  id: string,
+  images: ImageService,
+  caller: Caller,
+  state: SessionState,
 ): Promise<{ body: ReadableStream<Uint8Array>; filename: string; files: number }> {
-  const state = await getSession(deps, userId, id);
-  const done = state.items.filter((item) => item.status === "done" && item.rendition);
-  if (done.length === 0) throw new ApiError("conflict", "No image of this session has been converted yet.");
-  const images = new Map(
-    (
-      await findImages(
-        deps.db,
-        userId,
-        done.map((item) => item.imageId),
-      )
-    ).map((i) => [i.id, i]),
+  const done = state.items.flatMap((item) =>
+    item.status === "done" && item.rendition ? [{ imageId: item.imageId, name: item.rendition.name }] : [],
   );
+  if (done.length === 0) throw new ApiError("conflict", "No image of this session has been converted yet.");
   const used = new Set<string>();
-  const entries = done.flatMap((item) => {
-    const image = images.get(item.imageId);
-    const rendition = item.rendition!;
-    if (!image) return []; // deleted since: its renditions went with it
-    const extension = rendition.name.slice(rendition.name.lastIndexOf(".") + 1);
-    return [
-      { key: derivedKey(userId, image.sha256, rendition.name), name: uniqueName(image.filename, extension, used) },
-    ];
+  const entries = (await images.renditionFiles(caller, done)).map((file) => {
+    const extension = file.name.slice(file.name.lastIndexOf(".") + 1);
+    return { open: file.open, name: uniqueName(file.image.filename, extension, used) };
   });
   async function* files() {
     for (const entry of entries) {
-      const object = await deps.bucket.get(entry.key);
+      const object = await entry.open();
       if (object) yield { name: entry.name, input: object.body, lastModified: object.uploaded, size: object.size };
     }
   }

@@ -1,6 +1,7 @@
-import type { RenditionFit } from "../images/renditions/rendition-spec";
+import type { RenditionFit } from "../images/rendition-spec";
 
 export type SessionStatus = "draft" | "running" | "paused" | "completed" | "failed" | "cancelled";
+export type SessionAction = "start" | "pause" | "resume" | "cancel";
 export type ItemStatus = "pending" | "processing" | "done" | "failed";
 
 /** What every image of a session is converted to (a rendition, made like any other). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { login, refresh } from "../../src/routes/auth/auth.routes";
-import { changePassword, getMe } from "../../src/routes/me/me.routes";
+import { loginRoute as login, refreshTokensRoute as refresh } from "../../src/auth/auth.routes";
+import { changePasswordRoute as changePassword, getMeRoute as getMe } from "../../src/auth/me.routes";
 import { call, newClient, STRONG_PASSWORD, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 import { bearer } from "../helpers/images";

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { loginRoute as login } from "../../src/auth/auth.routes";
+import { deleteAccountRoute as deleteAccount, getMeRoute as getMe } from "../../src/auth/me.routes";
+import { getImageRoute as getImage } from "../../src/images/images.routes";
 import { sha256Hex } from "../../src/lib/encoding";
-import { login } from "../../src/routes/auth/auth.routes";
-import { getImage } from "../../src/routes/images/images.routes";
-import { deleteAccount, getMe } from "../../src/routes/me/me.routes";
 import { call, newClient, STRONG_PASSWORD, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 import { bearer, listObjectKeys, uniqueImage, uploadLabelled } from "../helpers/images";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { login, logout, refresh, register } from "../../src/routes/auth/auth.routes";
-import { getMe } from "../../src/routes/me/me.routes";
+import { loginRoute as login, logoutRoute as logout, refreshTokensRoute as refresh, registerRoute as register } from "../../src/auth/auth.routes";
+import { getMeRoute as getMe } from "../../src/auth/me.routes";
 import { call, newClient, STRONG_PASSWORD, signedInClient, uniqueEmail } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 

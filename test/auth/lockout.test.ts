@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DUMMY_SECRETS } from "../../scripts/siteverify-standin.js";
-import { login } from "../../src/routes/auth/auth.routes";
+import { loginRoute as login } from "../../src/auth/auth.routes";
 import { fetchWithSettings } from "../helpers/app-with";
 import { randomIp, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { loginRoute as login, registerRoute as register } from "../../src/auth/auth.routes";
 import { hashPassword, PBKDF2_ITERATIONS } from "../../src/auth/password";
-import { updatePasswordHash } from "../../src/auth/users";
-import { login, register } from "../../src/routes/auth/auth.routes";
+import { updatePasswordHash } from "../../src/auth/store/users";
 import { newClient, STRONG_PASSWORD, signedInClient, uniqueEmail } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { login } from "../../src/routes/auth/auth.routes";
+import { loginRoute as login } from "../../src/auth/auth.routes";
 import { newClient, randomIp, signedInClient, uniqueEmail } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 

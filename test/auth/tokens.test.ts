@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { describe, expect, it, vi } from "vitest";
-import { REFRESH_GRACE_MS } from "../../src/auth/sessions";
-import { logout, refresh } from "../../src/routes/auth/auth.routes";
-import { getMe } from "../../src/routes/me/me.routes";
+import { logoutRoute as logout, refreshTokensRoute as refresh } from "../../src/auth/auth.routes";
+import { getMeRoute as getMe } from "../../src/auth/me.routes";
+import { REFRESH_GRACE_MS } from "../../src/auth/store/sessions";
 import { call, newClient, signedInClient } from "../helpers/client";
 import { testConfig } from "../helpers/config";
 import { expectContract } from "../helpers/contract";

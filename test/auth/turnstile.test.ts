@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { DUMMY_SECRETS } from "../../scripts/siteverify-standin.js";
-import { findUserByEmail } from "../../src/auth/users";
-import { getAuthConfig, login, register } from "../../src/routes/auth/auth.routes";
-import { getHealth } from "../../src/routes/health/health.routes";
+import { getAuthConfigRoute as getAuthConfig, loginRoute as login, registerRoute as register } from "../../src/auth/auth.routes";
+import { findUserByEmail } from "../../src/auth/store/users";
+import { getHealthRoute as getHealth } from "../../src/meta/meta.routes";
 import { fetchWithSettings } from "../helpers/app-with";
 import { randomIp, STRONG_PASSWORD, signedInClient, uniqueEmail } from "../helpers/client";
 import { expectContract } from "../helpers/contract";

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { ImagifyClient } from "../../openapi/client";
+import { getImageFileRoute as getImageFile, uploadImageRoute as uploadImage } from "../../src/images/images.routes";
 import { objectsPrefix } from "../../src/images/store/image-objects";
-import { getImageFile, uploadImage } from "../../src/routes/images/images.routes";
 import { type FixtureName, fixtureBytes } from "../fixtures";
 import { expectContract } from "./contract";
 

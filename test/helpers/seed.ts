@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { insertUser } from "../../src/auth/users";
+import { insertUser } from "../../src/auth/store/users";
 import { originalKey } from "../../src/images/store/image-objects";
 import { insertImageStatement } from "../../src/images/store/image-rows";
 import { reindexImageStatements } from "../../src/images/store/search-index";

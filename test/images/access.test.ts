@@ -1,17 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { signFileUrl } from "../../src/images/files/signed-url";
+import { deleteImageRoute as deleteImage, getImageRoute as getImage, getImageFileRoute as getImageFile, listImagesRoute as listImages, updateImageTagsRoute as patchImageTags, retagImageRoute as retagImage, searchImagesRoute as searchImages } from "../../src/images/images.routes";
+import { signFileUrl } from "../../src/images/signed-url";
 import { originalKey } from "../../src/images/store/image-objects";
-import {
-  deleteImage,
-  getImage,
-  getImageFile,
-  listImages,
-  patchImageTags,
-  retagImage,
-  searchImages,
-} from "../../src/routes/images/images.routes";
-import { listTags } from "../../src/routes/tags/tags.routes";
+import { listTagsRoute as listTags } from "../../src/images/tags.routes";
 import { call, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 import { bearer, countTagRows, expectFile, uniqueImage, uploadLabelled } from "../helpers/images";

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { ProblemSchema } from "../../src/http/problem";
+import { deleteImageRoute as deleteImage, getImageRoute as getImage, updateImageTagsRoute as patchImageTags, retagImageRoute as retagImage, uploadImageRoute as uploadImage } from "../../src/images/images.routes";
 import { originalKey } from "../../src/images/store/image-objects";
-import { ProblemSchema } from "../../src/routes/http/problem";
-import { deleteImage, getImage, patchImageTags, retagImage, uploadImage } from "../../src/routes/images/images.routes";
-import { listTags } from "../../src/routes/tags/tags.routes";
+import { listTagsRoute as listTags } from "../../src/images/tags.routes";
 import { pngWithClaimedSize } from "../fixtures/png-bomb";
 import { call, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { getMeRoute as getMe } from "../../src/auth/me.routes";
+import * as routes from "../../src/legacy/legacy.routes";
 import { atobSafeJson } from "../../src/legacy/legacy-token";
-import * as routes from "../../src/routes/legacy/legacy.routes";
-import { getMe } from "../../src/routes/me/me.routes";
 import { fetchWithSettings } from "../helpers/app-with";
 import { call, STRONG_PASSWORD, uniqueEmail } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
@@ -28,13 +28,13 @@ function subjectAsThePageReadsIt(token: string): string {
 async function registeredAndLoggedIn() {
   const email = uniqueEmail();
   const registered = await expectContract(
-    routes.legacyRegister,
+    routes.legacyRegisterRoute,
     201,
     await postJson("/api/register", { email, password: STRONG_PASSWORD }),
   );
   expect(registered.success).toBe(true);
   const loggedIn = await expectContract(
-    routes.legacyLogin,
+    routes.legacyLoginRoute,
     200,
     await postJson("/api/login", { email, password: STRONG_PASSWORD }),
   );
@@ -57,7 +57,7 @@ describe("the deprecated /api/* layer, as the deployed frontend uses it", () => 
     const { token, userId } = await registeredAndLoggedIn();
     expect(userId).toMatch(/^usr_/);
     const uploaded = await expectContract(
-      routes.legacyUpload,
+      routes.legacyUploadRoute,
       200,
       await upload(token, uploadForm(uniqueImage("tiny.png"), userId)),
     );
@@ -65,20 +65,20 @@ describe("the deprecated /api/* layer, as the deployed frontend uses it", () => 
     expect(uploaded.tags.join(", ")).toContain("tabby"); // the Workers AI stand-in's default answer
 
     const images = await expectContract(
-      routes.legacyImages,
+      routes.legacyImagesRoute,
       200,
       await call("/api/images", { headers: { ...AXIOS, ...bearer(token) } }),
     );
     expect(images.images.map((image) => image.filename)).toEqual(["holiday.png"]);
     const found = await expectContract(
-      routes.legacySearch,
+      routes.legacySearchRoute,
       200,
       await postJson("/api/search", { query: "tab" }, bearer(token)),
     );
     expect(found.images.map((image) => image.id)).toEqual([images.images[0]!.id]);
     // broad terms too: a tabby is a cat
     const cats = await expectContract(
-      routes.legacySearch,
+      routes.legacySearchRoute,
       200,
       await postJson("/api/search", { query: "cat" }, bearer(token)),
     );
@@ -89,7 +89,7 @@ describe("the deprecated /api/* layer, as the deployed frontend uses it", () => 
     const { token, userId } = await registeredAndLoggedIn();
     const bytes = uniqueImage("tiny.png");
     const uploaded = await expectContract(
-      routes.legacyUpload,
+      routes.legacyUploadRoute,
       200,
       await upload(token, uploadForm(bytes, userId, "my cat.png")),
     );
@@ -107,7 +107,7 @@ describe("the deprecated /api/* layer, as the deployed frontend uses it", () => 
     const { token, userId } = await registeredAndLoggedIn();
     const other = await registeredAndLoggedIn();
     const refused = await expectContract(
-      routes.legacyUpload,
+      routes.legacyUploadRoute,
       403,
       await upload(token, uploadForm(uniqueImage("tiny.png"), other.userId)),
     );
@@ -120,19 +120,19 @@ describe("the deprecated /api/* layer, as the deployed frontend uses it", () => 
   it("another user's token never sees the images", async () => {
     const owner = await registeredAndLoggedIn();
     await expectContract(
-      routes.legacyUpload,
+      routes.legacyUploadRoute,
       200,
       await upload(owner.token, uploadForm(uniqueImage("tiny.png"), owner.userId)),
     );
     const stranger = await registeredAndLoggedIn();
     const seen = await expectContract(
-      routes.legacyImages,
+      routes.legacyImagesRoute,
       200,
       await call("/api/images", { headers: bearer(stranger.token) }),
     );
     expect(seen.images).toEqual([]);
     const searched = await expectContract(
-      routes.legacySearch,
+      routes.legacySearchRoute,
       200,
       await postJson("/api/search", { query: "tabby" }, bearer(stranger.token)),
     );
@@ -145,7 +145,7 @@ describe("the deprecated /api/* layer, as the deployed frontend uses it", () => 
     const v1 = await postJson("/v1/auth/register", { email: uniqueEmail(), password: STRONG_PASSWORD });
     const v1Token = ((await v1.json()) as { tokens: { accessToken: string } }).tokens.accessToken;
     const refused = await expectContract(
-      routes.legacyImages,
+      routes.legacyImagesRoute,
       401,
       await call("/api/images", { headers: bearer(v1Token) }),
     );
@@ -187,20 +187,20 @@ describe("the deprecated /api/* layer, as the deployed frontend uses it", () => 
     const email = uniqueEmail();
     await postJson("/api/register", { email, password: STRONG_PASSWORD });
     const duplicate = await expectContract(
-      routes.legacyRegister,
+      routes.legacyRegisterRoute,
       409,
       await postJson("/api/register", { email, password: STRONG_PASSWORD }),
     );
     expect(duplicate).toEqual({ success: false, error: "An account with this email already exists." });
     const wrong = await expectContract(
-      routes.legacyLogin,
+      routes.legacyLoginRoute,
       401,
       await postJson("/api/login", { email, password: "not it" }),
     );
     expect(wrong).toEqual({ success: false, error: "Invalid email or password." });
-    const invalid = await expectContract(routes.legacyLogin, 400, await postJson("/api/login", { email: "nope" }));
+    const invalid = await expectContract(routes.legacyLoginRoute, 400, await postJson("/api/login", { email: "nope" }));
     expect(invalid.success).toBe(false);
-    const noToken = await expectContract(routes.legacyImages, 401, await call("/api/images"));
+    const noToken = await expectContract(routes.legacyImagesRoute, 401, await call("/api/images"));
     expect(noToken.error).toBe("Please log in again.");
   });
 
@@ -244,7 +244,7 @@ describe("the deprecated /api/* layer, as the deployed frontend uses it", () => 
     const gone = await fetchWithSettings(new Request("http://api.imagify.test/api/images", { headers: { ...AXIOS } }), {
       LEGACY_API: "off",
     });
-    const body = await expectContract(routes.legacyImages, 410, gone);
+    const body = await expectContract(routes.legacyImagesRoute, 410, gone);
     expect(body.error).toMatch(/\/v1/);
   });
 });

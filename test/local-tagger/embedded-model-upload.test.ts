@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
-import { uploadImage } from "../../src/routes/images/images.routes";
+import { uploadImageRoute as uploadImage } from "../../src/images/images.routes";
 import { signedInClient } from "../helpers/client";
 import { testConfig } from "../helpers/config";
 import { expectContract } from "../helpers/contract";

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
-import { localTagger } from "../../src/images/tagging/local-tagger";
-import { ResNetOutputSchema, tagImage } from "../../src/images/tagging/tagger";
-import { uploadImage } from "../../src/routes/images/images.routes";
+import { uploadImageRoute as uploadImage } from "../../src/images/images.routes";
+import { ResNetOutputSchema, tagImage } from "../../src/images/tagger";
+import { localTagger } from "../../src/images/taggers";
 import { signedInClient } from "../helpers/client";
 import { testConfig } from "../helpers/config";
 import { expectContract } from "../helpers/contract";

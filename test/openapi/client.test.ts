@@ -6,7 +6,7 @@ import {
   type ProcessingSession,
   WatchError,
 } from "../../openapi/client";
-import { SessionSchema } from "../../src/routes/processing/processing.schemas";
+import { SessionSchema } from "../../src/processing/processing.routes";
 import { BASE_URL, STRONG_PASSWORD, signedInClient, uniqueEmail, workerFetch } from "../helpers/client";
 import { uploadPhotos } from "../processing/helpers";
 

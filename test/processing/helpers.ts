@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { ImagifyClient } from "../../openapi/client";
-import { getSession } from "../../src/routes/processing/processing.routes";
+import { getSessionRoute as getSession } from "../../src/processing/processing.routes";
 import { expectContract } from "../helpers/contract";
 import { photoBytes, uploadLabelled } from "../helpers/images";
 

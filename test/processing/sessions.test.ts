@@ -2,11 +2,11 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type ProcessingSession, readSessionEvents } from "../../openapi/client";
-import { sweepOrphanObjects } from "../../src/images/files/orphan-sweep";
+import { loginRoute as login } from "../../src/auth/auth.routes";
+import { sweepOrphanObjects } from "../../src/images/orphan-sweep";
 import { objectsPrefix } from "../../src/images/store/image-objects";
-import { login } from "../../src/routes/auth/auth.routes";
-import * as routes from "../../src/routes/processing/processing.routes";
-import { SessionSchema } from "../../src/routes/processing/processing.schemas";
+import * as routes from "../../src/processing/processing.routes";
+import { SessionSchema } from "../../src/processing/processing.routes";
 import { fetchWithSettings } from "../helpers/app-with";
 import { call, newClient, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
@@ -21,7 +21,7 @@ async function createSession(
   output = WEBP_320,
 ) {
   return expectContract(
-    routes.createSession,
+    routes.createSessionRoute,
     201,
     await client.POST("/v1/processing-sessions", { body: { imageIds, output } }),
   );
@@ -45,7 +45,7 @@ describe("processing sessions", () => {
     const imageIds = await uploadPhotos(client, 3);
     const draft = await createSession(client, imageIds);
     expect(draft).toMatchObject({ status: "draft", progress: { done: 0, failed: 0, total: 3 }, version: 1 });
-    await expectContract(routes.startSession, 200, await action(client, draft.id, "start"));
+    await expectContract(routes.startSessionRoute, 200, await action(client, draft.id, "start"));
     const done = await waitForStatus(client, draft.id, ["completed"]);
 
     expect(done.progress).toEqual({ done: 3, failed: 0, total: 3 });
@@ -87,7 +87,7 @@ describe("processing sessions", () => {
       headers: bearer(signedIn.tokens.accessToken),
     });
     expect(events.headers.get("content-type")).toBe("text/event-stream");
-    await expectContract(routes.startSession, 200, await action(first.client, draft.id, "start"));
+    await expectContract(routes.startSessionRoute, 200, await action(first.client, draft.id, "start"));
     const seen = await readEvents(events.body!);
     for (const state of seen) expect(SessionSchema.strict().parse(state)).toEqual(state); // the API's own shape
     expect(seen[0]!.status).toBe("draft"); // the state at connection
@@ -165,21 +165,21 @@ describe("processing sessions", () => {
     const { client } = await signedInClient();
     const draft = await createSession(client, await uploadPhotos(client, 5));
     await action(client, draft.id, "start");
-    const paused = await expectContract(routes.pauseSession, 200, await action(client, draft.id, "pause"));
+    const paused = await expectContract(routes.pauseSessionRoute, 200, await action(client, draft.id, "pause"));
     expect(paused.status).toBe("paused");
     await new Promise((resolve) => setTimeout(resolve, 300));
     const still = await readSession(client, draft.id);
     expect(still.status).toBe("paused");
     expect(still.progress.done).toBeLessThan(5);
-    await expectContract(routes.pauseSession, 409, await action(client, draft.id, "pause"));
-    await expectContract(routes.resumeSession, 200, await action(client, draft.id, "resume"));
+    await expectContract(routes.pauseSessionRoute, 409, await action(client, draft.id, "pause"));
+    await expectContract(routes.resumeSessionRoute, 200, await action(client, draft.id, "resume"));
     expect((await waitForStatus(client, draft.id, ["completed"])).progress.done).toBe(5);
-    await expectContract(routes.cancelSession, 409, await action(client, draft.id, "cancel"));
+    await expectContract(routes.cancelSessionRoute, 409, await action(client, draft.id, "cancel"));
 
     const other = await createSession(client, await uploadPhotos(client, 1));
-    const cancelled = await expectContract(routes.cancelSession, 200, await action(client, other.id, "cancel"));
+    const cancelled = await expectContract(routes.cancelSessionRoute, 200, await action(client, other.id, "cancel"));
     expect(cancelled.status).toBe("cancelled");
-    await expectContract(routes.startSession, 409, await action(client, other.id, "start"));
+    await expectContract(routes.startSessionRoute, 409, await action(client, other.id, "start"));
   });
 
   it("a draft is edited with If-Match: stale is 412, missing is 428, a started session is 409", async () => {
@@ -196,17 +196,17 @@ describe("processing sessions", () => {
         },
         body: JSON.stringify(body),
       });
-    const edited = await expectContract(routes.updateSession, 200, await patch('"1"', { imageIds: ids }));
+    const edited = await expectContract(routes.updateSessionRoute, 200, await patch('"1"', { imageIds: ids }));
     expect(edited).toMatchObject({ version: 2, progress: { total: 2 } });
-    await expectContract(routes.updateSession, 412, await patch('"1"', { output: { format: "png" } })); // the other device
-    await expectContract(routes.updateSession, 428, await patch(null, { output: { format: "png" } }));
+    await expectContract(routes.updateSessionRoute, 412, await patch('"1"', { output: { format: "png" } })); // the other device
+    await expectContract(routes.updateSessionRoute, 428, await patch(null, { output: { format: "png" } }));
     await action(client, draft.id, "start");
     await action(client, draft.id, "pause");
     // A version that holds still: the item in progress at the pause finishes (one more version), then nothing moves.
     const { version } = await waitForSession(client, draft.id, (session) =>
       session.items.every((item) => item.status !== "processing"),
     );
-    await expectContract(routes.updateSession, 409, await patch(`"${version}"`, { output: { format: "png" } }));
+    await expectContract(routes.updateSessionRoute, 409, await patch(`"${version}"`, { output: { format: "png" } }));
   });
 
   it("another user's session is a 404 on every route, and their ids cannot be selected", async () => {
@@ -215,18 +215,22 @@ describe("processing sessions", () => {
     const stranger = await signedInClient();
     const headers = bearer(stranger.tokens.accessToken);
     const base = `/v1/processing-sessions/${draft.id}`;
-    await expectContract(routes.getSession, 404, await call(base, { headers }));
+    await expectContract(routes.getSessionRoute, 404, await call(base, { headers }));
     for (const name of ["start", "pause", "resume", "cancel"] as const) {
-      await expectContract(routes.startSession, 404, await call(`${base}/${name}`, { method: "POST", headers }));
+      await expectContract(routes.startSessionRoute, 404, await call(`${base}/${name}`, { method: "POST", headers }));
     }
-    await expectContract(routes.deleteSession, 404, await call(base, { method: "DELETE", headers }));
-    await expectContract(routes.sessionEvents, 404, await call(`${base}/events`, { headers }));
-    await expectContract(routes.sessionArchive, 404, await call(`${base}/archive`, { headers }));
-    const listed = await expectContract(routes.listSessions, 200, await stranger.client.GET("/v1/processing-sessions"));
+    await expectContract(routes.deleteSessionRoute, 404, await call(base, { method: "DELETE", headers }));
+    await expectContract(routes.sessionEventsRoute, 404, await call(`${base}/events`, { headers }));
+    await expectContract(routes.sessionArchiveRoute, 404, await call(`${base}/archive`, { headers }));
+    const listed = await expectContract(
+      routes.listSessionsRoute,
+      200,
+      await stranger.client.GET("/v1/processing-sessions"),
+    );
     expect(listed.items).toEqual([]);
     // The owner's image ids are not the stranger's to convert.
     const refused = await expectContract(
-      routes.createSession,
+      routes.createSessionRoute,
       422,
       await stranger.client.POST("/v1/processing-sessions", {
         body: { imageIds: draft.items.map((i) => i.imageId), output: WEBP_320 },
@@ -247,7 +251,7 @@ describe("processing sessions", () => {
       }),
       { MAX_SESSION_IMAGES: "2" },
     );
-    expect((await expectContract(routes.createSession, 400, tooMany)).detail).toMatch(/MAX_SESSION_IMAGES/);
+    expect((await expectContract(routes.createSessionRoute, 400, tooMany)).detail).toMatch(/MAX_SESSION_IMAGES/);
 
     const a = await createSession(client, ids);
     const b = await createSession(client, [ids[0]!]);
@@ -264,10 +268,12 @@ describe("processing sessions", () => {
         }),
         { MAX_RUNNING_SESSIONS: "1" },
       );
-    expect((await expectContract(routes.startSession, 409, await start(b.id))).detail).toMatch(/MAX_RUNNING_SESSIONS/);
+    expect((await expectContract(routes.startSessionRoute, 409, await start(b.id))).detail).toMatch(
+      /MAX_RUNNING_SESSIONS/,
+    );
     await runInDurableObject(aObject, (_instance, state) => state.storage.setAlarm(Date.now()));
     await waitForStatus(client, a.id, ["completed"]);
-    await expectContract(routes.startSession, 200, await start(b.id));
+    await expectContract(routes.startSessionRoute, 200, await start(b.id));
   });
 
   it("a source image deleted before its turn fails with a reason; the others finish; nothing is orphaned", async () => {
@@ -282,12 +288,12 @@ describe("processing sessions", () => {
     expect(done.items[2]!.error).toMatch(/deleted/);
 
     await expectContract(
-      routes.deleteSession,
+      routes.deleteSessionRoute,
       204,
       await client.DELETE("/v1/processing-sessions/{id}", { params: { path: { id: draft.id } } }),
     );
     await expectContract(
-      routes.getSession,
+      routes.getSessionRoute,
       404,
       await client.GET("/v1/processing-sessions/{id}", { params: { path: { id: draft.id } } }),
     );

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import packageJson from "../../package.json";
-import { getHealth } from "../../src/routes/health/health.routes";
+import { getHealthRoute as getHealth } from "../../src/meta/meta.routes";
 import { call } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 

@@ -34,14 +34,8 @@
 // no longer matches), so writes elsewhere that shift bm25's global statistics between two page requests do not
 // make tied images be skipped or repeated.
 
-import { decodeJsonCursor, encodeJsonCursor } from "../../lib/json-cursor";
-import {
-  IMAGE_RECORD_COLUMNS,
-  type ImageRecord,
-  type ImageRecordRow,
-  nullImageRecordColumns,
-  toImageRecord,
-} from "../store/image-rows";
+import { decodeJsonCursor, encodeJsonCursor } from "../../lib/cursors";
+import { IMAGE_RECORD_COLUMNS, type ImageRecord, type ImageRecordRow, nullImageRecordColumns, toImageRecord } from "../store/image-rows";
 import { SEARCH_SEQ_SPAN, SEARCH_WEIGHTS } from "../store/search-index";
 import { parseSearchQuery, toFtsMatch } from "./search-query";
 

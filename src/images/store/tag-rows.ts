@@ -1,6 +1,7 @@
 // Owner of the `image_tags` table. Writes are statements for the caller's batch, so that tags, the image row and
 // the search document change together (D1's batch() is the transaction); every statement filters by owner.
-import type { Tag } from "../tagging/tagger";
+import type { Tag } from "../tagger";
+import { reindexImageStatements } from "./search-index";
 
 /**
  * SQL expression: the visible (non-rejected) tags of the image aliased `i`, as a JSON array of
@@ -76,4 +77,9 @@ export async function countTags(db: D1Database, userId: string, prefix: string, 
     .bind(userId, prefix, limit)
     .all<TagCount>();
   return results;
+}
+
+/** Statements that add an image's AI tags and bring its search document in step, for one atomic batch. */
+export function aiTagWriteStatements(db: D1Database, imageId: string, userId: string, tags: Tag[], model: string) {
+  return [insertAiTagsStatement(db, imageId, userId, tags, model), ...reindexImageStatements(db, imageId)];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ImagifyClient } from "../../../openapi/client";
-import { getImageFile, uploadImage } from "../../../src/routes/images/images.routes";
+import { getImageFileRoute as getImageFile, uploadImageRoute as uploadImage } from "../../../src/images/images.routes";
 import { call, signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 import { expectFile, listObjectKeys, postImage, uniqueImage, uploadOk } from "../../helpers/images";

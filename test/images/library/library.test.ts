@@ -1,17 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { deleteImageRoute as deleteImage, getImageRoute as getImage, getImageFileRoute as getImageFile, listImagesRoute as listImages, updateImageTagsRoute as patchImageTags, retagImageRoute as retagImage, searchImagesRoute as searchImages, uploadImageRoute as uploadImage } from "../../../src/images/images.routes";
 import { originalKey } from "../../../src/images/store/image-objects";
-import {
-  deleteImage,
-  getImage,
-  getImageFile,
-  listImages,
-  patchImageTags,
-  retagImage,
-  searchImages,
-  uploadImage,
-} from "../../../src/routes/images/images.routes";
-import { listTags } from "../../../src/routes/tags/tags.routes";
+import { listTagsRoute as listTags } from "../../../src/images/tags.routes";
 import { type FixtureName, fixtureInfo } from "../../fixtures";
 import { BASE_URL, call, signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ImagifyClient } from "../../../openapi/client";
-import { patchImageTags, searchImages } from "../../../src/routes/images/images.routes";
-import { listTags } from "../../../src/routes/tags/tags.routes";
+import { updateImageTagsRoute as patchImageTags, searchImagesRoute as searchImages } from "../../../src/images/images.routes";
+import { listTagsRoute as listTags } from "../../../src/images/tags.routes";
 import { call, signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 import { bearer, uniqueImage, uploadLabelled } from "../../helpers/images";

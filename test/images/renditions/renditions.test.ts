@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { renditionFailure } from "../../../src/images/renditions/ensure-rendition";
-import { getImageFile } from "../../../src/routes/images/images.routes";
+import { getImageFileRoute as getImageFile } from "../../../src/images/images.routes";
+import { renditionFailure } from "../../../src/images/renditions";
 import { fetchWithSettings } from "../../helpers/app-with";
 import { call, signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { searchImagesRoute as searchImages } from "../../../src/images/images.routes";
 import { rankedSearch, type SearchPage } from "../../../src/images/search/ranked-search";
-import { searchImages } from "../../../src/routes/images/images.routes";
 import { signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 import { uniqueImage, uploadLabelled } from "../../helpers/images";

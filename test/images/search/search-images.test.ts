@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ImagifyClient } from "../../../openapi/client";
-import { searchImages } from "../../../src/routes/images/images.routes";
+import { searchImagesRoute as searchImages } from "../../../src/images/images.routes";
 import { call, signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 import { bearer, uniqueImage, uploadLabelled } from "../../helpers/images";

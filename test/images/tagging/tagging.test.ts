@@ -1,15 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ImagifyClient } from "../../../openapi/client";
+import { getImageRoute as getImage, updateImageTagsRoute as patchImageTags, retagImageRoute as retagImage, searchImagesRoute as searchImages, uploadImageRoute as uploadImage } from "../../../src/images/images.routes";
 import { originalKey } from "../../../src/images/store/image-objects";
-import {
-  getImage,
-  patchImageTags,
-  retagImage,
-  searchImages,
-  uploadImage,
-} from "../../../src/routes/images/images.routes";
-import { listTags } from "../../../src/routes/tags/tags.routes";
+import { listTagsRoute as listTags } from "../../../src/images/tags.routes";
 import { signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 import { countImageRows, listObjectKeys, postImage, sha256Hex, uniqueImage, uploadOk } from "../../helpers/images";

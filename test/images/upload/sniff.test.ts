@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type SniffResult, sniffImage } from "../../../src/images/upload/sniff";
+import { type SniffResult, sniffImage } from "../../../src/images/sniff";
 import { type FixtureName, fixtureBytes, fixtureInfo, fixtureNames, fixtures } from "../../fixtures";
 import { pngWithClaimedSize } from "../../fixtures/png-bomb";
 

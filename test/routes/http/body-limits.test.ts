@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { login, logout, refresh, register } from "../../../src/routes/auth/auth.routes";
-import { JSON_BODY_LIMIT_BYTES } from "../../../src/routes/http/body-limits";
-import { patchImageTags } from "../../../src/routes/images/images.routes";
+import { loginRoute as login, logoutRoute as logout, refreshTokensRoute as refresh, registerRoute as register } from "../../../src/auth/auth.routes";
+import { JSON_BODY_LIMIT_BYTES } from "../../../src/http/middleware";
+import { updateImageTagsRoute as patchImageTags } from "../../../src/images/images.routes";
 import { call, STRONG_PASSWORD, signedInClient, uniqueEmail } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 import { uniqueImage, uploadLabelled } from "../../helpers/images";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { login } from "../../../src/routes/auth/auth.routes";
-import { ProblemSchema } from "../../../src/routes/http/problem";
+import { loginRoute as login } from "../../../src/auth/auth.routes";
+import { ProblemSchema } from "../../../src/http/problem";
 import { call, signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 import { uniqueImage, uploadLabelled } from "../../helpers/images";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { ProblemSchema } from "../../../src/http/problem";
 import { PROBLEM_KINDS, type ProblemKind, problemSlug } from "../../../src/lib/problem";
-import { ProblemSchema } from "../../../src/routes/http/problem";
-import { getProblemType } from "../../../src/routes/problems/problems.routes";
+import { getProblemTypeRoute as getProblemType } from "../../../src/meta/meta.routes";
 import { BASE_URL, call } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 

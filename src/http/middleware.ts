@@ -1,0 +1,131 @@
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import { secureHeaders } from "hono/secure-headers";
+import { uploadTooLarge } from "../images/upload";
+import { ApiError } from "../lib/problem";
+import { createServices } from "../services";
+import type { AppEnv, BaseEnv, CallerEnv } from "./context";
+
+/** Cloudflare's ray id when there is one (it is also what Cloudflare's own logs are keyed by). */
+const RAY = /^[0-9a-f]{16}(-[A-Z]{3})?$/;
+
+/**
+ * Every response carries `X-Request-Id`, and so does every problem body and every log line about the request,
+ * so a user's error report leads straight to the logs. Only a well-formed `cf-ray` is reused: anything else a
+ * client sends is replaced, so ids in logs cannot be forged into something misleading.
+ */
+export const requestId = createMiddleware<BaseEnv>(async (c, next) => {
+  const ray = c.req.header("cf-ray");
+  const id = ray && RAY.test(ray) ? ray : crypto.randomUUID();
+  c.set("requestId", id);
+  await next();
+  try {
+    c.res.headers.set("X-Request-Id", id);
+  } catch {
+    // Immutable headers (a response passed through from fetch): copy it once.
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set("X-Request-Id", id);
+  }
+});
+
+/** The services of this Worker environment (services.ts), for the API's handlers; a broken configuration is a 500. */
+export const withServices = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("services", createServices(c.env));
+  await next();
+});
+
+/** Puts the verified caller on the context (`c.var.caller`), or answers 401. */
+export const requireAuth = createMiddleware<AppEnv & CallerEnv>(async (c, next) => {
+  c.set("caller", await c.var.services.auth.authenticate(c.req.header("authorization")));
+  await next();
+});
+
+/** Answers that must never be cached (tokens, account data). */
+export const noStore = createMiddleware(async (c, next) => {
+  await next();
+  c.header("Cache-Control", "no-store");
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Body limits. Oversized bodies are refused while they stream in, before anything is buffered or parsed: workerd
+// enforces no body limit locally, production's is 100 MB, and an isolate has 128 MB, so the project enforces its own.
+
+/** Every JSON body this API accepts is small; this is far above the largest legitimate one. */
+export const JSON_BODY_LIMIT_BYTES = 64 * 1024;
+
+/** Room for the multipart envelope around an uploaded file (boundaries, part headers, the filename). */
+const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
+
+function limitBody(maxSize: number, error: () => ApiError) {
+  return createMiddleware<AppEnv>((c, next) =>
+    bodyLimit({
+      maxSize,
+      onError: () => {
+        throw error();
+      },
+    })(c, next),
+  );
+}
+
+/** Uploads: the configured image size plus the multipart envelope. */
+export const limitUploadSize = createMiddleware<AppEnv>((c, next) => {
+  const maxBytes = c.var.services.platform.config.MAX_UPLOAD_BYTES;
+  return limitBody(maxBytes + MULTIPART_OVERHEAD_BYTES, () => uploadTooLarge(maxBytes))(c, next);
+});
+
+/** Routes with a JSON body: the limit runs before authentication and validation read anything. */
+export const limitJsonBody = limitBody(
+  JSON_BODY_LIMIT_BYTES,
+  () => new ApiError("payload_too_large", `Request bodies may be at most ${JSON_BODY_LIMIT_BYTES} bytes.`),
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Security headers, by what a response is.
+
+const HSTS = "max-age=31536000; includeSubDomains";
+
+/** JSON API responses: nothing in them may load or frame anything. */
+const apiHeaders = secureHeaders({
+  strictTransportSecurity: HSTS,
+  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  crossOriginResourcePolicy: "same-site",
+});
+
+/** Image files: embeddable by the frontend on another origin, but inert if opened directly (sandboxed). */
+const fileHeaders = secureHeaders({
+  strictTransportSecurity: HSTS,
+  contentSecurityPolicy: { defaultSrc: ["'none'"], sandbox: [] },
+  crossOriginResourcePolicy: "cross-origin",
+});
+
+/** The Scalar reference page: its own bundle and inline bootstrap, and fetches of /doc. */
+const referenceHeaders = secureHeaders({
+  strictTransportSecurity: HSTS,
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'", "'unsafe-inline'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", "data:"],
+    fontSrc: ["'self'", "data:"],
+    connectSrc: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+});
+
+const IMAGE_FILE_PATH = /^\/v1\/images\/[^/]+\/file$/;
+
+export const securityHeaders: MiddlewareHandler = (c, next) => {
+  if (c.req.path === "/reference") return referenceHeaders(c, next);
+  if (IMAGE_FILE_PATH.test(c.req.path)) return fileHeaders(c, next);
+  return apiHeaders(c, next);
+};
+
+/**
+ * A route's middleware, in order, typed as a tuple: zod-openapi then gives the handler a context with what each one
+ * sets (an array literal would lose that, and a readonly one is not read at all).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any middleware, whatever its context
+export function chain<M extends MiddlewareHandler<any, any, any>[]>(...middleware: M): M {
+  return middleware;
+}

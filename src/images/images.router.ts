@@ -1,0 +1,144 @@
+import type { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../http/context";
+import { createRouter } from "../http/create-router";
+import { signedFileUrl } from "../http/links";
+import { contentDisposition } from "./filename";
+import { etagOf, type ImageFile } from "./image-file";
+import { deleteImageRoute, getImageFileRoute, getImageRoute, type ImageSchema, listImagesRoute, retagImageRoute, searchImagesRoute, updateImageTagsRoute, uploadImageRoute } from "./images.routes";
+import { type RenditionParams, wantsRendition } from "./rendition-spec";
+import type { Rendition } from "./renditions";
+import type { ImageRecord } from "./store/image-rows";
+import { listTagsRoute } from "./tags.routes";
+
+// /v1/images/search is registered before /v1/images/{id} so "search" is never taken for an id.
+export const imagesRouter = createRouter()
+  .openapi(uploadImageRoute, async (c) => {
+    const { image, created } = await c.var.services.images.upload(c.var.caller, c.req.valid("form"));
+    const body = await presentImage(c, image);
+    return created ? c.json(body, 201) : c.json(body, 200);
+  })
+  .openapi(listImagesRoute, async (c) => {
+    const page = await c.var.services.images.list(c.var.caller, c.req.valid("query"));
+    return c.json({ items: await presentImages(c, page.images), nextCursor: page.nextCursor }, 200);
+  })
+  .openapi(searchImagesRoute, async (c) => {
+    const results = await c.var.services.images.search(c.var.caller, c.req.valid("query"));
+    const items = await Promise.all(
+      results.items.map(async ({ image, score }) => ({ ...(await presentImage(c, image)), score })),
+    );
+    c.header("Server-Timing", `db;dur=${results.dbMs.toFixed(2)}`);
+    return c.json({ items, nextCursor: results.nextCursor }, 200);
+  })
+  .openapi(getImageRoute, async (c) => {
+    const image = await c.var.services.images.get(c.var.caller, c.req.valid("param").id);
+    return c.json(await presentImage(c, image), 200);
+  })
+  .openapi(getImageFileRoute, async (c) => {
+    const { images, auth } = c.var.services;
+    const { id } = c.req.valid("param");
+    const { uid, exp, sig, download, ...rendition } = c.req.valid("query");
+    // A bearer token, or the signature from the image's `url` (which covers the rendition).
+    const authorization = c.req.header("authorization");
+    const caller = authorization
+      ? await auth.authenticate(authorization)
+      : await images.verifyFileLink(id, { uid, exp, sig }, rendition);
+    const ifNoneMatch = c.req.header("if-none-match");
+    if (wantsRendition(rendition)) {
+      const made = await images.readRendition(caller, {
+        id,
+        params: rendition,
+        accept: c.req.header("accept"),
+        ifNoneMatch,
+      });
+      return sendRendition(made);
+    }
+    const file = await images.readFile(caller, { id, ifNoneMatch, range: c.req.header("range") });
+    return sendImageFile(file, download ? "attachment" : "inline");
+  })
+  .openapi(updateImageTagsRoute, async (c) => {
+    const image = await c.var.services.images.editTags(c.var.caller, {
+      id: c.req.valid("param").id,
+      ...c.req.valid("json"),
+    });
+    return c.json(await presentImage(c, image), 200);
+  })
+  .openapi(retagImageRoute, async (c) => {
+    const image = await c.var.services.images.retag(c.var.caller, c.req.valid("param").id);
+    return c.json(await presentImage(c, image), 200);
+  })
+  .openapi(deleteImageRoute, async (c) => {
+    await c.var.services.images.remove(c.var.caller, c.req.valid("param").id);
+    return c.body(null, 204);
+  })
+  .openapi(listTagsRoute, async (c) => {
+    return c.json(await c.var.services.images.listTags(c.var.caller, c.req.valid("query")), 200);
+  });
+
+/** Gallery thumbnails: one size, one format, so each image's thumbnail is made once and then served from R2. */
+const THUMBNAIL: RenditionParams = { width: 256, height: 256, fit: "scale-down", format: "webp", quality: 80 };
+
+/** An image as the API shows it, with an absolute, signed, expiring `url` that works as `<img src>` anywhere. */
+export async function presentImage<E extends AppEnv>(
+  c: Context<E>,
+  image: ImageRecord,
+): Promise<z.infer<typeof ImageSchema>> {
+  const owned = { id: image.id, userId: image.user_id };
+  const [file, thumbnail] = await Promise.all([signedFileUrl(c, owned), signedFileUrl(c, owned, THUMBNAIL)]);
+  return {
+    id: image.id,
+    filename: image.filename,
+    contentType: image.content_type,
+    bytes: image.bytes,
+    width: image.width,
+    height: image.height,
+    sha256: image.sha256,
+    tagStatus: image.tag_status,
+    tagError: image.tag_error,
+    tags: image.tags,
+    createdAt: new Date(image.created_at).toISOString(),
+    url: file.url,
+    urlExpiresAt: file.expiresAt.toISOString(),
+    thumbnailUrl: thumbnail.url,
+  };
+}
+
+function presentImages<E extends AppEnv>(c: Context<E>, images: ImageRecord[]) {
+  return Promise.all(images.map((image) => presentImage(c, image)));
+}
+
+/** The HTTP form of an image file: validators, caching, a safe disposition, and 200, 206 or 304. */
+function sendImageFile(file: ImageFile, disposition: "inline" | "attachment"): Response {
+  const { image } = file;
+  const headers = new Headers({
+    ETag: etagOf(image),
+    "Cache-Control": "private, max-age=3600",
+    "Accept-Ranges": "bytes",
+    "Content-Disposition": contentDisposition(image.filename, disposition),
+  });
+  if (file.kind === "not-modified") return new Response(null, { status: 304, headers });
+  headers.set("Content-Type", image.content_type);
+  if (file.kind === "range") {
+    headers.set("Content-Range", `bytes ${file.offset}-${file.offset + file.length - 1}/${image.bytes}`);
+    headers.set("Content-Length", String(file.length));
+    return new Response(file.body, { status: 206, headers });
+  }
+  headers.set("Content-Length", String(image.bytes));
+  return new Response(file.body, { status: 200, headers });
+}
+
+/** A rendition: its own type, validator and name; `Vary: Accept` when its format was negotiated. */
+function sendRendition(rendition: Rendition): Response {
+  const { image, spec } = rendition;
+  const extension = spec.name.slice(spec.name.lastIndexOf(".") + 1);
+  const headers = new Headers({
+    ETag: rendition.etag,
+    "Cache-Control": "private, max-age=3600",
+    "Content-Disposition": contentDisposition(`${image.filename.replace(/\.[^.]*$/, "")}.${extension}`),
+  });
+  if (spec.negotiated) headers.set("Vary", "Accept");
+  if (rendition.kind === "not-modified") return new Response(null, { status: 304, headers });
+  headers.set("Content-Type", spec.output.format);
+  headers.set("Content-Length", String(rendition.bytes));
+  return new Response(rendition.body, { status: 200, headers });
+}

@@ -1,0 +1,320 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { chain, limitJsonBody, limitUploadSize, requireAuth } from "../http/middleware";
+import { jsonBody, jsonContent } from "../http/openapi";
+import { problemResponses } from "../http/problem";
+import { normaliseLabel } from "./labels";
+import { MAX_RENDITION_SIDE, RENDITION_FITS, RENDITION_FORMATS } from "./rendition-spec";
+
+export const TagSchema = z
+  .object({
+    label: z.string().openapi({ example: "tabby" }),
+    score: z
+      .number()
+      .min(0)
+      .max(1)
+      .openapi({ description: "Model confidence; 1 for tags a user added.", example: 0.41 }),
+    source: z.enum(["ai", "user"]),
+    model: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          "The model that made an AI tag: `@cf/microsoft/resnet-50` (Workers AI), `resnet-50-onnx` or " +
+          "`centernet-coco80` (local development); null for tags a user added.",
+        example: "@cf/microsoft/resnet-50",
+      }),
+  })
+  .openapi("Tag");
+
+export const ImageSchema = z
+  .object({
+    id: z.string().openapi({ example: "img_q3m9Xc2LrT0bWvYd1NkA8g" }),
+    filename: z.string().openapi({ example: "cat.jpg" }),
+    contentType: z
+      .enum(["image/jpeg", "image/png", "image/webp", "image/gif"])
+      .openapi({ description: "Detected from the bytes." }),
+    bytes: z.number().int().openapi({ example: 48213 }),
+    width: z.number().int().openapi({ example: 1024 }),
+    height: z.number().int().openapi({ example: 768 }),
+    sha256: z.string().openapi({ description: "Hex SHA-256 of the bytes; also the file's ETag." }),
+    tagStatus: z.enum(["pending", "tagged", "failed"]),
+    tagError: z.string().nullable().openapi({ description: "Why tagging failed, when tagStatus is failed." }),
+    tags: z.array(TagSchema).openapi({
+      description: "Best first. AI tags the user removed are not listed (and stay removed after a retag).",
+    }),
+    createdAt: z.iso.datetime(),
+    url: z.url().openapi({
+      description: "Signed, expiring, absolute URL of the file: works as `<img src>` from any origin, without a token.",
+      example:
+        "https://api.imagify.ai/v1/images/img_q3m9Xc2LrT0bWvYd1NkA8g/file?uid=usr_3kTMd9w2XcQmWq0bR1yZ7A&exp=1795000000&sig=…",
+    }),
+    urlExpiresAt: z.iso.datetime(),
+    thumbnailUrl: z.url().openapi({
+      description:
+        "Signed URL of a small WebP rendition (fits 256×256, never enlarged), made once and cached: for galleries. " +
+        "Expires with `url`.",
+    }),
+  })
+  .openapi("Image");
+
+export const ImagePageSchema = z
+  .object({
+    items: z.array(ImageSchema),
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({ description: "Pass as `cursor` for the next page; null on the last page." }),
+  })
+  .openapi("ImagePage");
+
+export const ImageSearchPageSchema = z
+  .object({
+    items: z.array(
+      ImageSchema.extend({
+        score: z.number().openapi({ description: "Relevance: higher is better; only comparable within one query." }),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi("ImageSearchPage");
+
+export const ImageIdParamSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, example: "img_q3m9Xc2LrT0bWvYd1NkA8g" }),
+});
+
+export const PageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
+  cursor: z.string().max(512).optional().openapi({ description: "`nextCursor` from the previous page." }),
+});
+
+export const UploadFormSchema = z
+  .strictObject({
+    file: z.instanceof(File, { error: "Send the image as a file in the multipart field `file`." }).openapi({
+      type: "string",
+      format: "binary",
+      description: "JPEG, PNG, WebP or GIF. The type is detected from the bytes.",
+    }),
+  })
+  .openapi("ImageUpload");
+
+const LabelSchema = z.string().overwrite(normaliseLabel).min(1).max(64).openapi({
+  example: "birthday party",
+  description: "Normalised (lower-case, single spaces) before the length check.",
+});
+
+export const TagPatchSchema = z
+  .strictObject({
+    add: z.array(LabelSchema).max(20).default([]).openapi({ description: "Labels to add as user tags (lower-cased)." }),
+    remove: z
+      .array(LabelSchema)
+      .max(20)
+      .default([])
+      .openapi({ description: "Tags to remove. A removed label stays removed: a retag does not bring it back." }),
+  })
+  .openapi("TagPatch");
+
+const side = (name: string) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_RENDITION_SIDE)
+    .optional()
+    .openapi({
+      description: `${name} of the box to fit the image into, in pixels (1–${MAX_RENDITION_SIDE}).`,
+      example: 256,
+    });
+
+export const FileQuerySchema = z.object({
+  width: side("Width"),
+  height: side("Height"),
+  fit: z
+    .enum(RENDITION_FITS)
+    .optional()
+    .openapi({
+      description:
+        "How the image fits the box (default `scale-down`: shrink to fit, never enlarge; `contain`: fit, enlarging " +
+        "if needed; `cover`: fill the box, cropping; `crop`: like `cover` but never enlarging; `pad`: fit and fill " +
+        "the rest). `cover`, `crop` and `pad` take full effect on Cloudflare only (see the README).",
+    }),
+  format: z
+    .enum(RENDITION_FORMATS)
+    .optional()
+    .openapi({
+      description:
+        "Output format; `auto` picks AVIF or WebP when `Accept` allows (the response then varies by `Accept`). " +
+        "Any transform parameter without `format` means `auto`.",
+    }),
+  quality: z.coerce.number().int().min(1).max(100).optional().openapi({
+    description: "Lossy quality 1–100 (default 85; PNG is lossless). Takes effect on Cloudflare only.",
+  }),
+  download: z.enum(["1"]).optional().openapi({
+    description: "`1`: serve the original as an attachment (a download keeping its filename) instead of inline.",
+  }),
+  uid: z.string().max(64).optional(),
+  exp: z.string().max(16).optional(),
+  sig: z.string().max(64).optional(),
+});
+
+const tags = ["Images"];
+const BinarySchema = z.string().openapi({ format: "binary" });
+/** Either scheme suffices. Typed up front: an inline heterogeneous array defeats createRoute's inference. */
+const fileSecurity: { [scheme: string]: string[] }[] = [{ bearerAuth: [] }, { signedUrl: [] }];
+const bearer = { security: [{ bearerAuth: [] }], middleware: requireAuth };
+
+export const uploadImageRoute = createRoute({
+  operationId: "uploadImage",
+  method: "post",
+  path: "/v1/images",
+  tags,
+  security: bearer.security,
+  middleware: chain(requireAuth, limitUploadSize),
+  summary: "Upload an image",
+  description:
+    "Stores the image and tags it with ResNet-50. The type is detected from the bytes (JPEG, PNG, WebP, GIF); " +
+    "the Content-Type a client claims is ignored. Uploading the same bytes again returns the existing image with 200. " +
+    'If tagging fails the image is still stored, with `tagStatus: "failed"`; retag it later.',
+  request: {
+    body: { required: true, content: { "multipart/form-data": { schema: UploadFormSchema } } },
+  },
+  responses: {
+    201: jsonContent(ImageSchema, "Stored and tagged."),
+    200: jsonContent(ImageSchema, "These bytes were already uploaded: the existing image."),
+    ...problemResponses(400, 401, 413, 415, 422),
+  },
+});
+
+export const listImagesRoute = createRoute({
+  operationId: "listImages",
+  method: "get",
+  path: "/v1/images",
+  tags,
+  ...bearer,
+  summary: "List images, newest first",
+  request: { query: PageQuerySchema },
+  responses: {
+    200: jsonContent(ImagePageSchema, "A page of images."),
+    ...problemResponses(400, 401),
+  },
+});
+
+export const searchImagesRoute = createRoute({
+  operationId: "searchImages",
+  method: "get",
+  path: "/v1/images/search",
+  tags,
+  ...bearer,
+  summary: "Search images by tag",
+  description:
+    "Every word of `q` is matched as a prefix of a tag word (`ret` finds `golden retriever`). `match=all` needs " +
+    "every word, `any` one of them. Results are ranked by relevance weighted by tag confidence. Punctuation and " +
+    "operators in `q` are treated as separators, never as query syntax. The `Server-Timing` header reports the " +
+    "database time.",
+  request: {
+    query: PageQuerySchema.extend({
+      q: z.string().min(1).max(1024).openapi({ example: "golden ret" }),
+      match: z.enum(["all", "any"]).default("all"),
+    }),
+  },
+  responses: {
+    200: jsonContent(ImageSearchPageSchema, "Matching images, best first."),
+    ...problemResponses(400, 401),
+  },
+});
+
+export const getImageRoute = createRoute({
+  operationId: "getImage",
+  method: "get",
+  path: "/v1/images/{id}",
+  tags,
+  ...bearer,
+  summary: "Get an image",
+  description: "Metadata, tags and a signed, expiring `url` for the file.",
+  request: { params: ImageIdParamSchema },
+  responses: {
+    200: jsonContent(ImageSchema, "The image."),
+    ...problemResponses(400, 401, 404),
+  },
+});
+
+export const getImageFileRoute = createRoute({
+  operationId: "getImageFile",
+  method: "get",
+  path: "/v1/images/{id}/file",
+  tags,
+  summary: "Download an image, or a resized or converted rendition of it",
+  description:
+    "Authorised either by the signature in the image's `url` or `thumbnailUrl` (so `<img src>` works; a signature " +
+    "covers the rendition parameters, so a signed link cannot be changed into another rendition) or by a bearer " +
+    "token. Without transform parameters: the original bytes, with `If-None-Match` (ETag is the SHA-256) and " +
+    "single `Range` requests. With `width`, `height`, `fit`, `format` or `quality`: a rendition made once with " +
+    "Cloudflare Images, stored, and served from storage afterwards; output at most 4096 px a side and " +
+    "`MAX_RENDITION_PIXELS` pixels (422 beyond). An image Cloudflare Images cannot decode is a 422; a failure of " +
+    "the service itself is a 503 with `Retry-After`.",
+  security: fileSecurity,
+  request: {
+    params: ImageIdParamSchema,
+    query: FileQuerySchema,
+  },
+  responses: {
+    200: { description: "The file.", content: { "image/*": { schema: BinarySchema } } },
+    206: { description: "The requested range.", content: { "image/*": { schema: BinarySchema } } },
+    304: { description: "Not modified: the ETag matches." },
+    ...problemResponses(400, 401, 403, 404, 416, 422, 503),
+  },
+});
+
+export const updateImageTagsRoute = createRoute({
+  operationId: "updateImageTags",
+  method: "patch",
+  path: "/v1/images/{id}/tags",
+  tags,
+  security: bearer.security,
+  middleware: chain(limitJsonBody, requireAuth),
+  summary: "Add or remove tags",
+  description:
+    "`add` creates user tags (or restores a removed one). `remove` hides a tag, whoever added it, and it stays " +
+    "removed when the image is retagged.",
+  request: {
+    params: ImageIdParamSchema,
+    body: jsonBody(TagPatchSchema, { add: ["birthday party"], remove: ["tiger cat"] }),
+  },
+  responses: {
+    200: jsonContent(ImageSchema, "The image with its tags."),
+    ...problemResponses(400, 401, 404, 413),
+  },
+});
+
+export const retagImageRoute = createRoute({
+  operationId: "retagImage",
+  method: "post",
+  path: "/v1/images/{id}/retag",
+  tags,
+  ...bearer,
+  summary: "Run the tagger again",
+  description: "Replaces the AI tags; user tags and rejections are kept. A tagger failure is reported in `tagStatus`.",
+  request: { params: ImageIdParamSchema },
+  responses: {
+    200: jsonContent(ImageSchema, "The image after tagging."),
+    ...problemResponses(400, 401, 404),
+  },
+});
+
+export const deleteImageRoute = createRoute({
+  operationId: "deleteImage",
+  method: "delete",
+  path: "/v1/images/{id}",
+  tags,
+  ...bearer,
+  summary: "Delete an image",
+  description: "Deletes the file, the metadata, the tags and the search entry.",
+  request: { params: ImageIdParamSchema },
+  responses: {
+    204: { description: "Deleted." },
+    ...problemResponses(400, 401, 404),
+  },
+});

@@ -1,0 +1,282 @@
+import { seqBefore, seqPage } from "../lib/cursors";
+import { ApiError, invalidField } from "../lib/problem";
+import type { Caller, Platform } from "../platform";
+import { readImageFile } from "./image-file";
+import { normaliseLabel } from "./labels";
+import { type SweepOptions, sweepOrphanObjects } from "./orphan-sweep";
+import type { RenditionParams } from "./rendition-spec";
+import { ensureRenditionStored, planRendition, readRendition } from "./renditions";
+import { rankedSearch, type SearchMatch } from "./search/ranked-search";
+import { signFileUrl, verifyFileSignature } from "./signed-url";
+import { deleteUserObjects, derivedKey } from "./store/image-objects";
+import { deleteImageStatement, deleteUserImagesStatement, findImage, findImages, type ImageRecord, listImageRecords, ownedImageIds, setTagStatusStatement } from "./store/image-rows";
+import { type BroaderTermCount, countBroaderTerms } from "./store/label-terms";
+import { mergeSearchIndex, reindexImageStatements, unindexImageStatements, unindexUserStatements } from "./store/search-index";
+import { addUserTagsStatement, aiTagWriteStatements, countTags, deleteAiTagsStatement, deleteImageTagsStatement, deleteUserTagsStatement, rejectTagsStatement, type TagCount } from "./store/tag-rows";
+import { tagWithConfig } from "./taggers";
+import { releaseImageFiles, storeUpload } from "./upload";
+
+export interface ImagePage {
+  images: ImageRecord[];
+  nextCursor: string | null;
+}
+
+export interface SearchResults {
+  items: { image: ImageRecord; score: number }[];
+  nextCursor: string | null;
+  /** D1's own time for the page's statements, for `Server-Timing`. */
+  dbMs: number;
+}
+
+export interface TagList {
+  /** The owner's tags starting with the prefix, most used first. */
+  items: TagCount[];
+  /** With a prefix: broader words of the owner's labels starting with it (`dog` for `golden retriever`). */
+  broaderTerms: BroaderTermCount[];
+}
+
+/** A rendition made for someone else's workflow (a processing session): what it is, and how large it came out. */
+export interface ConvertedImage {
+  name: string;
+  bytes: number;
+  width: number;
+  height: number;
+  contentType: string;
+}
+
+/**
+ * The user's image library: uploads, their files and renditions, tags, tagging and search. Owns the `images`,
+ * `image_tags` and search-index tables and the R2 key layout; every method is scoped to the caller.
+ */
+export class ImageService {
+  constructor(private readonly platform: Platform) {}
+
+  /** See upload.ts: judged by its bytes, de-duplicated, tagged, stored with its row in one go. */
+  upload(caller: Caller, input: { file: File }) {
+    return storeUpload(this.platform, caller, input.file);
+  }
+
+  /** The caller's images, newest first, `limit` at a time; `cursor` continues where the previous page ended. */
+  async list(caller: Caller, input: { limit: number; cursor?: string | undefined }): Promise<ImagePage> {
+    const rows = await listImageRecords(this.platform.db, caller.userId, input.limit + 1, seqBefore(input.cursor));
+    const { page, nextCursor } = seqPage(rows, input.limit);
+    return { images: page, nextCursor };
+  }
+
+  /** The caller's images whose tags match `q`, best first; see search/ranked-search.ts. */
+  async search(
+    caller: Caller,
+    input: { q: string; match: SearchMatch; limit: number; cursor?: string | undefined },
+  ): Promise<SearchResults> {
+    const result = await rankedSearch(this.platform.db, {
+      ...input,
+      userId: caller.userId,
+      cursor: input.cursor ?? null,
+    });
+    if ("error" in result) {
+      throw invalidField(result.error === "invalid_cursor" ? "query.cursor" : "query.q", result.detail);
+    }
+    return {
+      items: result.hits.map((hit) => ({ image: hit.image, score: hit.score })),
+      nextCursor: result.nextCursor,
+      dbMs: result.dbMs,
+    };
+  }
+
+  /** The caller's image, or 404: someone else's image is indistinguishable from a missing one. */
+  async get(caller: Caller, id: string): Promise<ImageRecord> {
+    const image = await findImage(this.platform.db, caller.userId, id);
+    if (!image) throw new ApiError("not_found", "No image with this id.");
+    return image;
+  }
+
+  /**
+   * Adds user tags and removes tags (whoever added them). A removal is kept as a lasting rejection, so a retag never
+   * brings the label back. Labels arrive normalised. Rows and search document change in one batch.
+   */
+  async editTags(caller: Caller, input: { id: string; add: string[]; remove: string[] }): Promise<ImageRecord> {
+    const { db } = this.platform;
+    const add = unique(input.add);
+    const remove = unique(input.remove);
+    const both = add.filter((label) => remove.includes(label));
+    if (both.length > 0) {
+      throw new ApiError("validation_failed", `Cannot both add and remove: ${both.join(", ")}.`, {
+        errors: both.map((label) => ({ path: "body.remove", message: `"${label}" is also in add` })),
+      });
+    }
+    const image = await this.get(caller, input.id);
+    await db.batch([
+      addUserTagsStatement(db, image.id, caller.userId, add),
+      rejectTagsStatement(db, image.id, caller.userId, remove),
+      ...reindexImageStatements(db, image.id),
+    ]);
+    return this.get(caller, image.id);
+  }
+
+  /**
+   * Runs the tagger again over the stored original. Success replaces the AI tags (user tags and rejections stay);
+   * failure keeps the previous tags and records why in `tag_error`.
+   */
+  async retag(caller: Caller, id: string): Promise<ImageRecord> {
+    const { db, bucket, config } = this.platform;
+    const image = await this.get(caller, id);
+    const object = await bucket.get(image.r2_key);
+    if (!object) throw new ApiError("not_found", "No image with this id.");
+    const tagging = await tagWithConfig(this.platform.tagger, config, new Uint8Array(await object.arrayBuffer()));
+    const error = tagging.status === "failed" ? tagging.error : null;
+    const setStatus = setTagStatusStatement(db, caller.userId, image.id, tagging.status, error);
+    if (tagging.status === "failed") {
+      await setStatus.run();
+    } else {
+      await db.batch([
+        deleteAiTagsStatement(db, image.id, caller.userId),
+        setStatus,
+        ...aiTagWriteStatements(db, image.id, caller.userId, tagging.tags, tagging.model),
+      ]);
+    }
+    // Read back rather than patch `image`: an image deleted while it was being tagged is a 404, not a ghost.
+    return this.get(caller, image.id);
+  }
+
+  /** Deletes an image: search document, tags and row in one batch, then its files (original and derived). */
+  async remove(caller: Caller, id: string): Promise<void> {
+    const { db } = this.platform;
+    const image = await this.get(caller, id);
+    await db.batch([
+      ...unindexImageStatements(db, image.id),
+      deleteImageTagsStatement(db, image.id, caller.userId),
+      deleteImageStatement(db, caller.userId, image.id),
+    ]);
+    // After the rows: if this fails the files are orphans, and the scheduled sweep removes them.
+    await releaseImageFiles(this.platform, caller.userId, image.sha256);
+  }
+
+  /**
+   * The caller's tags with how many images carry each, most used first; `prefix` narrows them for autocomplete and
+   * adds the broader words that a search would also find images for (none without a prefix).
+   */
+  async listTags(caller: Caller, input: { prefix?: string | undefined; limit: number }): Promise<TagList> {
+    const { db } = this.platform;
+    const prefix = normaliseLabel(input.prefix ?? "");
+    const [items, broaderTerms] = await Promise.all([
+      countTags(db, caller.userId, prefix, input.limit),
+      prefix === "" ? [] : countBroaderTerms(db, caller.userId, prefix, input.limit),
+    ]);
+    return { items, broaderTerms };
+  }
+
+  /** The original bytes (see image-file.ts for validators and ranges). */
+  async readFile(caller: Caller, input: { id: string; ifNoneMatch?: string | undefined; range?: string | undefined }) {
+    return readImageFile(this.platform.bucket, await this.get(caller, input.id), input);
+  }
+
+  /** A rendition (see renditions.ts): made once with the Images binding, then served from R2. */
+  async readRendition(
+    caller: Caller,
+    input: { id: string; params: RenditionParams; accept?: string | undefined; ifNoneMatch?: string | undefined },
+  ) {
+    return readRendition(this.platform, await this.get(caller, input.id), input);
+  }
+
+  /** A signed, expiring path to a file of the owner's image (see signed-url.ts); the HTTP layer adds the origin. */
+  fileLink(image: { id: string; userId: string }, rendition?: RenditionParams) {
+    const { config } = this.platform;
+    return signFileUrl(
+      config.URL_SIGNING_SECRET,
+      image.id,
+      image.userId,
+      config.SIGNED_URL_TTL_SECONDS,
+      Date.now(),
+      rendition,
+    );
+  }
+
+  /** The owner a file link was signed for, when its signature covers this image and rendition and has not expired. */
+  async verifyFileLink(
+    imageId: string,
+    query: { uid?: string | undefined; exp?: string | undefined; sig?: string | undefined },
+    rendition: RenditionParams,
+  ): Promise<Caller> {
+    if (!query.sig) throw new ApiError("unauthorized", "Use the image's signed `url`, or send a bearer token.");
+    const check = await verifyFileSignature(
+      this.platform.config.URL_SIGNING_SECRET,
+      imageId,
+      query,
+      Date.now(),
+      rendition,
+    );
+    if (!check.ok) {
+      throw new ApiError(
+        "forbidden",
+        check.reason === "expired"
+          ? "This link has expired; fetch the image again for a fresh url."
+          : "This link is not valid.",
+      );
+    }
+    return { userId: check.userId };
+  }
+
+  /** Of these ids, the ones that are the caller's images. */
+  ownedIds(caller: Caller, ids: string[]): Promise<Set<string>> {
+    return ownedImageIds(this.platform.db, caller.userId, ids);
+  }
+
+  /** Makes (or finds) the rendition `params` ask of the caller's image; null when the image is gone. */
+  async convert(caller: Caller, imageId: string, params: RenditionParams): Promise<ConvertedImage | null> {
+    const image = await findImage(this.platform.db, caller.userId, imageId);
+    if (!image) return null;
+    const spec = planRendition(image, params, undefined, this.platform.config);
+    const bytes = await ensureRenditionStored(this.platform, image, spec);
+    return { name: spec.name, bytes, width: spec.width, height: spec.height, contentType: spec.output.format };
+  }
+
+  /**
+   * The stored renditions of the caller's images named by `wanted`, in order, each opened only when read; those
+   * whose image was deleted since are left out (their files went with it).
+   */
+  async renditionFiles(caller: Caller, wanted: { imageId: string; name: string }[]) {
+    const images = new Map(
+      (
+        await findImages(
+          this.platform.db,
+          caller.userId,
+          wanted.map((item) => item.imageId),
+        )
+      ).map((image) => [image.id, image]),
+    );
+    return wanted.flatMap(({ imageId, name }) => {
+      const image = images.get(imageId);
+      if (!image) return [];
+      const key = derivedKey(caller.userId, image.sha256, name);
+      return [{ image, name, open: () => this.platform.bucket.get(key) }];
+    });
+  }
+
+  /** Every image of the user: search documents, tags and rows in one batch, then every file in R2. */
+  async deleteAllOf(caller: Caller): Promise<void> {
+    const { db } = this.platform;
+    await db.batch([
+      ...unindexUserStatements(db, caller.userId),
+      deleteUserTagsStatement(db, caller.userId),
+      deleteUserImagesStatement(db, caller.userId),
+    ]);
+    // If this fails half-way, the rows are gone and the orphan sweep removes what is left.
+    await deleteUserObjects(this.platform.bucket, caller.userId);
+  }
+
+  /** The cron's share: files without their row (see orphan-sweep.ts), and a bounded merge of the search index. */
+  async maintain(now = Date.now(), options: Partial<SweepOptions> = {}) {
+    const { db, bucket, config } = this.platform;
+    const sweep = await sweepOrphanObjects(db, bucket, {
+      graceMs: config.ORPHAN_GRACE_SECONDS * 1000,
+      now,
+      ...options,
+    });
+    await mergeSearchIndex(db);
+    return sweep;
+  }
+}
+
+function unique(labels: string[]): string[] {
+  return [...new Set(labels.filter(Boolean))];
+}

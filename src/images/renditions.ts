@@ -1,0 +1,134 @@
+import type { Config } from "../lib/config";
+import { ApiError } from "../lib/problem";
+import { matchesEtag } from "./image-file";
+import { type RenditionParams, type RenditionSpec, resolveRendition } from "./rendition-spec";
+import { derivedKey } from "./store/image-objects";
+import type { ImageRecord } from "./store/image-rows";
+
+// Renditions: resized or converted copies of an image, made once with the Images binding and stored in R2 under
+// the image (so deleting the image and the orphan sweep cover them), then served from R2.
+
+interface RenditionDeps {
+  bucket: R2Bucket;
+  images: ImagesBinding;
+}
+
+export type Rendition =
+  | { kind: "not-modified"; image: ImageRecord; spec: RenditionSpec; etag: string }
+  | ({ kind: "full"; image: ImageRecord; spec: RenditionSpec; etag: string } & ServedRendition);
+
+/** The rendition `params` ask of the owner's `image`, from R2 or made now; nothing when `ifNoneMatch` names it. */
+export async function readRendition(
+  deps: RenditionDeps & { config: Config },
+  image: ImageRecord,
+  input: { params: RenditionParams; accept?: string | undefined; ifNoneMatch?: string | undefined },
+): Promise<Rendition> {
+  const spec = planRendition(image, input.params, input.accept, deps.config);
+  // Strong: one source and one spec always make the same bytes.
+  const etag = `"${image.sha256}-${spec.name.replace("r/", "")}"`;
+  if (matchesEtag(input.ifNoneMatch, etag)) return { kind: "not-modified", image, spec, etag };
+  return { kind: "full", image, spec, etag, ...(await ensureRendition(deps, image, spec)) };
+}
+
+/** The rendition `params` ask of `image`, refused (422) when its output would exceed the pixel limit. */
+export function planRendition(
+  image: ImageRecord,
+  params: RenditionParams,
+  accept: string | undefined,
+  config: Pick<Config, "MAX_RENDITION_PIXELS">,
+): RenditionSpec {
+  const spec = resolveRendition(
+    { width: image.width, height: image.height, contentType: image.content_type },
+    params,
+    accept,
+  );
+  if (spec.width * spec.height > config.MAX_RENDITION_PIXELS) {
+    throw new ApiError(
+      "unprocessable",
+      `A ${spec.width}×${spec.height} rendition exceeds the limit of ${config.MAX_RENDITION_PIXELS} pixels.`,
+    );
+  }
+  return spec;
+}
+
+export interface ServedRendition {
+  body: ReadableStream;
+  bytes: number;
+  /** false: it was already in R2 and no transform ran. */
+  transformed: boolean;
+}
+
+/**
+ * The rendition of `image` that `spec` describes, from R2 when it was made before, else made now with the Images
+ * binding and stored under the image (so deleting the image and the orphan sweep cover it).
+ */
+export async function ensureRendition(
+  deps: RenditionDeps,
+  image: ImageRecord,
+  spec: RenditionSpec,
+): Promise<ServedRendition> {
+  const key = derivedKey(image.user_id, image.sha256, spec.name);
+  const stored = await deps.bucket.get(key);
+  if (stored) return { body: stored.body, bytes: stored.size, transformed: false };
+  const made = await makeRendition(deps, image, spec, key);
+  return { body: new Response(made).body!, bytes: made.byteLength, transformed: true };
+}
+
+/** Like `ensureRendition`, for a caller that needs the rendition stored but not its bytes: the size it has. */
+export async function ensureRenditionStored(deps: RenditionDeps, image: ImageRecord, spec: RenditionSpec) {
+  const key = derivedKey(image.user_id, image.sha256, spec.name);
+  const stored = await deps.bucket.head(key);
+  return stored ? stored.size : (await makeRendition(deps, image, spec, key)).byteLength;
+}
+
+async function makeRendition(
+  deps: RenditionDeps,
+  image: ImageRecord,
+  spec: RenditionSpec,
+  key: string,
+): Promise<Uint8Array> {
+  const bytes = await transform(deps, image, spec);
+  await deps.bucket.put(key, bytes, { httpMetadata: { contentType: spec.output.format } });
+  return bytes;
+}
+
+/** A failure of the service itself is tried once more (a dropped connection is the usual one), on a fresh read. */
+const TRANSFORM_ATTEMPTS = 2;
+
+async function transform(deps: RenditionDeps, image: ImageRecord, spec: RenditionSpec): Promise<Uint8Array> {
+  for (let attempt = 1; ; attempt++) {
+    const source = await deps.bucket.get(image.r2_key);
+    if (!source) throw new ApiError("not_found", "No image with this id.");
+    try {
+      const result = await deps.images.input(source.body).transform(spec.transform).output(spec.output);
+      const bytes = new Uint8Array(await result.response().arrayBuffer());
+      // Locally the binding answers an undecodable image with no bytes at all rather than an error.
+      if (bytes.byteLength === 0) throw Object.assign(new Error("no output"), { code: IMAGES_NOT_AN_IMAGE });
+      return bytes;
+    } catch (error) {
+      const failure = renditionFailure(error);
+      if (failure.status < 500 || attempt === TRANSFORM_ATTEMPTS) {
+        console.error("rendition failed", { imageId: image.id, spec: spec.name, attempt, error: String(error) });
+        throw failure;
+      }
+    }
+  }
+}
+
+/** Cloudflare's ImagesError code for an input that is not an image. */
+const IMAGES_NOT_AN_IMAGE = 9412;
+
+/**
+ * What a failed transform means for the client. ImagesError codes 9400–9499 describe the input or the options (not
+ * an image, too large, …): converting it again cannot help, 422. Anything else (a dropped connection, a 95xx) is
+ * the service's failure: 503 with Retry-After, and a processing session retries the item.
+ */
+export function renditionFailure(error: unknown): ApiError {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "number" && code >= 9400 && code < 9500) {
+    return new ApiError("unprocessable", "This image cannot be converted to the requested rendition.");
+  }
+  return new ApiError("unavailable", "The image service could not convert this image just now; retry shortly.", {
+    headers: { "Retry-After": "5" },
+  });
+}

@@ -1,0 +1,74 @@
+import { base64url, fromBase64url, hmacKey, timingSafeEqual, utf8 } from "../lib/encoding";
+import type { RenditionParams } from "./rendition-spec";
+
+/** Expiries are rounded up to this step, so an image's URL stays the same (and browser-cacheable) for a while. */
+const EXPIRY_STEP_SECONDS = 900;
+
+export interface SignedFileUrl {
+  path: string;
+  expiresAt: Date;
+}
+
+/**
+ * `/v1/images/{id}/file?[width=…&…&]uid=…&exp=…&sig=…`: an HMAC-SHA256 over image, owner, expiry and the rendition
+ * parameters, so `<img src>` works without a bearer token and the URL grants exactly one image — and exactly one
+ * rendition of it: a signed thumbnail link cannot be widened into another size — until it expires.
+ */
+export async function signFileUrl(
+  secret: string,
+  imageId: string,
+  userId: string,
+  ttlSeconds: number,
+  now = Date.now(),
+  rendition: RenditionParams = {},
+): Promise<SignedFileUrl> {
+  const exp = Math.ceil((now / 1000 + ttlSeconds) / EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS;
+  const transform = canonicalRendition(rendition);
+  const sig = base64url(new Uint8Array(await hmac(secret, payload(imageId, userId, exp, transform))));
+  const query = new URLSearchParams([
+    ...new URLSearchParams(transform),
+    ["uid", userId],
+    ["exp", String(exp)],
+    ["sig", sig],
+  ]);
+  return { path: `/v1/images/${encodeURIComponent(imageId)}/file?${query}`, expiresAt: new Date(exp * 1000) };
+}
+
+/** The rendition parameters in one spelling: given ones only, sorted by name. */
+function canonicalRendition(rendition: RenditionParams): string {
+  return Object.entries(rendition)
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, value]) => `${name}=${encodeURIComponent(String(value))}`)
+    .join("&");
+}
+
+export type SignatureCheck = { ok: true; userId: string } | { ok: false; reason: "expired" | "invalid" };
+
+export async function verifyFileSignature(
+  secret: string,
+  imageId: string,
+  params: { uid?: string; exp?: string; sig?: string },
+  now = Date.now(),
+  rendition: RenditionParams = {},
+): Promise<SignatureCheck> {
+  const exp = Number(params.exp);
+  const sig = fromBase64url(params.sig ?? "");
+  // Only the canonical spelling: base64url's last character carries spare bits, so four spellings would decode
+  // to the same MAC. A link is valid exactly as it was issued.
+  if (!params.uid || !Number.isSafeInteger(exp) || !sig || base64url(sig) !== params.sig) {
+    return { ok: false, reason: "invalid" };
+  }
+  const expected = new Uint8Array(await hmac(secret, payload(imageId, params.uid, exp, canonicalRendition(rendition))));
+  if (!timingSafeEqual(sig, expected)) return { ok: false, reason: "invalid" };
+  if (exp * 1000 <= now) return { ok: false, reason: "expired" };
+  return { ok: true, userId: params.uid };
+}
+
+function payload(imageId: string, userId: string, exp: number, rendition: string): string {
+  return `image-file\n${imageId}\n${userId}\n${exp}${rendition ? `\n${rendition}` : ""}`;
+}
+
+async function hmac(secret: string, message: string): Promise<ArrayBuffer> {
+  return crypto.subtle.sign("HMAC", await hmacKey(secret), utf8.encode(message));
+}

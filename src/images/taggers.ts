@@ -1,0 +1,65 @@
+import type { Config } from "../lib/config";
+import { ConfigError } from "../lib/config";
+import { parseResNetOutput, RESNET50_MODEL, type Tagger, TaggerError, type TaggingOutcome, tagImage } from "./tagger";
+
+// The taggers a deployment can be configured with: Workers AI in production, the tagger/ service locally.
+
+/** Production: Workers AI, called the documented way (`{ image: number[] }` of the encoded file's bytes). */
+export function workersAiTagger(ai: Pick<Ai, "run">): Tagger {
+  return {
+    name: "Workers AI",
+    async classify(image) {
+      let answer: unknown;
+      try {
+        answer = await ai.run(RESNET50_MODEL, { image: Array.from(image) });
+      } catch (error) {
+        // The upstream message is logged, not stored: tagError reaches clients.
+        console.error("Workers AI error", error instanceof Error ? error.message : String(error));
+        throw new TaggerError("Workers AI could not tag the image");
+      }
+      return { labels: parseResNetOutput(answer, "Workers AI"), model: RESNET50_MODEL };
+    },
+  };
+}
+
+/**
+ * Local development: the tagger/ service, which runs microsoft/resnet-50 on CPU and answers exactly as Workers AI
+ * does. Selected only by TAGGER="local" (set by `npm start` in .dev.vars), never by default.
+ */
+export function localTagger(baseUrl: string): Tagger {
+  return {
+    name: "local tagger",
+    async classify(image) {
+      let response: Response;
+      try {
+        response = await fetch(new URL("/run", baseUrl), {
+          method: "POST",
+          headers: { "Content-Type": "application/octet-stream" },
+          body: image,
+        });
+      } catch {
+        throw new TaggerError(`the local tagger at ${baseUrl} is not running (npm start starts it)`);
+      }
+      const body = (await response.json().catch(() => null)) as { detail?: unknown } | null;
+      if (!response.ok) {
+        const detail = typeof body?.detail === "string" ? body.detail : `HTTP ${response.status}`;
+        throw new TaggerError(`local tagger: ${detail}`);
+      }
+      // The service names its model per answer (ResNet-50 once its weights are there, else the embedded detector).
+      const model = response.headers.get("x-tagger-model") ?? "local-tagger";
+      return { labels: parseResNetOutput(body, "the local tagger"), model };
+    },
+  };
+}
+
+/** The tagger this deployment is configured for. There is no silent fallback: a missing binding is a config error. */
+export function selectTagger(bindings: { AI?: Pick<Ai, "run"> }, config: Config): Tagger {
+  if (config.TAGGER === "local") return localTagger(config.LOCAL_TAGGER_URL);
+  if (!bindings.AI) throw new ConfigError('TAGGER is "workers-ai" but the AI binding is missing');
+  return workersAiTagger(bindings.AI);
+}
+
+/** Tags an image under the configured minimum score and deadline. Never throws: failure is an outcome. */
+export function tagWithConfig(tagger: Tagger, config: Config, image: Uint8Array): Promise<TaggingOutcome> {
+  return tagImage(tagger, image, { minScore: config.TAG_MIN_SCORE, timeoutMs: config.TAGGER_TIMEOUT_MS });
+}

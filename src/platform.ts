@@ -1,0 +1,38 @@
+import type { SiteverifyNetwork } from "./auth/turnstile";
+import type { Tagger } from "./images/tagger";
+import type { Config } from "./lib/config";
+
+/**
+ * What every service is built from: the bindings it may use and the validated configuration. The composition root
+ * (services.ts) makes one per Worker environment; each service takes it whole, so there is one way to wire.
+ */
+export interface Platform {
+  config: Config;
+  db: D1Database;
+  bucket: R2Bucket;
+  /** Cloudflare Images, or the local image engine when IMAGES is `local`. */
+  images: ImagesBinding;
+  processingSessions: Env["PROCESSING_SESSIONS"];
+  /** Workers AI, or the local tagger when TAGGER is `local`; chosen on first use (see images/taggers.ts). */
+  readonly tagger: Tagger;
+  /** Turnstile's siteverify: the Internet, or the test environment's stand-in binding. */
+  siteverify: SiteverifyNetwork;
+}
+
+/** Who is asking, as a verified credential says (an access token, or the signature of a file link). */
+export interface Caller {
+  userId: string;
+}
+
+/** A caller signed in with an access token: the session it belongs to, which logout and the session list need. */
+export interface SignedInCaller extends Caller {
+  sessionId: string;
+}
+
+/** Where a sign-in attempt comes from: the key of the per-IP limits, and the label of the session it opens. */
+export interface ClientInfo {
+  /** As Cloudflare's edge reports it (`cf-connecting-ip`). */
+  ip: string;
+  /** Labels the session a sign-in opens (GET /v1/me/sessions). */
+  userAgent?: string | undefined;
+}

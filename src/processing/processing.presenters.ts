@@ -1,0 +1,92 @@
+import type { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../http/context";
+import { signedFileUrl } from "../http/links";
+import type { SessionSchema } from "./processing.routes";
+import type { SessionState } from "./session-types";
+
+const encoder = new TextEncoder();
+
+/** A session as the API shows it; each finished item links to its converted file (a signed rendition URL). */
+export async function presentSession<E extends AppEnv>(
+  c: Context<E>,
+  state: SessionState,
+): Promise<z.infer<typeof SessionSchema>> {
+  const items = await Promise.all(
+    state.items.map(async (item) => ({
+      imageId: item.imageId,
+      status: item.status,
+      error: item.error,
+      rendition: item.rendition
+        ? {
+            url: (await signedFileUrl(c, { id: item.imageId, userId: state.userId }, state.output)).url,
+            bytes: item.rendition.bytes,
+            width: item.rendition.width,
+            height: item.rendition.height,
+            contentType: item.rendition.contentType,
+          }
+        : null,
+    })),
+  );
+  return {
+    id: state.id,
+    status: state.status,
+    output: state.output,
+    items,
+    progress: state.progress,
+    createdAt: new Date(state.createdAt).toISOString(),
+    updatedAt: new Date(state.updatedAt).toISOString(),
+    version: state.version,
+  };
+}
+
+/** A comment line this often keeps proxies from closing a quiet stream, and finds out when the client has left. */
+export const HEARTBEAT_MS = 30_000;
+
+/**
+ * The session object's states as a Server-Sent Events stream in the API's own shape: each `session` event carries
+ * exactly what GET /v1/processing-sessions/{id} would answer at that moment (signed links included). The stream
+ * ends when the object closes the connection (session finished or deleted); a client leaving closes it.
+ */
+export function presentEvents<E extends AppEnv>(
+  c: Context<E>,
+  watcher: WebSocket,
+  heartbeatMs = HEARTBEAT_MS,
+): Response {
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  const leave = () => {
+    clearInterval(heartbeat);
+    try {
+      watcher.close(1000, "client left");
+    } catch {
+      // Closed already.
+    }
+  };
+  let queue = Promise.resolve();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      // In order (presenting a state signs URLs, asynchronously); a step that fails means the client is gone.
+      const then = (step: () => Promise<void> | void) => {
+        queue = queue.then(step).catch(leave);
+      };
+      watcher.addEventListener("message", (event) =>
+        then(async () => {
+          const session = await presentSession(c, JSON.parse(String(event.data)) as SessionState);
+          controller.enqueue(encoder.encode(`event: session\ndata: ${JSON.stringify(session)}\n\n`));
+        }),
+      );
+      const end = () =>
+        then(() => {
+          clearInterval(heartbeat);
+          controller.close();
+        });
+      watcher.addEventListener("close", end);
+      watcher.addEventListener("error", end);
+      heartbeat = setInterval(() => then(() => controller.enqueue(encoder.encode(": keep-alive\n\n"))), heartbeatMs);
+    },
+    cancel: leave,
+  });
+  return new Response(body, {
+    headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no" },
+  });
+}

@@ -1,0 +1,257 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { chain, limitJsonBody, requireAuth } from "../http/middleware";
+import { jsonBody, jsonContent } from "../http/openapi";
+import { problemResponses } from "../http/problem";
+import { MAX_RENDITION_SIDE, RENDITION_FITS } from "../images/rendition-spec";
+
+const STATUSES = ["draft", "running", "paused", "completed", "failed", "cancelled"] as const;
+
+export const ProcessingOutputSchema = z
+  .strictObject({
+    format: z.enum(["webp", "avif", "jpeg", "png"]),
+    quality: z.number().int().min(1).max(100).optional().openapi({ description: "1–100; takes effect on Cloudflare." }),
+    width: z.number().int().min(1).max(MAX_RENDITION_SIDE).optional().openapi({ example: 1600 }),
+    height: z.number().int().min(1).max(MAX_RENDITION_SIDE).optional(),
+    fit: z.enum(RENDITION_FITS).optional().openapi({ description: "As for renditions; default `scale-down`." }),
+  })
+  .openapi("ProcessingOutput");
+
+const ImageIdsSchema = z
+  .array(z.string().min(1).max(64))
+  .min(1)
+  .max(100)
+  .openapi({
+    description: "1–100 of your image ids, in the order to convert them.",
+    example: ["img_q3m9Xc2LrT0bWvYd1NkA8g"],
+  });
+
+export const CreateSessionSchema = z
+  .strictObject({ imageIds: ImageIdsSchema, output: ProcessingOutputSchema })
+  .openapi("CreateProcessingSession");
+
+export const UpdateSessionSchema = z
+  .strictObject({ imageIds: ImageIdsSchema.optional(), output: ProcessingOutputSchema.optional() })
+  .openapi("UpdateProcessingSession");
+
+const ItemSchema = z.object({
+  imageId: z.string(),
+  status: z.enum(["pending", "processing", "done", "failed"]),
+  rendition: z
+    .object({
+      url: z.url().openapi({ description: "Signed, expiring link to the converted file." }),
+      bytes: z.number().int(),
+      width: z.number().int(),
+      height: z.number().int(),
+      contentType: z.string().openapi({ example: "image/webp" }),
+    })
+    .nullable(),
+  error: z.string().nullable().openapi({ description: "Why the item failed (after its retries)." }),
+});
+
+export const SessionSchema = z
+  .object({
+    id: z.string().openapi({ example: "prs_7Hq2mX9bV4sLr8cW1yZ3Aa" }),
+    status: z.enum(STATUSES),
+    output: ProcessingOutputSchema,
+    items: z.array(ItemSchema),
+    progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    version: z.number().int().openapi({ description: "Send it back as `If-Match` to edit the session." }),
+  })
+  .openapi("ProcessingSession");
+
+export const SessionPageSchema = z
+  .object({ items: z.array(SessionSchema), nextCursor: z.string().nullable() })
+  .openapi("ProcessingSessionPage");
+
+export const SessionIdParamSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, example: "prs_7Hq2mX9bV4sLr8cW1yZ3Aa" }),
+});
+
+export const SessionListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  cursor: z.string().max(512).optional(),
+  status: z.enum(STATUSES).optional(),
+});
+
+export const IfMatchHeaderSchema = z.object({
+  "if-match": z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({
+      param: { name: "if-match", in: "header" },
+      description: "The session's `version` (its ETag) as you read it.",
+      example: '"3"',
+    }),
+});
+
+const tags = ["Processing"];
+const security = [{ bearerAuth: [] }];
+const etagHeader = {
+  ETag: { description: "The session's version, for `If-Match`.", schema: { type: "string" as const } },
+};
+const sessionResponse = (description: string) => ({ ...jsonContent(SessionSchema, description), headers: etagHeader });
+
+export const createSessionRoute = createRoute({
+  operationId: "createProcessingSession",
+  method: "post",
+  path: "/v1/processing-sessions",
+  tags,
+  security,
+  middleware: chain(limitJsonBody, requireAuth),
+  summary: "Create a conversion session",
+  description:
+    "A draft that converts 1–100 of your images to one output (format, size, quality). Nothing runs until " +
+    "`…/start`. The session lives in its own Durable Object: every device and login of yours sees the same state. " +
+    "Ids that are not yours are refused (422) without saying whether they exist.",
+  request: {
+    body: jsonBody(CreateSessionSchema, {
+      imageIds: ["img_q3m9Xc2LrT0bWvYd1NkA8g"],
+      output: { format: "webp", quality: 80, width: 1600 },
+    }),
+  },
+  responses: {
+    201: sessionResponse("The new draft."),
+    ...problemResponses(400, 401, 413, 422),
+  },
+});
+
+export const listSessionsRoute = createRoute({
+  operationId: "listProcessingSessions",
+  method: "get",
+  path: "/v1/processing-sessions",
+  tags,
+  security,
+  middleware: requireAuth,
+  summary: "Your conversion sessions, newest first",
+  request: { query: SessionListQuerySchema },
+  responses: {
+    200: jsonContent(SessionPageSchema, "A page of sessions."),
+    ...problemResponses(400, 401),
+  },
+});
+
+export const getSessionRoute = createRoute({
+  operationId: "getProcessingSession",
+  method: "get",
+  path: "/v1/processing-sessions/{id}",
+  tags,
+  security,
+  middleware: requireAuth,
+  summary: "A conversion session",
+  description: "Its state and every item's progress; finished items link to their converted files.",
+  request: { params: SessionIdParamSchema },
+  responses: {
+    200: sessionResponse("The session."),
+    ...problemResponses(400, 401, 404),
+  },
+});
+
+export const updateSessionRoute = createRoute({
+  operationId: "updateProcessingSession",
+  method: "patch",
+  path: "/v1/processing-sessions/{id}",
+  tags,
+  security,
+  middleware: chain(limitJsonBody, requireAuth),
+  summary: "Edit a draft's images or output",
+  description:
+    "Needs `If-Match` with the version you read (428 without it), so two devices cannot overwrite each other: a " +
+    "stale version is 412. Only drafts can be edited (409 otherwise).",
+  request: { params: SessionIdParamSchema, headers: IfMatchHeaderSchema, body: jsonBody(UpdateSessionSchema) },
+  responses: {
+    200: sessionResponse("The edited draft."),
+    ...problemResponses(400, 401, 404, 409, 412, 413, 422, 428),
+  },
+});
+
+const lifecycle = (action: "start" | "pause" | "resume" | "cancel", summary: string, description: string) =>
+  createRoute({
+    operationId: `${action}ProcessingSession`,
+    method: "post",
+    path: `/v1/processing-sessions/{id}/${action}`,
+    tags,
+    security,
+    middleware: requireAuth,
+    summary,
+    description,
+    request: { params: SessionIdParamSchema },
+    responses: {
+      200: sessionResponse("The session after the change."),
+      ...problemResponses(400, 401, 404, 409),
+    },
+  });
+
+export const startSessionRoute = lifecycle(
+  "start",
+  "Start converting",
+  "A draft starts running: items convert one after another, in the background, whatever happens to this " +
+    "connection. At most `MAX_RUNNING_SESSIONS` of yours run at once (409 beyond).",
+);
+export const pauseSessionRoute = lifecycle("pause", "Pause", "A running session stops after the item in progress.");
+export const resumeSessionRoute = lifecycle("resume", "Resume", "A paused session continues where it stopped.");
+export const cancelSessionRoute = lifecycle(
+  "cancel",
+  "Cancel",
+  "Stops for good; items done so far stay available until the session expires.",
+);
+
+export const deleteSessionRoute = createRoute({
+  operationId: "deleteProcessingSession",
+  method: "delete",
+  path: "/v1/processing-sessions/{id}",
+  tags,
+  security,
+  middleware: requireAuth,
+  summary: "Delete a session",
+  description: "Its converted files stay with their images (renditions are shared and made once).",
+  request: { params: SessionIdParamSchema },
+  responses: {
+    204: { description: "Deleted." },
+    ...problemResponses(400, 401, 404),
+  },
+});
+
+export const sessionEventsRoute = createRoute({
+  operationId: "getProcessingSessionEvents",
+  method: "get",
+  path: "/v1/processing-sessions/{id}/events",
+  tags,
+  security,
+  middleware: requireAuth,
+  summary: "Live progress (Server-Sent Events)",
+  description:
+    "A `session` event at once, then one after every change, from any device; each carries exactly what " +
+    "GET /v1/processing-sessions/{id} would answer then. The stream ends when the session finishes; " +
+    "reconnecting starts again from the current state.",
+  request: { params: SessionIdParamSchema },
+  responses: {
+    200: { description: "The event stream.", content: { "text/event-stream": { schema: z.string() } } },
+    ...problemResponses(400, 401, 404),
+  },
+});
+
+export const sessionArchiveRoute = createRoute({
+  operationId: "getProcessingSessionArchive",
+  method: "get",
+  path: "/v1/processing-sessions/{id}/archive",
+  tags,
+  security,
+  middleware: requireAuth,
+  summary: "All converted files as one ZIP",
+  description: "Streamed as it is read from storage. 409 while nothing has been converted yet.",
+  request: { params: SessionIdParamSchema },
+  responses: {
+    200: {
+      description: "The archive.",
+      content: { "application/zip": { schema: z.string().openapi({ format: "binary" }) } },
+    },
+    ...problemResponses(400, 401, 404, 409),
+  },
+});

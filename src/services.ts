@@ -1,0 +1,49 @@
+import { AuthService } from "./auth/auth.service";
+import { ImageService } from "./images/images.service";
+import { selectTagger } from "./images/taggers";
+import { LegacyService } from "./legacy/legacy.service";
+import { getConfig } from "./lib/config";
+import type { Platform } from "./platform";
+import { ProcessingService } from "./processing/processing.service";
+
+/** Every service of the API, built once per Worker environment. */
+export interface Services {
+  platform: Platform;
+  auth: AuthService;
+  images: ImageService;
+  processing: ProcessingService;
+  legacy: LegacyService;
+}
+
+const built = new WeakMap<Env, Services>();
+
+/**
+ * The composition root: the one place the services are built from the bindings and the configuration, for the HTTP
+ * handlers (http/middleware.ts puts them on `c.var.services`), the Durable Objects and the cron alike. Throws
+ * ConfigError when the configuration is invalid.
+ */
+export function createServices(env: Env): Services {
+  const cached = built.get(env);
+  if (cached) return cached;
+  const config = getConfig(env);
+  const platform: Platform = {
+    config,
+    db: env.DB,
+    bucket: env.BUCKET,
+    images: env.IMAGES,
+    processingSessions: env.PROCESSING_SESSIONS,
+    // On first use: a missing AI binding fails the tagging of an upload, not every request.
+    get tagger() {
+      return selectTagger(env, config);
+    },
+    // SITEVERIFY exists only in the test environment (wrangler.toml); elsewhere siteverify is the Internet.
+    siteverify: env.SITEVERIFY ?? globalThis,
+  };
+  const images = new ImageService(platform);
+  const processing = new ProcessingService(platform, images);
+  const auth = new AuthService(platform, { images, processing });
+  const legacy = new LegacyService(platform, { auth, images });
+  const services = { platform, auth, images, processing, legacy };
+  built.set(env, services);
+  return services;
+}
