@@ -1,11 +1,12 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
+import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { authRouter } from "./auth/auth.router";
-import type { BaseEnv } from "./http/context";
+import type { AppEnv, BaseEnv } from "./http/context";
 import { createRouter } from "./http/create-router";
-import { noStore, requestId, securityHeaders, withServices } from "./http/middleware";
+import { noStore, requestId, securityHeaders } from "./http/middleware";
 import { openApiDocumentConfig, registerSecuritySchemes } from "./http/openapi";
 import { problemResponse } from "./http/problem";
 import { imagesRouter } from "./images/images.router";
@@ -15,6 +16,7 @@ import { ConfigError, getConfig } from "./lib/config";
 import { ApiError } from "./lib/problem";
 import { metaRouter } from "./meta/meta.router";
 import { processingRouter } from "./processing/processing.router";
+import { createServices } from "./services";
 
 /**
  * The HTTP application: middleware, every capability's router, /doc, /reference and error rendering. Imports nothing
@@ -35,7 +37,7 @@ export function createApp() {
       maxAge: 600,
     }),
   );
-  app.use("/api/*", ...legacyLayer);
+  app.use("/api/*", withServices, ...legacyLayer);
   app.use("/v1/auth/*", noStore);
   app.use("/v1/me", noStore);
   app.use("/v1/me/*", noStore);
@@ -80,5 +82,11 @@ function toApiError(error: Error, c: Context<BaseEnv>): ApiError {
   console.error("Unhandled error", { requestId, method: c.req.method, path: c.req.path }, error);
   return new ApiError("internal", "Something went wrong on our side. Nothing was changed.");
 }
+
+/** The services of this Worker environment (services.ts) on `c.var.services`; a broken configuration is a 500. */
+export const withServices = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("services", createServices(c.env));
+  await next();
+});
 
 export type App = ReturnType<typeof createApp>;

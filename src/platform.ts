@@ -1,5 +1,3 @@
-import type { SiteverifyNetwork } from "./auth/turnstile";
-import type { Tagger } from "./images/tagger";
 import type { Config } from "./lib/config";
 
 /**
@@ -13,10 +11,15 @@ export interface Platform {
   /** Cloudflare Images, or the local image engine when IMAGES is `local`. */
   images: ImagesBinding;
   processingSessions: Env["PROCESSING_SESSIONS"];
-  /** Workers AI, or the local tagger when TAGGER is `local`; chosen on first use (see images/taggers.ts). */
-  readonly tagger: Tagger;
-  /** Turnstile's siteverify: the Internet, or the test environment's stand-in binding. */
-  siteverify: SiteverifyNetwork;
+  /** Workers AI; absent locally, where TAGGER is `local` (see images/taggers.ts). */
+  ai: Pick<Ai, "run"> | undefined;
+  /** How Turnstile's siteverify is reached: the Internet, or the test environment's stand-in binding. */
+  siteverify: Network;
+}
+
+/** A way out to the network: `globalThis` in production, or a service binding standing in for a remote service. */
+export interface Network {
+  fetch(input: string, init: RequestInit): Promise<Response>;
 }
 
 /** Who is asking, as a verified credential says (an access token, or the signature of a file link). */

@@ -1,6 +1,5 @@
 import { AuthService } from "./auth/auth.service";
 import { ImageService } from "./images/images.service";
-import { selectTagger } from "./images/taggers";
 import { LegacyService } from "./legacy/legacy.service";
 import { getConfig } from "./lib/config";
 import type { Platform } from "./platform";
@@ -19,8 +18,8 @@ const built = new WeakMap<Env, Services>();
 
 /**
  * The composition root: the one place the services are built from the bindings and the configuration, for the HTTP
- * handlers (http/middleware.ts puts them on `c.var.services`), the Durable Objects and the cron alike. Throws
- * ConfigError when the configuration is invalid.
+ * handlers (app.ts puts them on `c.var.services`), the Durable Objects and the cron alike. Throws ConfigError when
+ * the configuration is invalid.
  */
 export function createServices(env: Env): Services {
   const cached = built.get(env);
@@ -32,10 +31,7 @@ export function createServices(env: Env): Services {
     bucket: env.BUCKET,
     images: env.IMAGES,
     processingSessions: env.PROCESSING_SESSIONS,
-    // On first use: a missing AI binding fails the tagging of an upload, not every request.
-    get tagger() {
-      return selectTagger(env, config);
-    },
+    ai: env.AI,
     // SITEVERIFY exists only in the test environment (wrangler.toml); elsewhere siteverify is the Internet.
     siteverify: env.SITEVERIFY ?? globalThis,
   };

@@ -2,10 +2,25 @@ import type { z } from "@hono/zod-openapi";
 import { clientInfo } from "../http/context";
 import { createRouter } from "../http/create-router";
 import type { TokenPair } from "./access-token";
-import { type AuthResultSchema, getAuthConfigRoute, loginRoute, logoutRoute, refreshTokensRoute, registerRoute, type TokensSchema, type UserSchema } from "./auth.routes";
+import {
+  type AuthResultSchema,
+  getAuthConfigRoute,
+  loginRoute,
+  logoutRoute,
+  refreshTokensRoute,
+  registerRoute,
+  type TokensSchema,
+  type UserSchema,
+} from "./auth.routes";
 import type { SignedIn } from "./auth.service";
 import { deviceLabel } from "./device-label";
-import { changePasswordRoute, deleteAccountRoute, endLoginSessionRoute, getMeRoute, listLoginSessionsRoute } from "./me.routes";
+import {
+  changePasswordRoute,
+  deleteAccountRoute,
+  endLoginSessionRoute,
+  getMeRoute,
+  listLoginSessionsRoute,
+} from "./me.routes";
 import type { UserRow } from "./store/users";
 
 /** /v1/auth (signing in and out) and /v1/me (the signed-in user's account). */

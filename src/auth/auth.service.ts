@@ -9,9 +9,29 @@ import { issueDeviceToken, verifyDeviceToken } from "./device-token";
 import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from "./password";
 import { passwordProblem } from "./password-policy";
 import { deleteExpiredRateLimits, deleteRateLimitsNamingStatement, hit, refund } from "./store/rate-limits";
-import { createSession, createUnrenewableSession, deleteExpiredRefreshTokens, deleteUserSessionsStatements, isSessionActive, listActiveSessions, revokeOtherSessionsStatement, revokeSession, revokeUserSession, rotateRefreshToken, type SessionRow } from "./store/sessions";
+import {
+  createSession,
+  createUnrenewableSession,
+  deleteExpiredRefreshTokens,
+  deleteUserSessionsStatements,
+  isSessionActive,
+  listActiveSessions,
+  revokeOtherSessionsStatement,
+  revokeSession,
+  revokeUserSession,
+  rotateRefreshToken,
+  type SessionRow,
+} from "./store/sessions";
+import {
+  deleteUserStatement,
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  type UserRow,
+  updatePasswordHash,
+  updatePasswordHashStatement,
+} from "./store/users";
 import { verifyTurnstile } from "./turnstile";
-import { deleteUserStatement, findUserByEmail, findUserById, insertUser, type UserRow, updatePasswordHash, updatePasswordHashStatement } from "./store/users";
 
 export interface Credentials {
   email: string;

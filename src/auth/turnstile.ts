@@ -1,19 +1,12 @@
 import { z } from "zod";
 import type { Config } from "../lib/config";
 import { ApiError } from "../lib/problem";
+import type { Network } from "../platform";
 
 /** The longest token siteverify accepts (Cloudflare's documented limit). */
 export const TURNSTILE_TOKEN_MAX_CHARS = 2048;
 
 export type TurnstileAction = "register" | "login";
-
-/**
- * Where siteverify requests go: the Internet (global fetch) in production; in the tests, a service binding to the
- * siteverify stand-in (wrangler.toml [env.test]), so no test swaps a global.
- */
-export interface SiteverifyNetwork {
-  fetch(input: string, init: RequestInit): Promise<Response>;
-}
 
 /** siteverify's answer (Cloudflare's documented fields; unknown ones ignored). */
 const SiteverifySchema = z.object({
@@ -36,7 +29,7 @@ const OUR_FAULT = new Set(["missing-input-secret", "invalid-input-secret", "inte
 export async function verifyTurnstile(
   config: Config,
   input: { token: string | undefined; action: TurnstileAction; ip: string },
-  network: SiteverifyNetwork = globalThis,
+  network: Network = globalThis,
 ): Promise<void> {
   if (config.TURNSTILE === "off") return;
   if (!config.TURNSTILE_SECRET_KEY) {
@@ -71,7 +64,7 @@ export async function verifyTurnstile(
 
 async function siteverify(
   config: Config,
-  network: SiteverifyNetwork,
+  network: Network,
   body: Record<string, string>,
 ): Promise<z.infer<typeof SiteverifySchema>> {
   for (let attempt = 1; ; attempt++) {

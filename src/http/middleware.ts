@@ -2,9 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { secureHeaders } from "hono/secure-headers";
-import { uploadTooLarge } from "../images/upload";
 import { ApiError } from "../lib/problem";
-import { createServices } from "../services";
 import type { AppEnv, BaseEnv, CallerEnv } from "./context";
 
 /** Cloudflare's ray id when there is one (it is also what Cloudflare's own logs are keyed by). */
@@ -27,12 +25,6 @@ export const requestId = createMiddleware<BaseEnv>(async (c, next) => {
     c.res = new Response(c.res.body, c.res);
     c.res.headers.set("X-Request-Id", id);
   }
-});
-
-/** The services of this Worker environment (services.ts), for the API's handlers; a broken configuration is a 500. */
-export const withServices = createMiddleware<AppEnv>(async (c, next) => {
-  c.set("services", createServices(c.env));
-  await next();
 });
 
 /** Puts the verified caller on the context (`c.var.caller`), or answers 401. */
@@ -68,10 +60,10 @@ function limitBody(maxSize: number, error: () => ApiError) {
   );
 }
 
-/** Uploads: the configured image size plus the multipart envelope. */
+/** Uploads: the configured image size plus the multipart envelope, refused with the upload's own problem. */
 export const limitUploadSize = createMiddleware<AppEnv>((c, next) => {
   const maxBytes = c.var.services.platform.config.MAX_UPLOAD_BYTES;
-  return limitBody(maxBytes + MULTIPART_OVERHEAD_BYTES, () => uploadTooLarge(maxBytes))(c, next);
+  return limitBody(maxBytes + MULTIPART_OVERHEAD_BYTES, () => c.var.services.images.uploadTooLarge())(c, next);
 });
 
 /** Routes with a JSON body: the limit runs before authentication and validation read anything. */

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type ApiError, PROBLEM_KINDS, type ProblemKind, type ProblemStatus, problemSlug } from "../lib/problem";
-import { publicOrigin } from "./links";
+import { publicOrigin } from "./public-origin";
 
 /** RFC 9457 problem details: the single error envelope of the API. */
 export const ProblemSchema = z

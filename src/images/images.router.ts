@@ -2,10 +2,20 @@ import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../http/context";
 import { createRouter } from "../http/create-router";
-import { signedFileUrl } from "../http/links";
+import { publicOrigin } from "../http/public-origin";
 import { contentDisposition } from "./filename";
 import { etagOf, type ImageFile } from "./image-file";
-import { deleteImageRoute, getImageFileRoute, getImageRoute, type ImageSchema, listImagesRoute, retagImageRoute, searchImagesRoute, updateImageTagsRoute, uploadImageRoute } from "./images.routes";
+import {
+  deleteImageRoute,
+  getImageFileRoute,
+  getImageRoute,
+  type ImageSchema,
+  listImagesRoute,
+  retagImageRoute,
+  searchImagesRoute,
+  updateImageTagsRoute,
+  uploadImageRoute,
+} from "./images.routes";
 import { type RenditionParams, wantsRendition } from "./rendition-spec";
 import type { Rendition } from "./renditions";
 import type { ImageRecord } from "./store/image-rows";
@@ -74,6 +84,19 @@ export const imagesRouter = createRouter()
   .openapi(listTagsRoute, async (c) => {
     return c.json(await c.var.services.images.listTags(c.var.caller, c.req.valid("query")), 200);
   });
+
+/**
+ * The absolute, signed, expiring link to a file of the owner's image (its original, or one rendition of it), as
+ * responses show it: it works as `<img src>` on any origin, for SIGNED_URL_TTL_SECONDS.
+ */
+export async function signedFileUrl<E extends AppEnv>(
+  c: Context<E>,
+  image: { id: string; userId: string },
+  rendition?: RenditionParams,
+): Promise<{ url: string; expiresAt: Date }> {
+  const link = await c.var.services.images.fileLink(image, rendition);
+  return { url: publicOrigin(c) + link.path, expiresAt: link.expiresAt };
+}
 
 /** Gallery thumbnails: one size, one format, so each image's thumbnail is made once and then served from R2. */
 const THUMBNAIL: RenditionParams = { width: 256, height: 256, fit: "scale-down", format: "webp", quality: 80 };

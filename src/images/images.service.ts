@@ -9,12 +9,35 @@ import { ensureRenditionStored, planRendition, readRendition } from "./rendition
 import { rankedSearch, type SearchMatch } from "./search/ranked-search";
 import { signFileUrl, verifyFileSignature } from "./signed-url";
 import { deleteUserObjects, derivedKey } from "./store/image-objects";
-import { deleteImageStatement, deleteUserImagesStatement, findImage, findImages, type ImageRecord, listImageRecords, ownedImageIds, setTagStatusStatement } from "./store/image-rows";
+import {
+  deleteImageStatement,
+  deleteUserImagesStatement,
+  findImage,
+  findImages,
+  type ImageRecord,
+  listImageRecords,
+  ownedImageIds,
+  setTagStatusStatement,
+} from "./store/image-rows";
 import { type BroaderTermCount, countBroaderTerms } from "./store/label-terms";
-import { mergeSearchIndex, reindexImageStatements, unindexImageStatements, unindexUserStatements } from "./store/search-index";
-import { addUserTagsStatement, aiTagWriteStatements, countTags, deleteAiTagsStatement, deleteImageTagsStatement, deleteUserTagsStatement, rejectTagsStatement, type TagCount } from "./store/tag-rows";
+import {
+  mergeSearchIndex,
+  reindexImageStatements,
+  unindexImageStatements,
+  unindexUserStatements,
+} from "./store/search-index";
+import {
+  addUserTagsStatement,
+  aiTagWriteStatements,
+  countTags,
+  deleteAiTagsStatement,
+  deleteImageTagsStatement,
+  deleteUserTagsStatement,
+  rejectTagsStatement,
+  type TagCount,
+} from "./store/tag-rows";
 import { tagWithConfig } from "./taggers";
-import { releaseImageFiles, storeUpload } from "./upload";
+import { releaseImageFiles, storeUpload, uploadTooLarge } from "./upload";
 
 export interface ImagePage {
   images: ImageRecord[];
@@ -54,6 +77,11 @@ export class ImageService {
   /** See upload.ts: judged by its bytes, de-duplicated, tagged, stored with its row in one go. */
   upload(caller: Caller, input: { file: File }) {
     return storeUpload(this.platform, caller, input.file);
+  }
+
+  /** The problem an upload over MAX_UPLOAD_BYTES gets, whether refused while streaming or after. */
+  uploadTooLarge(): ApiError {
+    return uploadTooLarge(this.platform.config.MAX_UPLOAD_BYTES);
   }
 
   /** The caller's images, newest first, `limit` at a time; `cursor` continues where the previous page ended. */
@@ -118,11 +146,11 @@ export class ImageService {
    * failure keeps the previous tags and records why in `tag_error`.
    */
   async retag(caller: Caller, id: string): Promise<ImageRecord> {
-    const { db, bucket, config } = this.platform;
+    const { db, bucket } = this.platform;
     const image = await this.get(caller, id);
     const object = await bucket.get(image.r2_key);
     if (!object) throw new ApiError("not_found", "No image with this id.");
-    const tagging = await tagWithConfig(this.platform.tagger, config, new Uint8Array(await object.arrayBuffer()));
+    const tagging = await tagWithConfig(this.platform, new Uint8Array(await object.arrayBuffer()));
     const error = tagging.status === "failed" ? tagging.error : null;
     const setStatus = setTagStatusStatement(db, caller.userId, image.id, tagging.status, error);
     if (tagging.status === "failed") {

@@ -1,5 +1,5 @@
-import type { Config } from "../lib/config";
 import { ConfigError } from "../lib/config";
+import type { Platform } from "../platform";
 import { parseResNetOutput, RESNET50_MODEL, type Tagger, TaggerError, type TaggingOutcome, tagImage } from "./tagger";
 
 // The taggers a deployment can be configured with: Workers AI in production, the tagger/ service locally.
@@ -53,13 +53,18 @@ export function localTagger(baseUrl: string): Tagger {
 }
 
 /** The tagger this deployment is configured for. There is no silent fallback: a missing binding is a config error. */
-export function selectTagger(bindings: { AI?: Pick<Ai, "run"> }, config: Config): Tagger {
+export function selectTagger(platform: Pick<Platform, "ai" | "config">): Tagger {
+  const { ai, config } = platform;
   if (config.TAGGER === "local") return localTagger(config.LOCAL_TAGGER_URL);
-  if (!bindings.AI) throw new ConfigError('TAGGER is "workers-ai" but the AI binding is missing');
-  return workersAiTagger(bindings.AI);
+  if (!ai) throw new ConfigError('TAGGER is "workers-ai" but the AI binding is missing');
+  return workersAiTagger(ai);
 }
 
-/** Tags an image under the configured minimum score and deadline. Never throws: failure is an outcome. */
-export function tagWithConfig(tagger: Tagger, config: Config, image: Uint8Array): Promise<TaggingOutcome> {
-  return tagImage(tagger, image, { minScore: config.TAG_MIN_SCORE, timeoutMs: config.TAGGER_TIMEOUT_MS });
+/** Tags an image with the configured tagger, minimum score and deadline. Failure is an outcome, never thrown. */
+export function tagWithConfig(platform: Pick<Platform, "ai" | "config">, image: Uint8Array): Promise<TaggingOutcome> {
+  const { config } = platform;
+  return tagImage(selectTagger(platform), image, {
+    minScore: config.TAG_MIN_SCORE,
+    timeoutMs: config.TAGGER_TIMEOUT_MS,
+  });
 }

@@ -5,7 +5,13 @@ import { safeFilename } from "./filename";
 import { byRank } from "./labels";
 import { sniffImage } from "./sniff";
 import { deleteImageObjects, putOriginal } from "./store/image-objects";
-import { findImageBySha, hasImageWithSha, type ImageRecord, type ImageRow, insertImageStatement } from "./store/image-rows";
+import {
+  findImageBySha,
+  hasImageWithSha,
+  type ImageRecord,
+  type ImageRow,
+  insertImageStatement,
+} from "./store/image-rows";
 import { aiTagWriteStatements } from "./store/tag-rows";
 import { tagWithConfig } from "./taggers";
 
@@ -46,7 +52,7 @@ export async function storeUpload(platform: Platform, caller: Caller, file: File
   const existing = await findImageBySha(db, userId, sha256);
   if (existing) return { image: existing, created: false };
 
-  const tagging = await tagWithConfig(platform.tagger, config, bytes);
+  const tagging = await tagWithConfig(platform, bytes);
   const r2Key = await putOriginal(bucket, userId, sha256, bytes, image.contentType);
   const row: Omit<ImageRow, "seq"> = {
     id: newId("img"),

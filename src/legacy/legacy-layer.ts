@@ -1,13 +1,12 @@
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, CallerEnv } from "../http/context";
-import { publicOrigin } from "../http/links";
-import { withServices } from "../http/middleware";
 import { PROBLEM_CONTENT_TYPE } from "../http/problem";
+import { publicOrigin } from "../http/public-origin";
 import { getConfig } from "../lib/config";
 import { ApiError, type ProblemStatus } from "../lib/problem";
-import { LegacyErrorSchema } from "./legacy.routes";
 
 /** When /v1 superseded this layer (its `Deprecation` date, RFC 9745). */
 const DEPRECATED_AT = Date.parse("2026-11-25T00:00:00Z");
@@ -21,12 +20,11 @@ const SUCCESSORS: Record<string, string> = {
 };
 
 /**
- * Everything around the /api/* routes: configuration, CORS for the frontend's origin (GET, POST, OPTIONS, no
+ * Everything around the /api/* routes (after app.ts has put the services on the context): CORS for the frontend's origin (GET, POST, OPTIONS, no
  * credentials), the switch that retires the layer (410), the deprecation headers, and errors in the old shape
  * `{ success: false, error }` — the problem's safe detail, never more.
  */
 export const legacyLayer = [
-  withServices,
   cors({
     origin: (origin, c) => (getConfig(c.env).CORS_ORIGINS.includes(origin) ? origin : null),
     allowMethods: ["GET", "POST", "OPTIONS"],
@@ -74,6 +72,11 @@ export const requireLegacyAuth = createMiddleware<AppEnv & CallerEnv>(async (c, 
   c.set("caller", await c.var.services.legacy.authenticate(c.req.header("authorization")));
   await next();
 });
+
+/** The old error shape, which the deployed frontend shows as `error`. */
+export const LegacyErrorSchema = z
+  .object({ success: z.literal(false), error: z.string().openapi({ example: "Please log in again." }) })
+  .openapi("LegacyError");
 
 /** OpenAPI `responses` entries for the legacy error shape. */
 export function legacyErrors<const S extends ProblemStatus>(...statuses: S[]) {

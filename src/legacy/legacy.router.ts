@@ -1,9 +1,15 @@
 import type { Context } from "hono";
 import { type AppEnv, clientInfo } from "../http/context";
 import { createRouter } from "../http/create-router";
-import { signedFileUrl } from "../http/links";
+import { signedFileUrl } from "../images/images.router";
 import type { ImageRecord } from "../images/store/image-rows";
-import { legacyImagesRoute, legacyLoginRoute, legacyRegisterRoute, legacySearchRoute, legacyUploadRoute } from "./legacy.routes";
+import {
+  legacyImagesRoute,
+  legacyLoginRoute,
+  legacyRegisterRoute,
+  legacySearchRoute,
+  legacyUploadRoute,
+} from "./legacy.routes";
 
 export const legacyRouter = createRouter()
   .openapi(legacyRegisterRoute, async (c) => {

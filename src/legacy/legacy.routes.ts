@@ -62,10 +62,6 @@ export const LegacyImagesSchema = z
   .object({ success: z.literal(true), images: z.array(LegacyImageSchema) })
   .openapi("LegacyImages");
 
-export const LegacyErrorSchema = z
-  .object({ success: z.literal(false), error: z.string().openapi({ example: "Please log in again." }) })
-  .openapi("LegacyError");
-
 const tags = ["Legacy"];
 const bearer = [{ legacyBearer: [] }];
 const credentials = { email: "ada@example.com", password: "correct horse battery staple" };

@@ -1,7 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../http/context";
-import { signedFileUrl } from "../http/links";
+import { signedFileUrl } from "../images/images.router";
 import type { SessionSchema } from "./processing.routes";
 import type { SessionState } from "./session-types";
 

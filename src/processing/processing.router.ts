@@ -3,7 +3,19 @@ import type { AppEnv, CallerEnv } from "../http/context";
 import { createRouter } from "../http/create-router";
 import { ApiError } from "../lib/problem";
 import { presentEvents, presentSession } from "./processing.presenters";
-import { cancelSessionRoute, createSessionRoute, deleteSessionRoute, getSessionRoute, listSessionsRoute, pauseSessionRoute, resumeSessionRoute, sessionArchiveRoute, sessionEventsRoute, startSessionRoute, updateSessionRoute } from "./processing.routes";
+import {
+  cancelSessionRoute,
+  createSessionRoute,
+  deleteSessionRoute,
+  getSessionRoute,
+  listSessionsRoute,
+  pauseSessionRoute,
+  resumeSessionRoute,
+  sessionArchiveRoute,
+  sessionEventsRoute,
+  startSessionRoute,
+  updateSessionRoute,
+} from "./processing.routes";
 import type { SessionAction, SessionState } from "./session-types";
 
 export const processingRouter = createRouter()

@@ -5,8 +5,8 @@ import { ApiError, invalidField } from "../lib/problem";
 import type { Caller, Platform } from "../platform";
 import { sessionArchive } from "./archive";
 import type { Outcome } from "./session-engine";
-import { listSessionIndex, ownsSession, sessionIdsOf } from "./store/session-index";
 import type { ProcessingOutput, SessionAction, SessionState, SessionStatus } from "./session-types";
+import { listSessionIndex, ownsSession, sessionIdsOf } from "./store/session-index";
 
 /**
  * Processing sessions: each lives in its own Durable Object (session-engine.ts), indexed per user in D1

@@ -1,9 +1,20 @@
 import type { ImageService } from "../images/images.service";
 import { ApiError, type ProblemKind } from "../lib/problem";
 import type { Platform } from "../platform";
-import { countRunningSessions, deleteSessionIndex, insertSessionIndex, updateSessionIndex } from "./store/session-index";
+import {
+  FINISHED,
+  type ProcessingOutput,
+  type SessionAction,
+  type SessionState,
+  type SessionStatus,
+} from "./session-types";
+import {
+  countRunningSessions,
+  deleteSessionIndex,
+  insertSessionIndex,
+  updateSessionIndex,
+} from "./store/session-index";
 import { SessionTables } from "./store/session-tables";
-import { FINISHED, type ProcessingOutput, type SessionAction, type SessionState, type SessionStatus } from "./session-types";
 
 /** Errors cross the RPC boundary as values: a class instance would arrive as a bare Error. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; kind: ProblemKind; detail: string };

@@ -35,7 +35,13 @@
 // make tied images be skipped or repeated.
 
 import { decodeJsonCursor, encodeJsonCursor } from "../../lib/cursors";
-import { IMAGE_RECORD_COLUMNS, type ImageRecord, type ImageRecordRow, nullImageRecordColumns, toImageRecord } from "../store/image-rows";
+import {
+  IMAGE_RECORD_COLUMNS,
+  type ImageRecord,
+  type ImageRecordRow,
+  nullImageRecordColumns,
+  toImageRecord,
+} from "../store/image-rows";
 import { SEARCH_SEQ_SPAN, SEARCH_WEIGHTS } from "../store/search-index";
 import { parseSearchQuery, toFtsMatch } from "./search-query";
 

@@ -1,6 +1,13 @@
 // Owner of a session object's own SQLite tables: the session row and its items. Survives restarts, evictions and
 // deploys; nothing of a session lives only in memory.
-import type { ItemRendition, ItemStatus, ProcessingOutput, SessionItem, SessionState, SessionStatus } from "../session-types";
+import type {
+  ItemRendition,
+  ItemStatus,
+  ProcessingOutput,
+  SessionItem,
+  SessionState,
+  SessionStatus,
+} from "../session-types";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS session (

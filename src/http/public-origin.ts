@@ -1,7 +1,5 @@
 import type { Context } from "hono";
-import type { RenditionParams } from "../images/rendition-spec";
 import { ConfigError, getConfig } from "../lib/config";
-import type { AppEnv } from "./context";
 
 /**
  * The origin clients reach this API at: PUBLIC_API_ORIGIN when configured (behind a proxy, or a custom domain),
@@ -16,17 +14,4 @@ export function publicOrigin(c: Context): string {
     if (!(error instanceof ConfigError)) throw error;
   }
   return new URL(c.req.url).origin;
-}
-
-/**
- * The absolute, signed, expiring link to a file of the owner's image (its original, or one rendition of it), as
- * responses show it: it works as `<img src>` on any origin, for SIGNED_URL_TTL_SECONDS.
- */
-export async function signedFileUrl<E extends AppEnv>(
-  c: Context<E>,
-  image: { id: string; userId: string },
-  rendition?: RenditionParams,
-): Promise<{ url: string; expiresAt: Date }> {
-  const link = await c.var.services.images.fileLink(image, rendition);
-  return { url: publicOrigin(c) + link.path, expiresAt: link.expiresAt };
 }
