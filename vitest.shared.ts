@@ -55,6 +55,8 @@ export async function workerTestConfig(options: {
         },
       }),
     ],
+    // The Worker as deployed: "zod" as wrangler.toml's [alias] gives it to the bundle (src/lib/zod-bundle.ts).
+    resolve: { alias: [{ find: /^zod$/, replacement: path.join(import.meta.dirname, "src/lib/zod-bundle.ts") }] },
     test: {
       include: options.include,
       ...(options.exclude ? { exclude: options.exclude } : {}),

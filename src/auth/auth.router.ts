@@ -1,4 +1,4 @@
-import type { z } from "@hono/zod-openapi";
+import type * as z from "zod";
 import { clientInfo } from "../http/context";
 import { createRouter } from "../http/create-router";
 import type { TokenPair } from "./access-token";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Config } from "../lib/config";
 import { ApiError } from "../lib/problem";
 import type { Network } from "../platform";

@@ -1,6 +1,6 @@
-import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import * as z from "zod";
 import { type ApiError, PROBLEM_KINDS, type ProblemKind, type ProblemStatus, problemSlug } from "../lib/problem";
 import { publicOrigin } from "./public-origin";
 

@@ -1,5 +1,5 @@
-import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type * as z from "zod";
 import type { AppEnv } from "../http/context";
 import { createRouter } from "../http/create-router";
 import { publicOrigin } from "../http/public-origin";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { normaliseLabel } from "./labels";
 
 export const RESNET50_MODEL = "@cf/microsoft/resnet-50";

@@ -1,7 +1,7 @@
-import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
+import * as z from "zod";
 import type { AppEnv, CallerEnv } from "../http/context";
 import { PROBLEM_CONTENT_TYPE } from "../http/problem";
 import { publicOrigin } from "../http/public-origin";

@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import * as z from "zod";
 import { PASSWORD_MAX_CHARACTERS } from "../auth/password-policy";
 import { TURNSTILE_TOKEN_MAX_CHARS } from "../auth/turnstile";
 import { chain, limitJsonBody, limitUploadSize } from "../http/middleware";

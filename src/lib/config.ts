@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { utf8 } from "./encoding";
 
 const secretValue = z
@@ -23,7 +23,7 @@ const commaList = (fallback: string, normalise: (item: string) => string = (item
         .filter(Boolean),
     );
 
-/** What the README's configuration table says of a variable (scripts/generate-config-docs.ts writes it). */
+/** What docs/configuration.md says of a variable (scripts/generate-config-docs.ts writes it). */
 export interface SettingDoc {
   description: string;
   /** Set with `wrangler secret put`, never in `[vars]`. */
@@ -35,8 +35,8 @@ export interface SettingDoc {
 const documented = <T extends z.ZodType>(schema: T, doc: SettingDoc): T => schema.meta({ ...doc });
 
 /**
- * Every variable the Worker reads, its default and what it means: the one place they are written. The README's
- * configuration table is generated from this schema's metadata and defaults.
+ * Every variable the Worker reads, its default and what it means: the one place they are written.
+ * docs/configuration.md is generated from this schema's metadata and defaults.
  */
 export const ConfigSchema = z.object({
   JWT_SECRET: documented(secretValue, {

@@ -1,5 +1,5 @@
-import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type * as z from "zod";
 import type { AppEnv } from "../http/context";
 import { signedFileUrl } from "../images/images.router";
 import type { SessionSchema } from "./processing.routes";

@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import * as z from "zod";
 import { chain, limitJsonBody, requireAuth } from "../http/middleware";
 import { jsonBody, jsonContent } from "../http/openapi";
 import { problemResponses } from "../http/problem";

@@ -1,6 +1,6 @@
 import type { RouteConfig } from "@hono/zod-openapi";
 import { expect } from "vitest";
-import type { z } from "zod";
+import type * as z from "zod";
 
 type ContentOf<R extends RouteConfig, S extends keyof R["responses"]> = R["responses"][S] extends { content: infer C }
   ? C
