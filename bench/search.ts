@@ -57,7 +57,10 @@ const STATE = path.join(ROOT, "bench/.data", `state-${N}`);
 
 // better-sqlite3@12, a devDependency (v13 segfaults on Node 20). Untyped here: the bench only prepares and runs SQL.
 const Database = createRequire(import.meta.url)("better-sqlite3");
-const LABELS: string[] = JSON.parse(fs.readFileSync(path.join(ROOT, "bench/imagenet-labels.json"), "utf8")).labels;
+/** The 1000 ImageNet classes as the API stores them: tagger/labels.json (Workers AI form, "GOLDEN RETRIEVER"), normalised. */
+const LABELS: string[] = (JSON.parse(fs.readFileSync(path.join(ROOT, "tagger/labels.json"), "utf8")) as string[]).map(
+  (label) => label.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim(),
+);
 
 const CLASSES: Record<string, { queries: string[]; match: SearchMatch }> = {
   selective: {

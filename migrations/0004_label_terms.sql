@@ -1,5 +1,5 @@
 -- Broad terms find specific labels ("dog" finds a golden retriever), and every AI tag names the model that made it.
--- GENERATED from src/images/search/label-ancestors.json by scripts/build-label-terms-migration.mjs: do not edit.
+-- GENERATED from src/images/search/label-ancestors.json by scripts/build-label-terms-migration.ts: do not edit.
 
 -- The model behind each AI tag (e.g. @cf/microsoft/resnet-50, resnet-50-onnx, centernet-coco80); NULL for user
 -- tags. Every AI tag written before this migration came from ResNet-50.

@@ -1,5 +1,5 @@
 // A stand-in for Cloudflare Turnstile's siteverify, for where the real one cannot be reached: `npm start` (served by
-// scripts/turnstile-standin.mjs) and the tests (as miniflare's outbound service). It honours the documented
+// scripts/turnstile-standin.ts) and the tests (as miniflare's outbound service). It honours the documented
 // behaviour of Cloudflare's dummy secret keys and nothing else: the product code cannot tell it from the real one.
 //   1x0000000000000000000000000000000AA  always passes
 //   2x0000000000000000000000000000000AA  always fails (invalid-input-response)

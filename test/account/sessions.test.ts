@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { loginRoute as login } from "../../src/auth/auth.routes";
-import { endLoginSessionRoute as endSession, getMeRoute as getMe, listLoginSessionsRoute as listSessions } from "../../src/auth/me.routes";
+import {
+  endLoginSessionRoute as endSession,
+  getMeRoute as getMe,
+  listLoginSessionsRoute as listSessions,
+} from "../../src/auth/me.routes";
 import { call, STRONG_PASSWORD, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 import { bearer } from "../helpers/images";

@@ -1,6 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { loginRoute as login, logoutRoute as logout, refreshTokensRoute as refresh, registerRoute as register } from "../../src/auth/auth.routes";
+import {
+  loginRoute as login,
+  logoutRoute as logout,
+  refreshTokensRoute as refresh,
+  registerRoute as register,
+} from "../../src/auth/auth.routes";
 import { getMeRoute as getMe } from "../../src/auth/me.routes";
 import { call, newClient, STRONG_PASSWORD, signedInClient, uniqueEmail } from "../helpers/client";
 import { expectContract } from "../helpers/contract";

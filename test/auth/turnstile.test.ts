@@ -1,7 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { DUMMY_SECRETS } from "../../scripts/siteverify-standin.js";
-import { getAuthConfigRoute as getAuthConfig, loginRoute as login, registerRoute as register } from "../../src/auth/auth.routes";
+import {
+  getAuthConfigRoute as getAuthConfig,
+  loginRoute as login,
+  registerRoute as register,
+} from "../../src/auth/auth.routes";
 import { findUserByEmail } from "../../src/auth/store/users";
 import { getHealthRoute as getHealth } from "../../src/meta/meta.routes";
 import { fetchWithSettings } from "../helpers/app-with";

@@ -1,4 +1,4 @@
-// What the contract and README say about processing sessions, checked on every fuzzed request to
+// What the contract and docs/processing.md say about processing sessions, checked on every fuzzed request to
 // /v1/processing-sessions*, beyond the schema: a session that is not the caller's (another user's, deleted, or
 // never made) is a 404 whatever is asked of it; the state machine (`draft` → `running` ⇄ `paused` → `completed` |
 // `failed`, `cancelled` from any unfinished state) allows no other transition, and refuses a wrong one with 409;
@@ -156,7 +156,7 @@ function bodyViolations(
   if (body.status === "completed" || body.status === "failed") {
     const open = count("pending") + count("processing");
     if (open > 0) out.push(`a ${body.status} session has ${open} items still pending or processing`);
-    // README: "A session with no item converted ends `failed`, else `completed`."
+    // docs/processing.md: "A session with no item converted ends `failed`, else `completed`."
     if (body.status === "completed" && done === 0) out.push("completed with no item converted (must be failed)");
     if (body.status === "failed" && done > 0) out.push(`failed with ${done} items converted (must be completed)`);
   }
@@ -400,7 +400,7 @@ export async function processingViolations(
       if (!transition) break;
       const allowedNow = now.filter((s) => transition.from.includes(s));
       if (allowedNow.length === 0) {
-        // README: "a wrong transition is 409".
+        // docs/processing.md: "a wrong transition is 409".
         if (ok) out.push(`a ${known.status} session accepted ${op.id} (the state machine forbids it)`);
         if (main) {
           tally("transitions the state machine forbids (must be 409)");

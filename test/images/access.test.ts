@@ -1,6 +1,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { deleteImageRoute as deleteImage, getImageRoute as getImage, getImageFileRoute as getImageFile, listImagesRoute as listImages, updateImageTagsRoute as patchImageTags, retagImageRoute as retagImage, searchImagesRoute as searchImages } from "../../src/images/images.routes";
+import {
+  deleteImageRoute as deleteImage,
+  getImageRoute as getImage,
+  getImageFileRoute as getImageFile,
+  listImagesRoute as listImages,
+  updateImageTagsRoute as patchImageTags,
+  retagImageRoute as retagImage,
+  searchImagesRoute as searchImages,
+} from "../../src/images/images.routes";
 import { signFileUrl } from "../../src/images/signed-url";
 import { originalKey } from "../../src/images/store/image-objects";
 import { listTagsRoute as listTags } from "../../src/images/tags.routes";

@@ -1,7 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { ProblemSchema } from "../../src/http/problem";
-import { deleteImageRoute as deleteImage, getImageRoute as getImage, updateImageTagsRoute as patchImageTags, retagImageRoute as retagImage, uploadImageRoute as uploadImage } from "../../src/images/images.routes";
+import {
+  deleteImageRoute as deleteImage,
+  getImageRoute as getImage,
+  updateImageTagsRoute as patchImageTags,
+  retagImageRoute as retagImage,
+  uploadImageRoute as uploadImage,
+} from "../../src/images/images.routes";
 import { originalKey } from "../../src/images/store/image-objects";
 import { listTagsRoute as listTags } from "../../src/images/tags.routes";
 import { pngWithClaimedSize } from "../fixtures/png-bomb";

@@ -1,6 +1,15 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { deleteImageRoute as deleteImage, getImageRoute as getImage, getImageFileRoute as getImageFile, listImagesRoute as listImages, updateImageTagsRoute as patchImageTags, retagImageRoute as retagImage, searchImagesRoute as searchImages, uploadImageRoute as uploadImage } from "../../../src/images/images.routes";
+import {
+  deleteImageRoute as deleteImage,
+  getImageRoute as getImage,
+  getImageFileRoute as getImageFile,
+  listImagesRoute as listImages,
+  updateImageTagsRoute as patchImageTags,
+  retagImageRoute as retagImage,
+  searchImagesRoute as searchImages,
+  uploadImageRoute as uploadImage,
+} from "../../../src/images/images.routes";
 import { originalKey } from "../../../src/images/store/image-objects";
 import { listTagsRoute as listTags } from "../../../src/images/tags.routes";
 import { type FixtureName, fixtureInfo } from "../../fixtures";

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ImagifyClient } from "../../../openapi/client";
-import { updateImageTagsRoute as patchImageTags, searchImagesRoute as searchImages } from "../../../src/images/images.routes";
+import {
+  updateImageTagsRoute as patchImageTags,
+  searchImagesRoute as searchImages,
+} from "../../../src/images/images.routes";
 import { listTagsRoute as listTags } from "../../../src/images/tags.routes";
 import { call, signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";

@@ -1,4 +1,4 @@
-// The committed label -> broader-terms table (built from WordNet 3.0 by scripts/build-label-ancestors.mjs) has the
+// The committed label -> broader-terms table (built from WordNet 3.0 by scripts/build-label-ancestors.ts) has the
 // properties search relies on: a query for `dog` can find a golden retriever, a query for `cat` never does.
 import { describe, expect, it } from "vitest";
 import table from "../../../src/images/search/label-ancestors.json";

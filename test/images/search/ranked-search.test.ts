@@ -1,6 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { rankedSearch, type SearchHit, type SearchMatch, type SearchPage } from "../../../src/images/search/ranked-search";
+import {
+  rankedSearch,
+  type SearchHit,
+  type SearchMatch,
+  type SearchPage,
+} from "../../../src/images/search/ranked-search";
 import { deleteImageStatement } from "../../../src/images/store/image-rows";
 import { reindexImageStatements, unindexImageStatements } from "../../../src/images/store/search-index";
 import { addUserTagsStatement, rejectTagsStatement } from "../../../src/images/store/tag-rows";

@@ -1,7 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ImagifyClient } from "../../../openapi/client";
-import { getImageRoute as getImage, updateImageTagsRoute as patchImageTags, retagImageRoute as retagImage, searchImagesRoute as searchImages, uploadImageRoute as uploadImage } from "../../../src/images/images.routes";
+import {
+  getImageRoute as getImage,
+  updateImageTagsRoute as patchImageTags,
+  retagImageRoute as retagImage,
+  searchImagesRoute as searchImages,
+  uploadImageRoute as uploadImage,
+} from "../../../src/images/images.routes";
 import { originalKey } from "../../../src/images/store/image-objects";
 import { listTagsRoute as listTags } from "../../../src/images/tags.routes";
 import { signedInClient } from "../../helpers/client";

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { loginRoute as login, logoutRoute as logout, refreshTokensRoute as refresh, registerRoute as register } from "../../../src/auth/auth.routes";
+import {
+  loginRoute as login,
+  logoutRoute as logout,
+  refreshTokensRoute as refresh,
+  registerRoute as register,
+} from "../../../src/auth/auth.routes";
 import { JSON_BODY_LIMIT_BYTES } from "../../../src/http/middleware";
 import { updateImageTagsRoute as patchImageTags } from "../../../src/images/images.routes";
 import { call, STRONG_PASSWORD, signedInClient, uniqueEmail } from "../../helpers/client";

@@ -1,11 +1,11 @@
-#!/usr/bin/env node
 // Builds src/images/search/label-ancestors.json: for every label the taggers can store (the 1000 ImageNet classes of
 // ResNet-50, as tagger/labels.json names them, and the 80 COCO classes of the CenterNet detector), the broader terms a
 // user might type instead ("golden retriever" -> "dog", "animal"), nearest first. Search indexes an image's labels
 // together with these terms, so a query for `dog` finds a golden retriever.
 //
-//   node scripts/build-label-ancestors.mjs            regenerate the file
-//   node scripts/build-label-ancestors.mjs --check    exit 1 if the committed file differs from a fresh build (CI)
+//   npx tsx scripts/build-label-ancestors.ts            regenerate the file
+//   npx tsx scripts/build-label-ancestors.ts --check    exit 1 if the committed file differs from a fresh build (CI)
+// (`npm run build:label-ancestors` / `npm run check:label-ancestors` also run build-label-terms-migration.ts.)
 //
 // Data, offline, from Debian (apt-get download + dpkg-deb -x into the git-ignored .cache/debian/, reused once there):
 //   wordnet-base  WordNet 3.0, usr/share/wordnet/data.noun + index.noun. An ImageNet id nXXXXXXXX is the noun synset at
@@ -51,6 +51,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+type DebianPackage = "wordnet-base" | "darknet" | "scowl";
+/** A WordNet noun synset: its lemmas, their sense keys, and its hypernyms (after the corrections below). */
+type Synset = { offset: number; lemmas: string[]; senseKeys: string[]; hypernyms: number[] };
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CACHE = path.join(ROOT, ".cache", "debian");
 const LABELS_FILE = path.join(ROOT, "tagger", "labels.json");
@@ -60,7 +64,7 @@ const MIN_TAG_COUNT = 2;
 const JSON_LINE_WIDTH = 120; // biome's lineWidth: the output is written exactly as `biome format` would leave it
 
 // Synsets never used as search terms (offset: first lemma). Rule 1 above.
-const STOP_SYNSETS = {
+const STOP_SYNSETS: Record<string, string> = {
   // WordNet's top levels and abstract categories
   "00001740": "entity",
   "00001930": "physical entity",
@@ -150,20 +154,20 @@ const STOP_SYNSETS = {
 
 // Hypernym links not followed: WordNet files "wheeled vehicle" under "container" as well as "vehicle", which would
 // make every car and bicycle answer a search for `container`.
-const IGNORED_HYPERNYMS = [["04576211", "03094503"]]; // wheeled vehicle -> container
+const IGNORED_HYPERNYMS: [from: string, to: string][] = [["04576211", "03094503"]]; // wheeled vehicle -> container
 // Hypernym links added: WordNet files bus and train only under "public transport", so `vehicle` would miss them.
-const EXTRA_HYPERNYMS = [
+const EXTRA_HYPERNYMS: [from: string, to: string][] = [
   ["02924116", "03791235"], // bus -> motor vehicle
   ["04468005", "04524313"], // train -> vehicle
 ];
 
 // ImageNet classes whose WordNet synset is not what the class's photos show. ILSVRC's "cup" (n07930864) is, in
 // WordNet, "a punch served in a pitcher"; its photos are cups and mugs, so it is treated as the drinking vessel.
-const IMAGENET_OVERRIDES = { n07930864: "03147509" };
+const IMAGENET_OVERRIDES: Record<string, string> = { n07930864: "03147509" };
 
 // The 80 COCO classes in the detector's class order, each with its WordNet noun synset and a lemma of that synset
 // (checked, so a typo in an offset cannot go unnoticed). Comments say why where the plain word is ambiguous.
-const COCO = [
+const COCO: [label: string, synsetOffset: string, lemma: string][] = [
   ["person", "00007846", "person"],
   ["bicycle", "02834778", "bicycle"],
   ["car", "02958343", "car"], // the automobile, not a railway or elevator car
@@ -246,20 +250,20 @@ const COCO = [
   ["toothbrush", "04453156", "toothbrush"],
 ];
 
-const PACKAGES = {
+const PACKAGES: Record<DebianPackage, string> = {
   "wordnet-base": "usr/share/wordnet/data.noun",
   darknet: "usr/share/darknet/data/imagenet.labels.list",
   scowl: "usr/share/dict/scowl/english-words.10",
 };
 
 /** Same normalisation as the API's normaliseLabel (src/images/tagger.ts). */
-function normaliseLabel(label) {
+function normaliseLabel(label: string): string {
   return label.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
 }
 
-const term = (lemma) => normaliseLabel(lemma.replace(/_/g, " "));
+const term = (lemma: string): string => normaliseLabel(lemma.replace(/_/g, " "));
 
-function fetchPackage(name) {
+function fetchPackage(name: DebianPackage): string {
   const dir = path.join(CACHE, name);
   if (existsSync(path.join(dir, PACKAGES[name]))) return dir;
   mkdirSync(CACHE, { recursive: true });
@@ -268,37 +272,39 @@ function fetchPackage(name) {
     try {
       execFileSync("apt-get", ["download", name], { cwd: CACHE, stdio: ["ignore", "ignore", "pipe"] });
     } catch (error) {
+      const failure = error as { stderr?: unknown; message?: string };
       throw new Error(
-        `apt-get download ${name} failed (run \`apt-get update\` first?): ${String(error.stderr ?? error.message).trim()}`,
+        `apt-get download ${name} failed (run \`apt-get update\` first?): ${String(failure.stderr ?? failure.message).trim()}`,
       );
     }
   }
-  execFileSync("dpkg-deb", ["-x", path.join(CACHE, debOf()), dir]);
+  execFileSync("dpkg-deb", ["-x", path.join(CACHE, debOf()!), dir]);
   if (!existsSync(path.join(dir, PACKAGES[name]))) throw new Error(`${name}: ${PACKAGES[name]} missing from the .deb`);
   return dir;
 }
 
-function loadWordNet(dir) {
+function loadWordNet(dir: string) {
   const data = readFileSync(path.join(dir, "usr/share/wordnet/data.noun"));
-  const cache = new Map();
+  const cache = new Map<number, Synset>();
   /** The noun synset at a byte offset of data.noun. */
-  const synset = (offset) => {
+  const synset = (offset: number): Synset => {
     let s = cache.get(offset);
     if (s) return s;
     const line = data.toString("latin1", offset, data.indexOf(10, offset));
-    const fields = line.split(" | ")[0].trim().split(" ");
+    const fields = line.split(" | ")[0]!.trim().split(" ");
     if (Number(fields[0]) !== offset || fields[2] !== "n") throw new Error(`no noun synset at offset ${offset}`);
-    const count = Number.parseInt(fields[3], 16);
-    const lemmas = [];
-    const senseKeys = []; // lemma%1:lexfile:lexid:: (as in cntlist.rev)
+    const count = Number.parseInt(fields[3]!, 16);
+    const lemmas: string[] = [];
+    const senseKeys: string[] = []; // lemma%1:lexfile:lexid:: (as in cntlist.rev)
     for (let i = 0; i < count; i++) {
-      lemmas.push(fields[4 + 2 * i]);
-      const lexId = Number.parseInt(fields[5 + 2 * i], 16);
-      senseKeys.push(`${fields[4 + 2 * i].toLowerCase()}%1:${fields[1]}:${String(lexId).padStart(2, "0")}::`);
+      const lemma = fields[4 + 2 * i]!;
+      lemmas.push(lemma);
+      const lexId = Number.parseInt(fields[5 + 2 * i]!, 16);
+      senseKeys.push(`${lemma.toLowerCase()}%1:${fields[1]}:${String(lexId).padStart(2, "0")}::`);
     }
     let k = 4 + 2 * count;
     const pointers = Number(fields[k++]);
-    const hypernyms = [];
+    const hypernyms: number[] = [];
     for (let i = 0; i < pointers; i++, k += 4) {
       if ((fields[k] === "@" || fields[k] === "@i") && fields[k + 2] === "n") hypernyms.push(Number(fields[k + 1]));
     }
@@ -311,15 +317,15 @@ function loadWordNet(dir) {
     return s;
   };
   /** lower-cased lemma (underscores) -> offset of its sense #1 */
-  const firstSense = new Map();
+  const firstSense = new Map<string, number>();
   for (const line of readFileSync(path.join(dir, "usr/share/wordnet/index.noun"), "latin1").split("\n")) {
     if (!line || line.startsWith(" ")) continue;
     const fields = line.trim().split(" ");
     const senses = Number(fields[2]);
-    firstSense.set(fields[0], Number(fields[fields.length - senses]));
+    firstSense.set(fields[0]!, Number(fields[fields.length - senses]));
   }
   /** sense key -> times the sense is tagged in WordNet's sense-tagged corpus (SemCor) */
-  const tagCount = new Map();
+  const tagCount = new Map<string, number>();
   for (const line of readFileSync(path.join(dir, "usr/share/wordnet/cntlist.rev"), "latin1").split("\n")) {
     const [key, , count] = line.split(" ");
     if (key) tagCount.set(key, Number(count));
@@ -327,8 +333,8 @@ function loadWordNet(dir) {
   return { synset, firstSense, tagCount };
 }
 
-function loadCommonWords(dir) {
-  const words = new Set();
+function loadCommonWords(dir: string): Set<string> {
+  const words = new Set<string>();
   const folder = path.join(dir, "usr/share/dict/scowl");
   for (const file of readdirSync(folder).sort()) {
     const match = /^(english|american|british)-(words|upper)\.(\d+)$/.exec(file);
@@ -338,17 +344,17 @@ function loadCommonWords(dir) {
   return words;
 }
 
-function readImageNetClasses(darknetDir) {
+function readImageNetClasses(darknetDir: string): { label: string; id: string; offset: number }[] {
   const ids = readFileSync(path.join(darknetDir, PACKAGES.darknet), "utf8").split("\n").slice(0, 1000).sort();
   if (ids.length !== 1000 || !ids.every((id) => /^n\d{8}$/.test(id)))
     throw new Error("unexpected imagenet.labels.list");
-  const names = JSON.parse(readFileSync(LABELS_FILE, "utf8"));
+  const names: unknown = JSON.parse(readFileSync(LABELS_FILE, "utf8"));
   if (!Array.isArray(names) || names.length !== 1000) throw new Error(`${LABELS_FILE}: expected 1000 class names`);
   // "tabby, tabby cat" or "TABBY": the API stores the first synonym, normalised.
   return names.map((name, index) => ({
-    label: normaliseLabel(String(name).split(",")[0]),
-    id: ids[index],
-    offset: Number(IMAGENET_OVERRIDES[ids[index]] ?? ids[index].slice(1)),
+    label: normaliseLabel(String(name).split(",")[0]!),
+    id: ids[index]!,
+    offset: Number(IMAGENET_OVERRIDES[ids[index]!] ?? ids[index]!.slice(1)),
   }));
 }
 
@@ -358,41 +364,42 @@ function build() {
   const scowlDir = fetchPackage("scowl");
   const { synset, firstSense, tagCount } = loadWordNet(wordnetDir);
   const common = loadCommonWords(scowlDir);
-  const notes = [];
+  const notes: string[] = [];
   for (const [id, name] of Object.entries(STOP_SYNSETS)) {
-    const head = term(synset(Number(id)).lemmas[0]);
+    const head = term(synset(Number(id)).lemmas[0]!);
     if (head !== name.split(",")[0]) throw new Error(`STOP_SYNSETS: ${id} is "${head}", not "${name}"`);
   }
 
-  const isCommon = (lemma) =>
+  const isCommon = (lemma: string): boolean =>
     lemma
       .replace(/_/g, " ")
       .split(/[\s-]+/)
       .every((word) => common.has(word) || (word !== word.toLowerCase() && common.has(word.toLowerCase())));
 
   /** The search terms a kept ancestor synset contributes (rule 2). */
-  const termsOf = (s) => {
+  const termsOf = (s: Synset): string[] => {
     if (STOP_SYNSETS[String(s.offset).padStart(8, "0")]) return [];
     return s.lemmas
       .filter(
         (lemma, i) =>
           isCommon(lemma) &&
           (i === 0 ||
-            (firstSense.get(lemma.toLowerCase()) === s.offset && (tagCount.get(s.senseKeys[i]) ?? 0) >= MIN_TAG_COUNT)),
+            (firstSense.get(lemma.toLowerCase()) === s.offset &&
+              (tagCount.get(s.senseKeys[i]!) ?? 0) >= MIN_TAG_COUNT)),
       )
       .map(term);
   };
 
   /** Broader terms of one synset, nearest first. */
-  const ancestors = (offset, label) => {
-    const out = [];
+  const ancestors = (offset: number, label: string): string[] => {
+    const out: string[] = [];
     // Distance 0: the class's own other names under the same rule ("couch" -> "sofa", "tv" -> "television
     // receiver", "sports ball" -> "ball"), so that a user typing the synonym finds it too.
     for (const t of termsOf(synset(offset))) if (t !== label && !out.includes(t)) out.push(t);
     const seen = new Set([offset]);
     let frontier = synset(offset).hypernyms;
     while (frontier.length) {
-      const next = [];
+      const next: number[] = [];
       for (const o of frontier) {
         if (seen.has(o)) continue;
         seen.add(o);
@@ -405,15 +412,15 @@ function build() {
     return out;
   };
 
-  const senses = new Map(); // label -> [offset, ...]
-  const addSense = (label, offset) => {
+  const senses = new Map<string, number[]>(); // label -> [offset, ...]
+  const addSense = (label: string, offset: number) => {
     const list = senses.get(label) ?? [];
     if (!list.includes(offset)) list.push(offset);
     senses.set(label, list);
   };
 
   for (const { label, id, offset } of readImageNetClasses(darknetDir)) {
-    const head = term(synset(Number(id.slice(1))).lemmas[0]);
+    const head = term(synset(Number(id.slice(1))).lemmas[0]!);
     if (head !== label) notes.push(`ImageNet label "${label}" vs WordNet head lemma "${head}" (${id})`);
     addSense(label, offset);
   }
@@ -426,27 +433,27 @@ function build() {
     addSense(normaliseLabel(label), Number(id));
   }
 
-  const result = {};
+  const result: Record<string, string[]> = {};
   for (const label of [...senses.keys()].sort()) {
-    const lists = senses.get(label).map((offset) => ancestors(offset, label));
+    const offsets = senses.get(label)!;
+    const lists = offsets.map((offset) => ancestors(offset, label));
     if (lists.length > 1) {
-      const shared = lists[0].filter((t) => lists.every((list) => list.includes(t)));
+      const shared = lists[0]!.filter((t) => lists.every((list) => list.includes(t)));
       notes.push(
-        `"${label}" names ${lists.length} classes (${senses
-          .get(label)
+        `"${label}" names ${lists.length} classes (${offsets
           .map((o) => synset(o).lemmas[0])
           .join(" / ")}): kept only shared terms [${shared.join(", ")}]`,
       );
       result[label] = shared;
     } else {
-      result[label] = lists[0];
+      result[label] = lists[0]!;
     }
   }
   return { result, notes };
 }
 
 /** JSON laid out the way biome formats it (one label per line; an array too long for a line gets one term per line). */
-function serialise(result) {
+function serialise(result: Record<string, string[]>): string {
   const lines = Object.entries(result).map(([label, terms], i, all) => {
     const comma = i < all.length - 1 ? "," : "";
     const inline = `  ${JSON.stringify(label)}: [${terms.map((t) => JSON.stringify(t)).join(", ")}]${comma}`;
@@ -470,7 +477,7 @@ for (const note of notes) console.error(`note: ${note}`);
 if (process.argv.includes("--check")) {
   const committed = existsSync(OUT_FILE) ? readFileSync(OUT_FILE, "utf8") : "";
   if (committed !== text) {
-    let old = {};
+    let old: Record<string, string[]> = {};
     try {
       old = JSON.parse(committed);
     } catch {}
@@ -478,7 +485,7 @@ if (process.argv.includes("--check")) {
       (k) => JSON.stringify(old[k]) !== JSON.stringify(result[k]),
     );
     console.error(
-      `${path.relative(ROOT, OUT_FILE)} is out of date (labels that differ: ${changed.length}, ${changed.slice(0, 10).join(", ")}${changed.length > 10 ? ", ..." : ""}).\nRun: node scripts/build-label-ancestors.mjs`,
+      `${path.relative(ROOT, OUT_FILE)} is out of date (labels that differ: ${changed.length}, ${changed.slice(0, 10).join(", ")}${changed.length > 10 ? ", ..." : ""}).\nRun: npm run build:label-ancestors`,
     );
     process.exit(1);
   }

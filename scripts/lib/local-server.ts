@@ -2,9 +2,9 @@
 import { spawn } from "node:child_process";
 import { chromium } from "playwright-core";
 
-export function startLocalServer(port) {
+export function startLocalServer(port: string | number) {
   const base = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, ["scripts/start.mjs"], {
+  const server = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     env: { ...process.env, PORT: String(port), TAGGER_MODEL_AUTO_FETCH: "0" },
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
@@ -22,6 +22,7 @@ export function startLocalServer(port) {
       throw new Error(`the server did not answer ${base}/health within ${timeoutMs / 1000} s`);
     },
     stop() {
+      if (server.pid === undefined) return;
       try {
         process.kill(-server.pid, "SIGTERM");
       } catch {}

@@ -1,18 +1,22 @@
 // `npm start`: everything local development needs, from a fresh clone, offline.
 // 1. creates .dev.vars with random development secrets when it is absent, and adds settings that a newer
 //    .dev.vars.example has and an older .dev.vars lacks (the Turnstile dummy keys, for example);
-// 2. applies D1 migrations to the local database;
+// 2. applies D1 migrations to the local database, quietly: one line, the full output only on failure;
 // 3. starts the local tagger (tagger/), the Turnstile siteverify stand-in and `wrangler dev --local`, and stops
 //    them together;
-// 4. when the ResNet-50 weights are absent, fetches them in the background (the embedded CenterNet model
+// 4. once the Worker answers, prints where everything is (API, /reference, /doc, the tagger) and how to stop;
+// 5. when the ResNet-50 weights are absent, fetches them in the background (the embedded CenterNet model
 //    tags meanwhile; offline this fails in one line and nothing else changes), then tells the tagger to
 //    switch. TAGGER_MODEL_AUTO_FETCH=0 turns this off.
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 const port = process.env.PORT ?? "8787";
+const taggerUrl = `http://127.0.0.1:${process.env.TAGGER_PORT ?? "8788"}`;
+/** Runs a TypeScript file of scripts/ in a child Node process (tsx as a loader, no npx in between). */
+const tsNode = (file: string) => [process.execPath, ["--import", "tsx", file]] as const;
 
 if (!existsSync(".dev.vars")) {
   const secret = () => randomBytes(32).toString("base64url");
@@ -36,14 +40,27 @@ if (!existsSync(".dev.vars")) {
   }
 }
 
+// wrangler prints the migration table once per migration applied: keep it for when something goes wrong.
 const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], {
   env,
-  stdio: ["ignore", "inherit", "inherit"],
+  stdio: ["ignore", "pipe", "pipe"],
+  encoding: "utf8",
 });
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+if (migrate.status !== 0) {
+  process.stdout.write(migrate.stdout ?? "");
+  process.stderr.write(migrate.stderr ?? "");
+  console.error(`D1 migrations failed (exit ${migrate.status ?? migrate.signal}): the output above says why.`);
+  process.exit(migrate.status ?? 1);
+}
+const applied = /About to apply (\d+) migration/.exec(migrate.stdout)?.[1];
+console.log(
+  /No migrations to apply/.test(migrate.stdout)
+    ? "D1 migrations: up to date"
+    : `D1 migrations: ${applied ?? "all"} applied`,
+);
 
-const children = [];
-function run(name, command, args) {
+const children: ChildProcess[] = [];
+function run(name: string, command: string, args: readonly string[]) {
   // Own process group, so stopping reaches npx's and wrangler's grandchildren too.
   const child = spawn(command, args, { env, stdio: ["ignore", "inherit", "inherit"], detached: true });
   child.on("exit", (code) => {
@@ -54,11 +71,11 @@ function run(name, command, args) {
 }
 
 let stopping = false;
-function stop(code) {
+function stop(code: number) {
   if (stopping) return;
   stopping = true;
   for (const child of children) {
-    if (child.exitCode !== null) continue;
+    if (child.exitCode !== null || child.pid === undefined) continue;
     try {
       process.kill(-child.pid, "SIGTERM");
     } catch {}
@@ -78,7 +95,7 @@ function fetchModelInBackground() {
   child.on("exit", (code) => {
     if (code !== 0 || stopping) return;
     // The tagger re-checks its model folder on each request: one request makes it switch now.
-    fetch(`http://127.0.0.1:${process.env.TAGGER_PORT ?? "8788"}/health`).then(
+    fetch(`${taggerUrl}/health`).then(
       (res) => res.body?.cancel(),
       () => {},
     );
@@ -86,7 +103,44 @@ function fetchModelInBackground() {
   children.push(child);
 }
 
-run("turnstile stand-in", process.execPath, ["scripts/turnstile-standin.mjs"]);
+/** Once the Worker answers (any status), the few lines a newcomer needs, after wrangler's own start-up output. */
+async function announceWhenReady() {
+  const api = `http://127.0.0.1:${port}`;
+  let health: { status?: string; problems?: string[] } | undefined;
+  while (!stopping) {
+    try {
+      const res = await fetch(`${api}/health`);
+      health = (await res.json().catch(() => ({}))) as typeof health;
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  if (stopping) return;
+  const model = await fetch(`${taggerUrl}/health`)
+    .then((res) => res.json() as Promise<{ model?: { name?: string } | null }>)
+    .then((body) => body.model?.name ?? "no model")
+    .catch(() => "not running");
+  await new Promise((resolve) => setTimeout(resolve, 200)); // let wrangler log the request first
+  const degraded =
+    health?.status && health.status !== "ok"
+      ? `\n  Health       ${health.status}: ${(health.problems ?? []).join("; ")} (see ${api}/health)`
+      : "";
+  console.log(
+    [
+      "",
+      "ImagifyAI API is running (local D1 and R2 in .wrangler/, no Cloudflare account needed)",
+      `  API          ${api}`,
+      `  Reference    ${api}/reference   (interactive API docs)`,
+      `  OpenAPI      ${api}/doc`,
+      `  Tagger       ${taggerUrl}   (model: ${model})${degraded}`,
+      "  Stop         Ctrl-C (stops the Worker, the tagger and the Turnstile stand-in together)",
+      "",
+    ].join("\n"),
+  );
+}
+
+run("turnstile stand-in", ...tsNode("scripts/turnstile-standin.ts"));
 if (existsSync("tagger/src/server.js")) {
   run("tagger", process.execPath, ["tagger/src/server.js"]);
   if (process.env.TAGGER_MODEL_AUTO_FETCH !== "0") fetchModelInBackground();
@@ -101,3 +155,4 @@ run("wrangler", "npx", [
   "127.0.0.1",
   "--show-interactive-dev-session=false",
 ]);
+void announceWhenReady();

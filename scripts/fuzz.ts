@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // Runs the contract fuzz suite (test/contract/fuzz.test.ts) alone, with a chosen number of requests:
 //   npm run fuzz -- --runs 20000
 // The count reaches the test as the FUZZ_RUNS binding (vitest.config.ts). Other arguments go to vitest.

@@ -3,8 +3,21 @@
 // upload a photo with that userId (multipart from a FormData with a File), list the images, show each as
 // <img src={image.data}>, search by a tag prefix, and click a download link — against the local server.
 import http from "node:http";
+import type { Browser } from "playwright-core";
 import sharp from "sharp";
-import { launchChromium, startLocalServer } from "./lib/local-server.mjs";
+import { launchChromium, startLocalServer } from "./lib/local-server";
+
+/** What the page's window.run(api) answers. */
+type Gallery = {
+  run(api: string): Promise<{
+    userId: string;
+    tags: string;
+    count: number;
+    naturalWidth: number;
+    filename: string;
+    searched: boolean;
+  }>;
+};
 
 const server = startLocalServer(process.env.PORT ?? "8798");
 const photo = await sharp({ create: { width: 320, height: 200, channels: 3, background: { r: 200, g: 120, b: 40 } } })
@@ -46,14 +59,14 @@ const frontend = http
   })
   .listen(5173, "127.0.0.1");
 
-let browser;
+let browser: Browser | undefined;
 try {
   await server.ready();
   browser = await launchChromium();
   const context = await browser.newContext({ acceptDownloads: true });
   const tab = await context.newPage();
   await tab.goto("http://localhost:5173/");
-  const result = await tab.evaluate((api) => window.run(api), server.base);
+  const result = await tab.evaluate((api) => (globalThis as unknown as Gallery).run(api), server.base);
   if (!result.userId.startsWith("usr_")) throw new Error(`atob read no user id: ${JSON.stringify(result)}`);
   if (result.naturalWidth !== 320) throw new Error(`<img src=data> did not render: ${JSON.stringify(result)}`);
   if (!result.searched) throw new Error("search failed");
