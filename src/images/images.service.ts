@@ -203,7 +203,7 @@ export class ImageService {
     caller: Caller,
     input: { id: string; params: RenditionParams; accept?: string | undefined; ifNoneMatch?: string | undefined },
   ) {
-    return readRendition(this.platform, await this.get(caller, input.id), input);
+    return readRendition(this.renditionDeps(), await this.get(caller, input.id), input);
   }
 
   /** A signed, expiring path to a file of the owner's image (see signed-url.ts); the HTTP layer adds the origin. */
@@ -254,8 +254,13 @@ export class ImageService {
     const image = await findImage(this.platform.db, caller.userId, imageId);
     if (!image) return null;
     const spec = planRendition(image, params, undefined, this.platform.config);
-    const bytes = await ensureRenditionStored(this.platform, image, spec);
-    return { name: spec.name, bytes, width: spec.width, height: spec.height, contentType: spec.output.format };
+    try {
+      const bytes = await ensureRenditionStored(this.renditionDeps(), image, spec);
+      return { name: spec.name, bytes, width: spec.width, height: spec.height, contentType: spec.output.format };
+    } catch (error) {
+      if (error instanceof ApiError && error.kind === "not_found") return null; // deleted meanwhile
+      throw error;
+    }
   }
 
   /**
@@ -290,6 +295,12 @@ export class ImageService {
     ]);
     // If this fails half-way, the rows are gone and the orphan sweep removes what is left.
     await deleteUserObjects(this.platform.bucket, caller.userId);
+  }
+
+  private renditionDeps() {
+    const { db, bucket, images, config } = this.platform;
+    const exists = async (image: ImageRecord) => (await ownedImageIds(db, image.user_id, [image.id])).size > 0;
+    return { bucket, images, config, exists };
   }
 
   /** The cron's share: files without their row (see orphan-sweep.ts), and a bounded merge of the search index. */

@@ -11,6 +11,8 @@ import type { ImageRecord } from "./store/image-rows";
 interface RenditionDeps {
   bucket: R2Bucket;
   images: ImagesBinding;
+  /** Whether the image still exists: a delete that answered while a rendition was being made wins (see below). */
+  exists: (image: ImageRecord) => Promise<boolean>;
 }
 
 export type Rendition =
@@ -89,6 +91,12 @@ async function makeRendition(
 ): Promise<Uint8Array> {
   const bytes = await transform(deps, image, spec);
   await deps.bucket.put(key, bytes, { httpMetadata: { contentType: spec.output.format } });
+  // A delete of the image that ran meanwhile removed its files before this one was written: take it back, so nothing
+  // appears under a deleted image. (A delete after this check removes it with the rest.)
+  if (!(await deps.exists(image))) {
+    await deps.bucket.delete(key);
+    throw new ApiError("not_found", "No image with this id.");
+  }
   return bytes;
 }
 
