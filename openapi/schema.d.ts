@@ -237,7 +237,7 @@ export interface paths {
         put?: never;
         /**
          * Upload an image
-         * @description Stores the image and tags it with ResNet-50. The type is detected from the bytes (JPEG, PNG, WebP, GIF); the Content-Type a client claims is ignored. Uploading the same bytes again returns the existing image with 200. If tagging fails the image is still stored, with `tagStatus: "failed"`; retag it later.
+         * @description Stores the image and tags it with ResNet-50. The type is detected from the bytes (JPEG, PNG, WebP, GIF, HEIC/HEIF as phones store them, AVIF); `width` and `height` are the photo as shown (EXIF orientation applied). The Content-Type a client claims is ignored. Uploading the same bytes again returns the existing image with 200. If tagging fails the image is still stored, with `tagStatus: "failed"`; retag it later.
          */
         post: operations["uploadImage"];
         delete?: never;
@@ -837,15 +837,21 @@ export interface components {
             /** @example cat.jpg */
             filename: string;
             /**
-             * @description Detected from the bytes.
+             * @description Detected from the bytes; the original keeps it (`url`).
              * @enum {string}
              */
-            contentType: "image/jpeg" | "image/png" | "image/webp" | "image/gif";
+            contentType: "image/jpeg" | "image/png" | "image/webp" | "image/gif" | "image/heic" | "image/heif" | "image/avif";
             /** @example 48213 */
             bytes: number;
-            /** @example 1024 */
+            /**
+             * @description As shown: after EXIF orientation (a phone photo taken upright) or HEIF rotation.
+             * @example 1024
+             */
             width: number;
-            /** @example 768 */
+            /**
+             * @description As shown, like `width`.
+             * @example 768
+             */
             height: number;
             /** @description Hex SHA-256 of the bytes; also the file's ETag. */
             sha256: string;
@@ -867,9 +873,14 @@ export interface components {
             urlExpiresAt: string;
             /**
              * Format: uri
-             * @description Signed URL of a small WebP rendition (fits 256×256, never enlarged), made once and cached: for galleries. Expires with `url`.
+             * @description Signed URL of a small WebP rendition (fits 256×256, never enlarged, upright), made once and cached: for galleries. Expires with `url`.
              */
             thumbnailUrl: string;
+            /**
+             * Format: uri
+             * @description Signed URL to show the image full size in an `<img>` in any browser: `url` itself for JPEG, PNG, WebP, GIF and AVIF; for HEIC/HEIF (which most browsers cannot decode) an upright JPEG rendition of it (at most 4096 px a side). Expires with `url`.
+             */
+            displayUrl: string;
         };
         Tag: {
             /** @example tabby */
@@ -890,7 +901,7 @@ export interface components {
         ImageUpload: {
             /**
              * Format: binary
-             * @description JPEG, PNG, WebP or GIF. The type is detected from the bytes.
+             * @description JPEG, PNG, WebP, GIF, HEIC/HEIF or AVIF. The type is detected from the bytes.
              */
             file: string;
         };
@@ -2111,11 +2122,11 @@ export interface operations {
                 width?: number;
                 /** @description Height of the box to fit the image into, in pixels (1–4096). */
                 height?: number;
-                /** @description How the image fits the box (default `scale-down`: shrink to fit, never enlarge; `contain`: fit, enlarging if needed; `cover`: fill the box, cropping; `crop`: like `cover` but never enlarging; `pad`: fit and fill the rest). `cover`, `crop` and `pad` take full effect on Cloudflare only (see the README). */
+                /** @description How the image fits the box (default `scale-down`: shrink to fit, never enlarge; `contain`: fit, enlarging if needed; `cover`: fill the box, cropping; `crop`: like `cover` but never enlarging; `pad`: fit and fill the rest). Sizes are the image as shown (EXIF orientation applied). */
                 fit?: "scale-down" | "contain" | "cover" | "crop" | "pad";
                 /** @description Output format; `auto` picks AVIF or WebP when `Accept` allows (the response then varies by `Accept`). Any transform parameter without `format` means `auto`. */
                 format?: "webp" | "avif" | "jpeg" | "png" | "auto";
-                /** @description Lossy quality 1–100 (default 85; PNG is lossless). Takes effect on Cloudflare only. */
+                /** @description Lossy quality 1–100 (default 85; PNG is lossless). */
                 quality?: number;
                 /** @description `1`: serve the original as an attachment (a download keeping its filename) instead of inline. */
                 download?: "1";

@@ -2,9 +2,10 @@
 // 1. creates .dev.vars with random development secrets when it is absent, and adds settings that a newer
 //    .dev.vars.example has and an older .dev.vars lacks (the Turnstile dummy keys, for example);
 // 2. applies D1 migrations to the local database, quietly: one line, the full output only on failure;
-// 3. starts the local tagger (tagger/), the Turnstile siteverify stand-in and `wrangler dev --local`, and stops
-//    them together;
-// 4. once the Worker answers, prints where everything is (API, /reference, /doc, the tagger) and how to stop;
+// 3. starts the local tagger (tagger/), the local image engine (image-engine/), the Turnstile siteverify stand-in and
+//    `wrangler dev --local`, and stops them together;
+// 4. once the Worker answers, prints where everything is (API, /reference, /doc, the tagger, the image engine) and
+//    how to stop;
 // 5. when the ResNet-50 weights are absent, fetches them in the background (the embedded CenterNet model
 //    tags meanwhile; offline this fails in one line and nothing else changes), then tells the tagger to
 //    switch. TAGGER_MODEL_AUTO_FETCH=0 turns this off.
@@ -15,6 +16,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 const port = process.env.PORT ?? "8787";
 const taggerUrl = `http://127.0.0.1:${process.env.TAGGER_PORT ?? "8788"}`;
+/** Where .dev.vars.example's LOCAL_IMAGE_ENGINE_URL points. */
+const imageEngineUrl = "http://127.0.0.1:8790";
 /** Runs a TypeScript file of scripts/ in a child Node process (tsx as a loader, no npx in between). */
 const tsNode = (file: string) => [process.execPath, ["--import", "tsx", file]] as const;
 
@@ -133,8 +136,9 @@ async function announceWhenReady() {
       `  API          ${api}`,
       `  Reference    ${api}/reference   (interactive API docs)`,
       `  OpenAPI      ${api}/doc`,
-      `  Tagger       ${taggerUrl}   (model: ${model})${degraded}`,
-      "  Stop         Ctrl-C (stops the Worker, the tagger and the Turnstile stand-in together)",
+      `  Tagger       ${taggerUrl}   (model: ${model})`,
+      `  Images       ${imageEngineUrl}   (the local image engine: EXIF orientation, HEIC, every option)${degraded}`,
+      "  Stop         Ctrl-C (stops the Worker, the tagger, the image engine and the Turnstile stand-in together)",
       "",
     ].join("\n"),
   );
@@ -145,6 +149,7 @@ if (existsSync("tagger/src/server.js")) {
   run("tagger", process.execPath, ["tagger/src/server.js"]);
   if (process.env.TAGGER_MODEL_AUTO_FETCH !== "0") fetchModelInBackground();
 }
+run("image engine", process.execPath, ["image-engine/src/server.js"]);
 run("wrangler", "npx", [
   "wrangler",
   "dev",

@@ -8,7 +8,7 @@ export interface Platform {
   config: Config;
   db: D1Database;
   bucket: R2Bucket;
-  /** Cloudflare Images, or the local image engine when IMAGES is `local`. */
+  /** Cloudflare Images, or the local image engine when IMAGE_ENGINE is `local`. */
   images: ImagesBinding;
   processingSessions: Env["PROCESSING_SESSIONS"];
   /** Workers AI; absent locally, where TAGGER is `local` (see images/taggers.ts). */

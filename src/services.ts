@@ -1,5 +1,6 @@
 import { AuthService } from "./auth/auth.service";
 import { ImageService } from "./images/images.service";
+import { localImagesBinding } from "./images/local-images-binding";
 import { LegacyService } from "./legacy/legacy.service";
 import { getConfig } from "./lib/config";
 import type { Platform } from "./platform";
@@ -29,7 +30,8 @@ export function createServices(env: Env): Services {
     config,
     db: env.DB,
     bucket: env.BUCKET,
-    images: env.IMAGES,
+    // Never silently: IMAGE_ENGINE=local is set by `npm start` and the tests, never by default.
+    images: config.IMAGE_ENGINE === "local" ? localImagesBinding(config.LOCAL_IMAGE_ENGINE_URL) : env.IMAGES,
     processingSessions: env.PROCESSING_SESSIONS,
     ai: env.AI,
     // SITEVERIFY exists only in the test environment (wrangler.toml); elsewhere siteverify is the Internet.

@@ -101,13 +101,25 @@ export async function signedFileUrl<E extends AppEnv>(
 /** Gallery thumbnails: one size, one format, so each image's thumbnail is made once and then served from R2. */
 const THUMBNAIL: RenditionParams = { width: 256, height: 256, fit: "scale-down", format: "webp", quality: 80 };
 
+/** Full size and upright, as JPEG: how a browser that cannot decode HEIC shows one (at most 4096 px a side). */
+const DISPLAY: RenditionParams = { width: 4096, height: 4096, fit: "scale-down", format: "jpeg", quality: 85 };
+
+/** The rendition that shows `image` in an `<img>`, or undefined when the original shows as it is. */
+export function displayRendition(image: Pick<ImageRecord, "content_type">): RenditionParams | undefined {
+  return image.content_type === "image/heic" || image.content_type === "image/heif" ? DISPLAY : undefined;
+}
+
 /** An image as the API shows it, with an absolute, signed, expiring `url` that works as `<img src>` anywhere. */
 export async function presentImage<E extends AppEnv>(
   c: Context<E>,
   image: ImageRecord,
 ): Promise<z.infer<typeof ImageSchema>> {
   const owned = { id: image.id, userId: image.user_id };
-  const [file, thumbnail] = await Promise.all([signedFileUrl(c, owned), signedFileUrl(c, owned, THUMBNAIL)]);
+  const [file, thumbnail, display] = await Promise.all([
+    signedFileUrl(c, owned),
+    signedFileUrl(c, owned, THUMBNAIL),
+    displayRendition(image) ? signedFileUrl(c, owned, displayRendition(image)) : null,
+  ]);
   return {
     id: image.id,
     filename: image.filename,
@@ -123,6 +135,7 @@ export async function presentImage<E extends AppEnv>(
     url: file.url,
     urlExpiresAt: file.expiresAt.toISOString(),
     thumbnailUrl: thumbnail.url,
+    displayUrl: display?.url ?? file.url,
   };
 }
 

@@ -5,6 +5,8 @@ import { jsonBody, jsonContent } from "../http/openapi";
 import { problemResponses } from "../http/problem";
 import { normaliseLabel } from "./labels";
 import { MAX_RENDITION_SIDE, RENDITION_FITS, RENDITION_FORMATS } from "./rendition-spec";
+import { FORMATS } from "./sniff";
+import type { ImageContentType } from "./store/image-rows";
 
 export const TagSchema = z
   .object({
@@ -32,11 +34,14 @@ export const ImageSchema = z
     id: z.string().openapi({ example: "img_q3m9Xc2LrT0bWvYd1NkA8g" }),
     filename: z.string().openapi({ example: "cat.jpg" }),
     contentType: z
-      .enum(["image/jpeg", "image/png", "image/webp", "image/gif"])
-      .openapi({ description: "Detected from the bytes." }),
+      .enum(Object.values(FORMATS).map((format) => format.contentType) as [ImageContentType, ...ImageContentType[]])
+      .openapi({ description: "Detected from the bytes; the original keeps it (`url`)." }),
     bytes: z.number().int().openapi({ example: 48213 }),
-    width: z.number().int().openapi({ example: 1024 }),
-    height: z.number().int().openapi({ example: 768 }),
+    width: z.number().int().openapi({
+      description: "As shown: after EXIF orientation (a phone photo taken upright) or HEIF rotation.",
+      example: 1024,
+    }),
+    height: z.number().int().openapi({ description: "As shown, like `width`.", example: 768 }),
     sha256: z.string().openapi({ description: "Hex SHA-256 of the bytes; also the file's ETag." }),
     tagStatus: z.enum(["pending", "tagged", "failed"]),
     tagError: z.string().nullable().openapi({ description: "Why tagging failed, when tagStatus is failed." }),
@@ -52,8 +57,14 @@ export const ImageSchema = z
     urlExpiresAt: z.iso.datetime(),
     thumbnailUrl: z.url().openapi({
       description:
-        "Signed URL of a small WebP rendition (fits 256×256, never enlarged), made once and cached: for galleries. " +
-        "Expires with `url`.",
+        "Signed URL of a small WebP rendition (fits 256×256, never enlarged, upright), made once and cached: for " +
+        "galleries. Expires with `url`.",
+    }),
+    displayUrl: z.url().openapi({
+      description:
+        "Signed URL to show the image full size in an `<img>` in any browser: `url` itself for JPEG, PNG, WebP, GIF " +
+        "and AVIF; for HEIC/HEIF (which most browsers cannot decode) an upright JPEG rendition of it (at most 4096 " +
+        "px a side). Expires with `url`.",
     }),
   })
   .openapi("Image");
@@ -97,7 +108,7 @@ export const UploadFormSchema = z
     file: z.instanceof(File, { error: "Send the image as a file in the multipart field `file`." }).openapi({
       type: "string",
       format: "binary",
-      description: "JPEG, PNG, WebP or GIF. The type is detected from the bytes.",
+      description: "JPEG, PNG, WebP, GIF, HEIC/HEIF or AVIF. The type is detected from the bytes.",
     }),
   })
   .openapi("ImageUpload");
@@ -140,7 +151,7 @@ export const FileQuerySchema = z.object({
       description:
         "How the image fits the box (default `scale-down`: shrink to fit, never enlarge; `contain`: fit, enlarging " +
         "if needed; `cover`: fill the box, cropping; `crop`: like `cover` but never enlarging; `pad`: fit and fill " +
-        "the rest). `cover`, `crop` and `pad` take full effect on Cloudflare only (see the README).",
+        "the rest). Sizes are the image as shown (EXIF orientation applied).",
     }),
   format: z
     .enum(RENDITION_FORMATS)
@@ -151,7 +162,7 @@ export const FileQuerySchema = z.object({
         "Any transform parameter without `format` means `auto`.",
     }),
   quality: z.coerce.number().int().min(1).max(100).optional().openapi({
-    description: "Lossy quality 1–100 (default 85; PNG is lossless). Takes effect on Cloudflare only.",
+    description: "Lossy quality 1–100 (default 85; PNG is lossless).",
   }),
   download: z.enum(["1"]).optional().openapi({
     description: "`1`: serve the original as an attachment (a download keeping its filename) instead of inline.",
@@ -176,8 +187,9 @@ export const uploadImageRoute = createRoute({
   middleware: chain(requireAuth, limitUploadSize),
   summary: "Upload an image",
   description:
-    "Stores the image and tags it with ResNet-50. The type is detected from the bytes (JPEG, PNG, WebP, GIF); " +
-    "the Content-Type a client claims is ignored. Uploading the same bytes again returns the existing image with 200. " +
+    "Stores the image and tags it with ResNet-50. The type is detected from the bytes (JPEG, PNG, WebP, GIF, " +
+    "HEIC/HEIF as phones store them, AVIF); `width` and `height` are the photo as shown (EXIF orientation applied). " +
+    "The Content-Type a client claims is ignored. Uploading the same bytes again returns the existing image with 200. " +
     'If tagging fails the image is still stored, with `tagStatus: "failed"`; retag it later.',
   request: {
     body: { required: true, content: { "multipart/form-data": { schema: UploadFormSchema } } },

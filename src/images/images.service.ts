@@ -8,6 +8,7 @@ import type { RenditionParams } from "./rendition-spec";
 import { ensureRenditionStored, planRendition, readRendition } from "./renditions";
 import { rankedSearch, type SearchMatch } from "./search/ranked-search";
 import { signFileUrl, verifyFileSignature } from "./signed-url";
+import { sniffImage } from "./sniff";
 import { deleteUserObjects, derivedKey } from "./store/image-objects";
 import {
   deleteImageStatement,
@@ -15,8 +16,10 @@ import {
   findImage,
   findImages,
   type ImageRecord,
+  listGeometryPending,
   listImageRecords,
   ownedImageIds,
+  setGeometryStatement,
   setTagStatusStatement,
 } from "./store/image-rows";
 import { type BroaderTermCount, countBroaderTerms } from "./store/label-terms";
@@ -303,18 +306,41 @@ export class ImageService {
     return { bucket, images, config, exists };
   }
 
-  /** The cron's share: files without their row (see orphan-sweep.ts), and a bounded merge of the search index. */
+  /**
+   * The cron's share: files without their row (see orphan-sweep.ts), a bounded merge of the search index, and the
+   * backfill of dimensions as shown for images stored before orientation was read (migrations/0008).
+   */
   async maintain(now = Date.now(), options: Partial<SweepOptions> = {}) {
     const { db, bucket, config } = this.platform;
-    const sweep = await sweepOrphanObjects(db, bucket, {
-      graceMs: config.ORPHAN_GRACE_SECONDS * 1000,
-      now,
-      ...options,
-    });
+    const graceMs = config.ORPHAN_GRACE_SECONDS * 1000;
+    const sweep = await sweepOrphanObjects(db, bucket, { graceMs, now, ...options });
     await mergeSearchIndex(db);
-    return sweep;
+    return { ...sweep, geometryChecked: await this.backfillGeometry() };
+  }
+
+  /** Re-reads the headers of up to `limit` images stored before orientation was read; returns how many. */
+  async backfillGeometry(limit = 200): Promise<number> {
+    const { db, bucket } = this.platform;
+    const pending = await listGeometryPending(db, limit);
+    const updates = [];
+    for (const image of pending) {
+      // The headers are at the start; a file whose metadata runs longer is read whole.
+      let file = await bucket.get(image.r2_key, { range: { offset: 0, length: GEOMETRY_HEAD_BYTES } });
+      let sniffed = file && sniffImage(new Uint8Array(await file.arrayBuffer()));
+      if (file && sniffed && !sniffed.ok && file.size > GEOMETRY_HEAD_BYTES) {
+        file = await bucket.get(image.r2_key);
+        sniffed = file && sniffImage(new Uint8Array(await file.arrayBuffer()));
+      }
+      const shown = sniffed?.ok ? sniffed.image : image; // unreadable or gone: keep what is recorded
+      updates.push(setGeometryStatement(db, image.user_id, image.id, shown.width, shown.height));
+    }
+    if (updates.length > 0) await db.batch(updates);
+    return updates.length;
   }
 }
+
+/** Enough for the headers of nearly every photo (EXIF with its thumbnail comes before the frame header). */
+const GEOMETRY_HEAD_BYTES = 256 * 1024;
 
 function unique(labels: string[]): string[] {
   return [...new Set(labels.filter(Boolean))];

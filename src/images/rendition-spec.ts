@@ -1,8 +1,7 @@
-// What a rendition request means, computed in our own code so that it is the same locally and on Cloudflare:
-// the local Images binding (miniflare, backed by sharp) implements only width/height (always as `contain`, and it
-// upscales) and the output format, and ignores `fit` and `quality`. So the output size of `scale-down` and
-// `contain` is computed here and sent as an exact box that both implementations fill identically; `cover`, `crop`
-// and `pad` are sent as Cloudflare defines them (their exact output needs Cloudflare).
+// What a rendition request means: the Images binding's options (Cloudflare's names), and the output size computed
+// in our own code from the image as shown, so the API can state it (and check the pixel limit) before anything is
+// made, and so it is the same whichever binding makes it: Cloudflare Images in production, the local image engine
+// (image-engine/) under `npm start` and in the tests. Both apply EXIF orientation before resizing.
 
 export const RENDITION_FITS = ["scale-down", "contain", "cover", "crop", "pad"] as const;
 export const RENDITION_FORMATS = ["webp", "avif", "jpeg", "png", "auto"] as const;

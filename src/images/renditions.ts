@@ -110,7 +110,7 @@ async function transform(deps: RenditionDeps, image: ImageRecord, spec: Renditio
     try {
       const result = await deps.images.input(source.body).transform(spec.transform).output(spec.output);
       const bytes = new Uint8Array(await result.response().arrayBuffer());
-      // Locally the binding answers an undecodable image with no bytes at all rather than an error.
+      // miniflare's own binding answers an undecodable image with no bytes at all rather than an error.
       if (bytes.byteLength === 0) throw Object.assign(new Error("no output"), { code: IMAGES_NOT_AN_IMAGE });
       return bytes;
     } catch (error) {
@@ -126,14 +126,18 @@ async function transform(deps: RenditionDeps, image: ImageRecord, spec: Renditio
 /** Cloudflare's ImagesError code for an input that is not an image. */
 const IMAGES_NOT_AN_IMAGE = 9412;
 
+/** ImagesError 9516: the image could not be decoded (a corrupt file). Cloudflare documents it with HTTP 422. */
+const IMAGES_UNDECODABLE = 9516;
+
 /**
  * What a failed transform means for the client. ImagesError codes 9400–9499 describe the input or the options (not
- * an image, too large, …): converting it again cannot help, 422. Anything else (a dropped connection, a 95xx) is
- * the service's failure: 503 with Retry-After, and a processing session retries the item.
+ * an image, too large, …), and 9516 a file that cannot be decoded: converting it again cannot help, 422. Anything
+ * else (a dropped connection, another 95xx) is the service's failure: 503 with Retry-After, and a processing session
+ * retries the item.
  */
 export function renditionFailure(error: unknown): ApiError {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "number" && code >= 9400 && code < 9500) {
+  if (typeof code === "number" && ((code >= 9400 && code < 9500) || code === IMAGES_UNDECODABLE)) {
     return new ApiError("unprocessable", "This image cannot be converted to the requested rendition.");
   }
   return new ApiError("unavailable", "The image service could not convert this image just now; retry shortly.", {

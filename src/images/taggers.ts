@@ -1,5 +1,6 @@
 import { ConfigError } from "../lib/config";
 import type { Platform } from "../platform";
+import { type ImageFormat, sniffImage } from "./sniff";
 import { parseResNetOutput, RESNET50_MODEL, type Tagger, TaggerError, type TaggingOutcome, tagImage } from "./tagger";
 
 // The taggers a deployment can be configured with: Workers AI in production, the tagger/ service locally.
@@ -60,11 +61,45 @@ export function selectTagger(platform: Pick<Platform, "ai" | "config">): Tagger 
   return workersAiTagger(ai);
 }
 
+/**
+ * What the model is shown of an upload: upright (EXIF orientation and HEIF rotation applied by the Images binding,
+ * as Cloudflare applies them before any resize), at most TAGGING_SIDE pixels on the long side, as a JPEG — the scale
+ * ResNet-50 works at (224²), a few tens of KiB however large the original (Workers AI takes the bytes as a JSON
+ * array of numbers: a 10 MiB original would be ~40 MB of JSON), and decodable by any tagger, HEIC photos included.
+ * An image that is already that (small, upright, JPEG/PNG/WebP/GIF) is shown as it is, with no transform.
+ */
+export async function taggingInput(images: ImagesBinding, bytes: Uint8Array): Promise<Uint8Array> {
+  const sniffed = sniffImage(bytes);
+  const asItIs =
+    sniffed.ok &&
+    WEB_FORMATS.has(sniffed.image.format) &&
+    sniffed.image.orientation === 1 &&
+    Math.max(sniffed.image.width, sniffed.image.height) <= TAGGING_SIDE;
+  if (asItIs) return bytes;
+  const result = await images
+    .input(new Blob([bytes]).stream())
+    .transform({ width: TAGGING_SIDE, height: TAGGING_SIDE, fit: "scale-down" })
+    .output({ format: "image/jpeg", quality: 85 });
+  return new Uint8Array(await result.response().arrayBuffer());
+}
+
+const WEB_FORMATS: ReadonlySet<ImageFormat> = new Set(["jpeg", "png", "webp", "gif"]);
+
+export const TAGGING_SIDE = 384;
+
 /** Tags an image with the configured tagger, minimum score and deadline. Failure is an outcome, never thrown. */
-export function tagWithConfig(platform: Pick<Platform, "ai" | "config">, image: Uint8Array): Promise<TaggingOutcome> {
+export async function tagWithConfig(
+  platform: Pick<Platform, "ai" | "config" | "images">,
+  image: Uint8Array,
+): Promise<TaggingOutcome> {
   const { config } = platform;
-  return tagImage(selectTagger(platform), image, {
-    minScore: config.TAG_MIN_SCORE,
-    timeoutMs: config.TAGGER_TIMEOUT_MS,
-  });
+  const tagger = selectTagger(platform);
+  let input: Uint8Array;
+  try {
+    input = await taggingInput(platform.images, image);
+  } catch (error) {
+    console.error("tagging input failed", { error: error instanceof Error ? error.message : String(error) });
+    return { status: "failed", error: "the image could not be prepared for the tagger" };
+  }
+  return tagImage(tagger, input, { minScore: config.TAG_MIN_SCORE, timeoutMs: config.TAGGER_TIMEOUT_MS });
 }

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { type AppEnv, clientInfo } from "../http/context";
 import { createRouter } from "../http/create-router";
-import { signedFileUrl } from "../images/images.router";
+import { displayRendition, signedFileUrl } from "../images/images.router";
 import type { ImageRecord } from "../images/store/image-rows";
 import {
   legacyImagesRoute,
@@ -43,8 +43,12 @@ export const legacyRouter = createRouter()
     );
   });
 
-/** `data`: an absolute signed link that renders in `<img>` and, clicked, downloads under the original name. */
+/**
+ * `data`: an absolute signed link that renders in `<img>` and, clicked, downloads under the original name; for a
+ * HEIC (which the old page's browsers cannot show) the upright JPEG it is displayed as.
+ */
 async function presentLegacyImage<E extends AppEnv>(c: Context<E>, image: ImageRecord) {
-  const { url } = await signedFileUrl(c, { id: image.id, userId: image.user_id });
-  return { id: image.id, filename: image.filename, data: `${url}&download=1` };
+  const display = displayRendition(image);
+  const { url } = await signedFileUrl(c, { id: image.id, userId: image.user_id }, display);
+  return { id: image.id, filename: image.filename, data: display ? url : `${url}&download=1` };
 }

@@ -71,6 +71,13 @@ export const ConfigSchema = z.object({
   LOCAL_TAGGER_URL: documented(z.url().default("http://127.0.0.1:8788"), {
     description: "The tagger service, when `TAGGER` is `local`.",
   }),
+  IMAGE_ENGINE: documented(z.enum(["cloudflare", "local"]).default("cloudflare"), {
+    description:
+      "Who makes renditions and reads images: `cloudflare` (the `IMAGES` binding) or `local` (the image engine of `image-engine/`, which implements the binding's documented contract: EXIF orientation, HEIC, every fit and adjustment, quality, the metadata rule).",
+  }),
+  LOCAL_IMAGE_ENGINE_URL: documented(z.url().default("http://127.0.0.1:8790"), {
+    description: "The image engine, when `IMAGE_ENGINE` is `local`.",
+  }),
   TAG_MIN_SCORE: documented(z.coerce.number().min(0).max(1).default(0.05), {
     description: "AI tags below this confidence are dropped.",
   }),

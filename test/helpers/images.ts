@@ -3,6 +3,8 @@ import { expect } from "vitest";
 import type { ImagifyClient } from "../../openapi/client";
 import { getImageFileRoute as getImageFile, uploadImageRoute as uploadImage } from "../../src/images/images.routes";
 import { objectsPrefix } from "../../src/images/store/image-objects";
+import { taggingInput } from "../../src/images/taggers";
+import { createServices } from "../../src/services";
 import { type FixtureName, fixtureBytes } from "../fixtures";
 import { expectContract } from "./contract";
 
@@ -46,6 +48,14 @@ export async function uploadOk(
   return expectContract(uploadImage, 201, await postImage(client, bytes, filename, type));
 }
 
+/**
+ * The SHA-256 of what the model is shown of these bytes (an upright 384 px JPEG the image engine makes, see
+ * src/images/taggers.ts): the key the AI stub is programmed and counted by.
+ */
+export async function taggerInputSha(bytes: Uint8Array): Promise<string> {
+  return sha256Hex(await taggingInput(createServices(env).platform.images, bytes));
+}
+
 /** Programs the AI stub for these bytes, then uploads them (201). */
 export async function uploadLabelled(
   client: ImagifyClient,
@@ -53,7 +63,7 @@ export async function uploadLabelled(
   output: { label: string; score: number }[],
   filename = "photo.png",
 ): Promise<Image> {
-  await env.AI_STUB.program(await sha256Hex(bytes), { output });
+  await env.AI_STUB.program(await taggerInputSha(bytes), { output });
   return uploadOk(client, bytes, filename);
 }
 

@@ -1,8 +1,9 @@
 // Owner of the `images` table. Every read and write is filtered by the owner in SQL.
 import { byRank, type ImageTag } from "../labels";
+import type { SniffedImage } from "../sniff";
 import { VISIBLE_TAGS_JSON } from "./tag-rows";
 
-export type ImageContentType = "image/jpeg" | "image/png" | "image/webp" | "image/gif";
+export type ImageContentType = SniffedImage["contentType"];
 export type TagStatus = "pending" | "tagged" | "failed";
 
 export interface ImageRow {
@@ -178,4 +179,23 @@ export async function existingImageShas(
     .bind(JSON.stringify(pairs))
     .all<{ userId: string; sha256: string }>();
   return new Set(results.map((row) => `${row.userId}/${row.sha256}`));
+}
+
+/** Images whose dimensions were recorded as stored, before orientation was read (migrations/0008), oldest first. */
+export async function listGeometryPending(
+  db: D1Database,
+  limit: number,
+): Promise<{ id: string; user_id: string; r2_key: string; width: number; height: number }[]> {
+  const { results } = await db
+    .prepare("SELECT id, user_id, r2_key, width, height FROM images WHERE geometry_checked = 0 ORDER BY seq LIMIT ?1")
+    .bind(limit)
+    .all<{ id: string; user_id: string; r2_key: string; width: number; height: number }>();
+  return results;
+}
+
+/** Records an image's dimensions as shown (or confirms them). */
+export function setGeometryStatement(db: D1Database, userId: string, id: string, width: number, height: number) {
+  return db
+    .prepare("UPDATE images SET width = ?3, height = ?4, geometry_checked = 1 WHERE id = ?1 AND user_id = ?2")
+    .bind(id, userId, width, height);
 }

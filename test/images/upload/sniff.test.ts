@@ -18,7 +18,15 @@ const bytes = (...parts: (number[] | Uint8Array | string)[]) => {
 
 const imageNames = fixtureNames.filter((n) => fixtureInfo[n].format !== null);
 const MAGIC_LENGTH = { jpeg: 3, png: 8, gif: 6, webp: 12 } as const;
-const EXTENSION = { jpeg: "jpg", png: "png", gif: "gif", webp: "webp" } as const;
+const EXTENSION = {
+  jpeg: "jpg",
+  png: "png",
+  gif: "gif",
+  webp: "webp",
+  heic: "heic",
+  heif: "heif",
+  avif: "avif",
+} as const;
 
 function expectImage(r: SniffResult, width: number, height: number, format?: string) {
   if (!r.ok) throw new Error(`expected an image, got ${r.reason}: ${r.detail}`);
@@ -39,7 +47,7 @@ function assertWellFormed(r: SniffResult) {
   if (r.ok) {
     const { format, contentType, extension, width, height } = r.image;
     expect(Object.keys(r).sort()).toEqual(["image", "ok"]);
-    expect(["jpeg", "png", "webp", "gif"]).toContain(format);
+    expect(["jpeg", "png", "webp", "gif", "heic", "heif", "avif"]).toContain(format);
     expect(contentType).toBe(`image/${format}`);
     expect(extension).toBe(EXTENSION[format]);
     expect(Number.isSafeInteger(width) && width > 0).toBe(true);
@@ -181,8 +189,7 @@ describe("sniffImage: unsupported types (415)", () => {
     ["BMP", bytes("BM", new Uint8Array(52)), /BMP/],
     ["TIFF (little-endian)", bytes([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]), /TIFF/],
     ["TIFF (big-endian)", bytes([0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8]), /TIFF/],
-    ["AVIF", bytes([0, 0, 0, 0x1c], "ftypavif", [0, 0, 0, 0], "avifmif1miaf"), /AVIF/],
-    ["HEIC", bytes([0, 0, 0, 0x18], "ftypheic", [0, 0, 0, 0], "mif1heic"), /HEIC/],
+    ["ISO media that is not an image (MP4)", bytes([0, 0, 0, 0x18], "ftypisom", [0, 0, 2, 0], "isomiso2"), /ISO media/],
     ["RIFF WAVE", bytes("RIFF", [36, 0, 0, 0], "WAVEfmt ", new Uint8Array(20)), /RIFF/],
     ["ICO", bytes([0, 0, 1, 0, 1, 0, 16, 16, 0, 0]), /ICO/],
     ["JPEG SOI without a marker (FF D8 only)", new Uint8Array([0xff, 0xd8]), /unrecognized/],
@@ -319,6 +326,16 @@ describe("sniffImage: WebP", () => {
 
   it("an unknown first chunk is corrupt", () => {
     expectFailure(sniffImage(riff("ALPH", [0, 0, 0, 0, 0, 0, 0, 0, 0, 0])), "corrupt", /unknown first chunk/);
+  });
+});
+
+describe("sniffImage: HEIC and AVIF headers without their item boxes (422)", () => {
+  // Accepted since phones store HEIC (test/images/photos/ uploads real ones); a brand alone is not an image.
+  it.each([
+    ["AVIF", bytes([0, 0, 0, 0x1c], "ftypavif", [0, 0, 0, 0], "avifmif1miaf"), /AVIF file is corrupt: no meta box/],
+    ["HEIC", bytes([0, 0, 0, 0x18], "ftypheic", [0, 0, 0, 0], "mif1heic"), /HEIC file is corrupt: no meta box/],
+  ] as [string, Uint8Array, RegExp][])("%s → corrupt", (_label, input, detail) => {
+    expectFailure(sniffImage(input), "corrupt", detail);
   });
 });
 
