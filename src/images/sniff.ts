@@ -24,9 +24,6 @@ export interface SniffedImage {
   /** As shown: after EXIF orientation or HEIF rotation. */
   width: number;
   height: number;
-  /** As stored in the file, before any orientation. */
-  storedWidth: number;
-  storedHeight: number;
   /** EXIF orientation 1–8 (1 when absent or not applicable). */
   orientation: number;
 }
@@ -110,8 +107,6 @@ function sniff(b: Uint8Array): SniffResult {
       extension: info.extension,
       width: swapped ? dims.height : dims.width,
       height: swapped ? dims.width : dims.height,
-      storedWidth: dims.width,
-      storedHeight: dims.height,
       orientation,
     },
   };

@@ -53,7 +53,9 @@ export async function uploadOk(
  * src/images/taggers.ts): the key the AI stub is programmed and counted by.
  */
 export async function taggerInputSha(bytes: Uint8Array): Promise<string> {
-  return sha256Hex(await taggingInput(createServices(env).platform.images, bytes));
+  // An image the engine cannot decode never reaches the model (its tagging fails): any key will do.
+  const input = await taggingInput(createServices(env).platform.images, bytes).catch(() => bytes);
+  return sha256Hex(input);
 }
 
 /** Programs the AI stub for these bytes, then uploads them (201). */

@@ -94,7 +94,7 @@ describe("renditions through GET /v1/images/{id}/file", () => {
         new Request(`http://api.imagify.test${fileUrl(image.id, { format: "png", ...query })}`, {
           headers: bearer(tokens.accessToken),
         }),
-        { IMAGES: recorder.images },
+        { IMAGES: recorder.images, IMAGE_ENGINE: "cloudflare" },
       );
     const down = await get({ width: "1280", height: "1280", fit: "scale-down" });
     expect(await dimensions(new Uint8Array(await down.arrayBuffer()))).toEqual([640, 480]);
@@ -124,7 +124,7 @@ describe("renditions through GET /v1/images/{id}/file", () => {
         new Request(`http://api.imagify.test${fileUrl(image.id, { width: "200", format: "webp", quality: "70" })}`, {
           headers: bearer(tokens.accessToken),
         }),
-        { IMAGES: recorder.images },
+        { IMAGES: recorder.images, IMAGE_ENGINE: "cloudflare" },
       );
     const first = new Uint8Array(await (await request()).arrayBuffer());
     const second = new Uint8Array(await (await request()).arrayBuffer());

@@ -120,6 +120,7 @@ describe("sniffImage: accepted formats", () => {
         extension: EXTENSION[info.format!],
         width: info.width,
         height: info.height,
+        orientation: 1, // the fixtures carry no EXIF orientation (test/photos/ uploads photos that do)
       },
     });
   });
@@ -249,7 +250,14 @@ describe("sniffImage: PNG", () => {
     expect(bomb.length).toBe(8 + 25 + 12);
     expect(sniffImage(bomb)).toEqual({
       ok: true,
-      image: { format: "png", contentType: "image/png", extension: "png", width: 100_000, height: 100_000 },
+      image: {
+        format: "png",
+        contentType: "image/png",
+        extension: "png",
+        width: 100_000,
+        height: 100_000,
+        orientation: 1,
+      },
     });
   });
 
