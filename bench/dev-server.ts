@@ -1,5 +1,6 @@
 // `wrangler dev --local` for the benchmarks: on its own state folder and port, in its own process group, always
-// killed (also on Ctrl-C and errors), with the bot check off (bench users register over HTTP; it is not measured).
+// killed (also on Ctrl-C and errors), with the bot check off (bench users register over HTTP; it is not measured),
+// and images made by the local image engine (image-engine/, started alongside on its own port), as under npm start.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -8,13 +9,17 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 export const BENCH_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 
 let dev: ChildProcess | null = null;
+let engine: ChildProcess | null = null;
+const ENGINE_PORT = 8792;
 
 function kill(signal: NodeJS.Signals) {
-  if (!dev?.pid) return;
-  try {
-    process.kill(-dev.pid, signal);
-  } catch {
-    /* gone */
+  for (const child of [dev, engine]) {
+    if (!child?.pid) continue;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      /* gone */
+    }
   }
 }
 process.on("exit", () => kill("SIGKILL"));
@@ -28,8 +33,15 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 export async function startDev(options: { state: string; port: number }): Promise<void> {
   if (!fs.existsSync(path.join(ROOT, ".dev.vars")))
     throw new Error(".dev.vars is missing: copy .dev.vars.example and set the three secrets (32+ random chars)");
+  engine = spawn(process.execPath, ["image-engine/src/server.js"], {
+    cwd: ROOT,
+    env: { ...BENCH_ENV, IMAGE_ENGINE_PORT: String(ENGINE_PORT) },
+    detached: true,
+    stdio: "ignore",
+  });
   const args = ["wrangler", "dev", "--local", "--persist-to", options.state, "--port", String(options.port)];
-  const child = spawn("npx", [...args, "--ip", "127.0.0.1", "--var", "TURNSTILE:off"], {
+  const vars = ["TURNSTILE:off", "IMAGE_ENGINE:local", `LOCAL_IMAGE_ENGINE_URL:http://127.0.0.1:${ENGINE_PORT}`];
+  const child = spawn("npx", [...args, "--ip", "127.0.0.1", ...vars.flatMap((v) => ["--var", v])], {
     cwd: ROOT,
     env: BENCH_ENV,
     detached: true,
@@ -74,4 +86,12 @@ export async function stopDev(): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   dev = null;
+  if (engine?.pid) {
+    try {
+      process.kill(-engine.pid, "SIGTERM");
+    } catch {
+      /* gone */
+    }
+  }
+  engine = null;
 }
