@@ -41,7 +41,7 @@ cases.push({
   reference: turnLeft(reference),
 });
 
-const server = startLocalServer(process.env.PORT ?? "8798");
+const server = startLocalServer(process.env.PORT ?? "8797");
 let browser: Browser | undefined;
 let failed = false;
 try {
