@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { createApp } from "./app";
+import { consumeTaggingBatch, type TaggingJob } from "./images/tagging-queue";
 import { runMaintenance } from "./maintenance";
 import { SessionEngine } from "./processing/session-engine";
 import type { ProcessingOutput, SessionAction } from "./processing/session-types";
@@ -9,6 +10,13 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  async queue(batch, env, _ctx) {
+    const { images } = createServices(env);
+    await consumeTaggingBatch(
+      (caller, imageId) => images.tagPending(caller, imageId),
+      batch as MessageBatch<TaggingJob>,
+    );
+  },
   scheduled(_controller, env, ctx) {
     ctx.waitUntil(runMaintenance(createServices(env)));
   },

@@ -1,3 +1,4 @@
+import type { TaggingJob } from "./images/tagging-queue";
 import type { Config } from "./lib/config";
 
 /**
@@ -11,6 +12,8 @@ export interface Platform {
   /** Cloudflare Images, or the local image engine when IMAGE_ENGINE is `local`. */
   images: ImagesBinding;
   processingSessions: Env["PROCESSING_SESSIONS"];
+  /** The durable queue of uploads still to tag (see images/tagging-queue.ts). */
+  taggingQueue: Queue<TaggingJob>;
   /** Workers AI; absent locally, where TAGGER is `local` (see images/taggers.ts). */
   ai: Pick<Ai, "run"> | undefined;
   /** How Turnstile's siteverify is reached: the Internet, or the test environment's stand-in binding. */

@@ -11,6 +11,7 @@ import { signFileUrl, verifyFileSignature } from "./signed-url";
 import { sniffImage } from "./sniff";
 import { deleteUserObjects, derivedKey } from "./store/image-objects";
 import {
+  claimPendingTagging,
   deleteImageStatement,
   deleteUserImagesStatement,
   findImage,
@@ -40,6 +41,7 @@ import {
   type TagCount,
 } from "./store/tag-rows";
 import { tagWithConfig } from "./taggers";
+import type { TaggingAttempt } from "./tagging-queue";
 import { releaseImageFiles, storeUpload, uploadTooLarge } from "./upload";
 
 export interface ImagePage {
@@ -167,6 +169,38 @@ export class ImageService {
     }
     // Read back rather than patch `image`: an image deleted while it was being tagged is a 404, not a ghost.
     return this.get(caller, image.id);
+  }
+
+  /**
+   * One attempt of the tagging queue (tagging-queue.ts) at a pending image: "done" when it is tagged now, or has
+   * nothing left to tag (tagged meanwhile, or deleted: a delete wins), "retry" when the tagger failed again.
+   */
+  async tagPending(caller: Caller, imageId: string): Promise<TaggingAttempt> {
+    const { db, bucket } = this.platform;
+    const image = await findImage(db, caller.userId, imageId);
+    if (!image || image.tag_status !== "pending") return "done";
+    const object = await bucket.get(image.r2_key);
+    if (!object) return "done"; // deleted between the two reads
+    const tagging = await tagWithConfig(this.platform, new Uint8Array(await object.arrayBuffer()));
+    if (tagging.status === "failed") {
+      await setTagStatusStatement(db, caller.userId, image.id, "pending", tagging.error).run();
+      return "retry";
+    }
+    await db.batch([
+      setTagStatusStatement(db, caller.userId, image.id, "tagged", null),
+      ...aiTagWriteStatements(db, image.id, caller.userId, tagging.tags, tagging.model),
+    ]);
+    return "done";
+  }
+
+  /** Queues again what waits for its tags without a message in the queue (see tagging-queue.ts); how many. */
+  async requeuePendingTagging(now = Date.now()): Promise<number> {
+    const { db, taggingQueue } = this.platform;
+    const pending = await claimPendingTagging(db, now, REQUEUE_AFTER_MS, 100);
+    if (pending.length > 0) {
+      await taggingQueue.sendBatch(pending.map((row) => ({ body: { userId: row.user_id, imageId: row.id } })));
+    }
+    return pending.length;
   }
 
   /** Deletes an image: search document, tags and row in one batch, then its files (original and derived). */
@@ -315,7 +349,8 @@ export class ImageService {
     const graceMs = config.ORPHAN_GRACE_SECONDS * 1000;
     const sweep = await sweepOrphanObjects(db, bucket, { graceMs, now, ...options });
     await mergeSearchIndex(db);
-    return { ...sweep, geometryChecked: await this.backfillGeometry() };
+    const requeued = await this.requeuePendingTagging(now);
+    return { ...sweep, geometryChecked: await this.backfillGeometry(), requeued };
   }
 
   /** Re-reads the headers of up to `limit` images stored before orientation was read; returns how many. */
@@ -338,6 +373,9 @@ export class ImageService {
     return updates.length;
   }
 }
+
+/** A message older than this without a result was lost (a local restart) or ran out of retries: queue it again. */
+const REQUEUE_AFTER_MS = 30 * 60 * 1000;
 
 /** Enough for the headers of nearly every photo (EXIF with its thumbnail comes before the frame header). */
 const GEOMETRY_HEAD_BYTES = 256 * 1024;

@@ -43,6 +43,9 @@ function canonicalRendition(rendition: RenditionParams): string {
     .join("&");
 }
 
+/** How `signFileUrl` writes an expiry: seconds since the epoch, in decimal digits (what `String(exp)` gives). */
+const CANONICAL_EXP = /^[1-9][0-9]{0,15}$/;
+
 export type SignatureCheck = { ok: true; userId: string } | { ok: false; reason: "expired" | "invalid" };
 
 export async function verifyFileSignature(
@@ -52,7 +55,9 @@ export async function verifyFileSignature(
   now = Date.now(),
   rendition: RenditionParams = {},
 ): Promise<SignatureCheck> {
-  const exp = Number(params.exp);
+  // `exp` exactly as issued: decimal digits, no sign, no leading zero. Number() alone would also take `0x…`, `1e9`,
+  // `.0`, `+…`, `0…` and surrounding spaces, so one link would have many spellings.
+  const exp = CANONICAL_EXP.test(params.exp ?? "") ? Number(params.exp) : Number.NaN;
   const sig = fromBase64url(params.sig ?? "");
   // Only the canonical spelling: base64url's last character carries spare bits, so four spellings would decode
   // to the same MAC. A link is valid exactly as it was issued.

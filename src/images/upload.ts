@@ -11,6 +11,7 @@ import {
   type ImageRecord,
   type ImageRow,
   insertImageStatement,
+  markTagQueuedStatement,
 } from "./store/image-rows";
 import { aiTagWriteStatements } from "./store/tag-rows";
 import { tagWithConfig } from "./taggers";
@@ -23,7 +24,7 @@ export interface StoredImage {
 
 /**
  * Stores an upload: judged by its bytes (type, dimensions, pixel cap), de-duplicated per owner by SHA-256, tagged
- * (a tagger failure is recorded, never fatal), then the object and — in one batch — the row, its tags and its
+ * (when the tagger does not answer in time the image is stored `pending` and queued, never refused), then the object and — in one batch — the row, its tags and its
  * search document. If the batch fails the object is removed again, unless a concurrent upload of the same bytes
  * won the race, in which case that image is the answer.
  */
@@ -64,7 +65,8 @@ export async function storeUpload(platform: Platform, caller: Caller, file: File
     width: image.width,
     height: image.height,
     sha256,
-    tag_status: tagging.status,
+    // Not tagged at once: pending, and the tagging queue takes it from here (see tagging-queue.ts).
+    tag_status: tagging.status === "tagged" ? "tagged" : "pending",
     tag_error: tagging.status === "failed" ? tagging.error : null,
     created_at: Date.now(),
   };
@@ -77,6 +79,7 @@ export async function storeUpload(platform: Platform, caller: Caller, file: File
       ...(model ? aiTagWriteStatements(db, row.id, userId, tags, model) : []),
     ]);
     const seq = inserted!.results[0]!.seq;
+    if (row.tag_status === "pending") await queueTagging(platform, caller, row.id);
     const record = { ...row, seq, tags: tags.map((tag) => ({ ...tag, source: "ai" as const, model })).sort(byRank) };
     return { image: record, created: true };
   } catch (error) {
@@ -85,6 +88,22 @@ export async function storeUpload(platform: Platform, caller: Caller, file: File
     if (winner) return { image: winner, created: false };
     await releaseImageFiles(platform, userId, sha256);
     throw error;
+  }
+}
+
+/**
+ * Hands an image's tagging to the queue. If the queue cannot take it now, the image stays pending and the cron's
+ * re-queue finds it: the upload has succeeded either way.
+ */
+export async function queueTagging(platform: Pick<Platform, "db" | "taggingQueue">, caller: Caller, imageId: string) {
+  try {
+    await platform.taggingQueue.send({ userId: caller.userId, imageId });
+    await markTagQueuedStatement(platform.db, caller.userId, imageId, Date.now()).run();
+  } catch (error) {
+    console.error("tagging queue unavailable", {
+      imageId,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }
 

@@ -199,3 +199,30 @@ export function setGeometryStatement(db: D1Database, userId: string, id: string,
     .prepare("UPDATE images SET width = ?3, height = ?4, geometry_checked = 1 WHERE id = ?1 AND user_id = ?2")
     .bind(id, userId, width, height);
 }
+
+/**
+ * Images still waiting for their tags that are not in the queue, or whose message went more than `staleMs` ago
+ * (lost with a restart of the local queue, or past its retries): oldest first. Marked queued in the same statement.
+ */
+export async function claimPendingTagging(
+  db: D1Database,
+  now: number,
+  staleMs: number,
+  limit: number,
+): Promise<{ id: string; user_id: string }[]> {
+  const { results } = await db
+    .prepare(
+      `UPDATE images SET tag_queued_at = ?1
+       WHERE seq IN (SELECT seq FROM images WHERE tag_status = 'pending' AND (tag_queued_at IS NULL OR tag_queued_at < ?2)
+                     ORDER BY seq LIMIT ?3)
+       RETURNING id, user_id`,
+    )
+    .bind(now, now - staleMs, limit)
+    .all<{ id: string; user_id: string }>();
+  return results;
+}
+
+/** Records that an image's tagging was handed to the queue. */
+export function markTagQueuedStatement(db: D1Database, userId: string, id: string, now: number) {
+  return db.prepare("UPDATE images SET tag_queued_at = ?3 WHERE id = ?1 AND user_id = ?2").bind(id, userId, now);
+}

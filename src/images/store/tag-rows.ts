@@ -11,14 +11,15 @@ export const VISIBLE_TAGS_JSON = `(SELECT json_group_array(json_object('label', 
   FROM image_tags t WHERE t.image_id = i.id AND t.user_id = i.user_id AND t.rejected = 0)`;
 
 /**
- * Adds AI tags; a label already present (a user tag, or an AI tag the user rejected) is left as it is, which is
- * what keeps a rejected tag rejected across retags.
+ * Adds AI tags, only while the image exists (a delete during tagging wins); a label already present (a user tag, or
+ * an AI tag the user rejected) is left as it is, which is what keeps a rejected tag rejected across retags.
  */
 export function insertAiTagsStatement(db: D1Database, imageId: string, userId: string, tags: Tag[], model: string) {
   return db
     .prepare(
       `INSERT INTO image_tags (image_id, user_id, label, score, source, model)
-       SELECT ?1, ?2, json_extract(value, '$.label'), json_extract(value, '$.score'), 'ai', ?4 FROM json_each(?3) WHERE true
+       SELECT ?1, ?2, json_extract(value, '$.label'), json_extract(value, '$.score'), 'ai', ?4 FROM json_each(?3)
+       WHERE EXISTS (SELECT 1 FROM images WHERE id = ?1 AND user_id = ?2)
        ON CONFLICT (image_id, label) DO NOTHING`,
     )
     .bind(imageId, userId, JSON.stringify(tags), model);
