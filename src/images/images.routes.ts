@@ -43,8 +43,15 @@ export const ImageSchema = z
     }),
     height: z.number().int().openapi({ description: "As shown, like `width`.", example: 768 }),
     sha256: z.string().openapi({ description: "Hex SHA-256 of the bytes; also the file's ETag." }),
-    tagStatus: z.enum(["pending", "tagged", "failed"]),
-    tagError: z.string().nullable().openapi({ description: "Why tagging failed, when tagStatus is failed." }),
+    tagStatus: z.enum(["pending", "tagged", "failed"]).openapi({
+      description:
+        "`pending`: the tagger could not tag the upload at once; it is retried through a durable queue, with backoff, " +
+        "until it is tagged (read the image again later). `failed`: an explicit retag failed; the previous tags stay.",
+    }),
+    tagError: z
+      .string()
+      .nullable()
+      .openapi({ description: "Why the latest tagging attempt failed (pending or failed); null once tagged." }),
     tags: z.array(TagSchema).openapi({
       description: "Best first. AI tags the user removed are not listed (and stay removed after a retag).",
     }),
@@ -190,7 +197,7 @@ export const uploadImageRoute = createRoute({
     "Stores the image and tags it with ResNet-50. The type is detected from the bytes (JPEG, PNG, WebP, GIF, " +
     "HEIC/HEIF as phones store them, AVIF); `width` and `height` are the photo as shown (EXIF orientation applied). " +
     "The Content-Type a client claims is ignored. Uploading the same bytes again returns the existing image with 200. " +
-    'If tagging fails the image is still stored, with `tagStatus: "failed"`; retag it later.',
+    'If the tagger cannot tag it at once the image is still stored, `tagStatus: "pending"`, and tagged later.',
   request: {
     body: { required: true, content: { "multipart/form-data": { schema: UploadFormSchema } } },
   },

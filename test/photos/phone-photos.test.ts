@@ -11,7 +11,6 @@ import { createServices } from "../../src/services";
 import { call, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 import { countImageRows, listObjectKeys, postImage, taggerInputSha } from "../helpers/images";
-import { PIXEL_ORACLE_PORT } from "../setup/ports";
 
 const photos = inject("phonePhotos");
 const decode = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -26,7 +25,7 @@ interface Seen {
 
 /** What the pixel oracle sees in `bytes`: format, size, and a 16×16 grayscale. */
 async function see(bytes: Uint8Array): Promise<Seen> {
-  const response = await fetch(`http://127.0.0.1:${PIXEL_ORACLE_PORT}/gray?size=16`, { method: "POST", body: bytes });
+  const response = await fetch(`${inject("pixelOracleUrl")}/gray?size=16`, { method: "POST", body: bytes });
   expect(response.status, await response.clone().text()).toBe(200);
   return response.json();
 }

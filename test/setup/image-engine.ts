@@ -12,11 +12,13 @@ import type { TestProject } from "vitest/node";
 import { heifEnc, withDeclaredSize, withTransformation } from "../../image-engine/test/helpers/heif.js";
 import { orientedJpeg } from "../../image-engine/test/helpers/images.js";
 import { photo } from "../../image-engine/test/helpers/photos.js";
-import { IMAGE_ENGINE_PORT, PIXEL_ORACLE_PORT } from "./ports";
+import { freePort, imageEnginePort } from "./ports";
 
 export default async function setup(project: TestProject) {
-  const engine = await startEngine();
-  const oracle = await startPixelOracle();
+  const engine = await startEngine(await imageEnginePort());
+  const oraclePort = await freePort();
+  const oracle = await startPixelOracle(oraclePort);
+  project.provide("pixelOracleUrl", `http://127.0.0.1:${oraclePort}`);
 
   const upright = await photo("chelsea.png"); // 451×300, a real photo (a cat)
   const oriented: Record<string, string> = {};
@@ -37,14 +39,14 @@ export default async function setup(project: TestProject) {
   };
 }
 
-async function startEngine(): Promise<ChildProcess> {
+async function startEngine(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["image-engine/src/server.js"], {
-    env: { ...process.env, IMAGE_ENGINE_PORT: String(IMAGE_ENGINE_PORT), IMAGE_ENGINE_HOST: "127.0.0.1" },
+    env: { ...process.env, IMAGE_ENGINE_PORT: String(port), IMAGE_ENGINE_HOST: "127.0.0.1" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
     if (child.exitCode !== null) throw new Error(`the image engine exited with ${child.exitCode}`);
-    const up = await fetch(`http://127.0.0.1:${IMAGE_ENGINE_PORT}/health`).then(
+    const up = await fetch(`http://127.0.0.1:${port}/health`).then(
       (response) => response.ok,
       () => false,
     );
@@ -52,11 +54,11 @@ async function startEngine(): Promise<ChildProcess> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill("SIGTERM");
-  throw new Error(`the image engine did not start on port ${IMAGE_ENGINE_PORT}`);
+  throw new Error(`the image engine did not start on port ${port}`);
 }
 
 /** POST /gray?size=N with an image body → { format, width, height, gray: number[N*N] } (fill, row-major). */
-function startPixelOracle(): Promise<Server> {
+function startPixelOracle(port: number): Promise<Server> {
   const server = createServer(async (request, response) => {
     try {
       const chunks: Buffer[] = [];
@@ -77,11 +79,13 @@ function startPixelOracle(): Promise<Server> {
       response.writeHead(422, { "content-type": "text/plain" }).end(String(error));
     }
   });
-  return new Promise((resolve) => server.listen(PIXEL_ORACLE_PORT, "127.0.0.1", () => resolve(server)));
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
 }
 
 declare module "vitest" {
   export interface ProvidedContext {
+    /** POST an image to `${pixelOracleUrl}/gray?size=N`: its format, size and an N×N grayscale. */
+    pixelOracleUrl: string;
     /** base64: the upright photo; `oriented[o]`: JPEG stored so EXIF orientation o shows it upright; HEIC files. */
     phonePhotos: {
       upright: string;
