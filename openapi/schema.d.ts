@@ -237,7 +237,7 @@ export interface paths {
         put?: never;
         /**
          * Upload an image
-         * @description Stores the image and tags it with ResNet-50. The type is detected from the bytes (JPEG, PNG, WebP, GIF, HEIC/HEIF as phones store them, AVIF); `width` and `height` are the photo as shown (EXIF orientation applied). The Content-Type a client claims is ignored. Uploading the same bytes again returns the existing image with 200. If tagging fails the image is still stored, with `tagStatus: "failed"`; retag it later.
+         * @description Stores the image and tags it with ResNet-50. The type is detected from the bytes (JPEG, PNG, WebP, GIF, HEIC/HEIF as phones store them, AVIF); `width` and `height` are the photo as shown (EXIF orientation applied). The Content-Type a client claims is ignored. Uploading the same bytes again returns the existing image with 200. If the tagger cannot tag it at once the image is still stored, `tagStatus: "pending"`, and tagged later.
          */
         post: operations["uploadImage"];
         delete?: never;
@@ -528,7 +528,7 @@ export interface paths {
         };
         /**
          * All converted files as one ZIP
-         * @description Streamed as it is read from storage. 409 while nothing has been converted yet.
+         * @description Streamed as it is read from storage. 409 while nothing has been converted yet. Nothing is left out silently: when an item has no file in the archive (not converted yet, failed, or its image was deleted after it was converted), the archive ends with `omitted.txt`, one line per such item: the image id, a tab, the reason. It is absent when every item has its file.
          */
         get: operations["getProcessingSessionArchive"];
         put?: never;
@@ -855,9 +855,12 @@ export interface components {
             height: number;
             /** @description Hex SHA-256 of the bytes; also the file's ETag. */
             sha256: string;
-            /** @enum {string} */
+            /**
+             * @description `pending`: the tagger could not tag the upload at once; it is retried through a durable queue, with backoff, until it is tagged (read the image again later). `failed`: an explicit retag failed; the previous tags stay.
+             * @enum {string}
+             */
             tagStatus: "pending" | "tagged" | "failed";
-            /** @description Why tagging failed, when tagStatus is failed. */
+            /** @description Why the latest tagging attempt failed (pending or failed); null once tagged. */
             tagError: string | null;
             /** @description Best first. AI tags the user removed are not listed (and stay removed after a retag). */
             tags: components["schemas"]["Tag"][];

@@ -159,5 +159,8 @@ run("wrangler", "npx", [
   "--ip",
   "127.0.0.1",
   "--show-interactive-dev-session=false",
+  // The cron by hand: curl "http://127.0.0.1:8787/__scheduled?cron=17+*+*+*+*" (with [assets] in wrangler.toml,
+  // /cdn-cgi/handler/scheduled cannot reach the Worker locally).
+  "--test-scheduled",
 ]);
 void announceWhenReady();

@@ -178,7 +178,7 @@ export class ImageService {
   async tagPending(caller: Caller, imageId: string): Promise<TaggingAttempt> {
     const { db, bucket } = this.platform;
     const image = await findImage(db, caller.userId, imageId);
-    if (!image || image.tag_status !== "pending") return "done";
+    if (image?.tag_status !== "pending") return "done";
     const object = await bucket.get(image.r2_key);
     if (!object) return "done"; // deleted between the two reads
     const tagging = await tagWithConfig(this.platform, new Uint8Array(await object.arrayBuffer()));

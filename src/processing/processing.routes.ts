@@ -246,7 +246,11 @@ export const sessionArchiveRoute = createRoute({
   security,
   middleware: requireAuth,
   summary: "All converted files as one ZIP",
-  description: "Streamed as it is read from storage. 409 while nothing has been converted yet.",
+  description:
+    "Streamed as it is read from storage. 409 while nothing has been converted yet. Nothing is left out silently: " +
+    "when an item has no file in the archive (not converted yet, failed, or its image was deleted after it was " +
+    "converted), the archive ends with `omitted.txt`, one line per such item: the image id, a tab, the reason. It is " +
+    "absent when every item has its file.",
   request: { params: SessionIdParamSchema },
   responses: {
     200: {

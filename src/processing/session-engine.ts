@@ -3,14 +3,16 @@ import { ApiError, type ProblemKind } from "../lib/problem";
 import type { Platform } from "../platform";
 import {
   FINISHED,
+  type ItemRendition,
   type ProcessingOutput,
   type SessionAction,
   type SessionState,
   type SessionStatus,
 } from "./session-types";
 import {
-  countRunningSessions,
+  claimRunningSlot,
   deleteSessionIndex,
+  indexedStatus,
   insertSessionIndex,
   updateSessionIndex,
 } from "./store/session-index";
@@ -29,16 +31,32 @@ const TRANSITIONS: Record<SessionAction, { from: SessionStatus[]; to: SessionSta
   cancel: { from: ["draft", "running", "paused"], to: "cancelled" },
 };
 
+/** When the index could not be repaired (D1 failing), the next attempt. */
+const INDEX_RETRY_MS = 60_000;
+
+const SOURCE_DELETED = "The image was deleted before it was converted.";
+
+/** What converting one item came to; applied to the tables only if the session still exists by then. */
+type ItemOutcome = { kind: "done"; rendition: ItemRendition } | { kind: "failed"; reason: string; retry: boolean };
+
 /**
  * One processing session, inside its Durable Object. Work runs in small steps driven by the object's alarm — one
  * item per alarm — so it survives restarts, evictions and deploys: every state change is written to the object's
  * SQLite before the next step, an item interrupted mid-way is retried (its attempt counted), and a finished item is
  * never processed again. Every open /events stream hears each change; a reconnecting one starts from the state.
+ *
+ * The object is the one source of truth for the session's status; D1's row is an index of it (for listing, the
+ * owner check and the running-sessions limit). Every alarm re-applies the object's status to that row, and every
+ * change of status arms an alarm before it writes anything, so a crash (or a failed D1 write) between the object's
+ * write and the index's heals at the next alarm. The running slot itself is claimed in D1 first, in one conditional
+ * statement (see claimRunningSlot), so the limit holds however many starts arrive at once.
  */
 export class SessionEngine {
   private readonly tables: SessionTables;
   private readonly platform: Platform;
   private readonly images: ImageService;
+  /** The tail of the status changes and index writes, which run one at a time (see `serial`). */
+  private tail: Promise<unknown> = Promise.resolve();
 
   /** `services`: what the composition root (services.ts) built for this object's environment. */
   constructor(
@@ -50,12 +68,17 @@ export class SessionEngine {
     this.images = services.images;
   }
 
-  async create(input: { id: string; userId: string; output: ProcessingOutput; imageIds: string[] }) {
-    if (this.tables.state()) return refuse("conflict", "This session exists already.");
-    const now = Date.now();
-    this.tables.create({ ...input, now });
-    await insertSessionIndex(this.platform.db, { id: input.id, userId: input.userId, status: "draft", now });
-    return ok(this.tables.state()!);
+  create(input: { id: string; userId: string; output: ProcessingOutput; imageIds: string[] }) {
+    return this.serial(async () => {
+      if (this.tables.state()) return refuse("conflict", "This session exists already.");
+      const now = Date.now();
+      this.tables.create({ ...input, now });
+      // If the index row is never written (a crash, D1 failing), this alarm finds the object without one and deletes
+      // it: nobody was told it exists. Otherwise it finds the row and stops.
+      await this.ctx.storage.setAlarm(now);
+      await insertSessionIndex(this.platform.db, { id: input.id, userId: input.userId, status: "draft", now });
+      return ok(this.tables.state()!);
+    });
   }
 
   view(userId: string): SessionState | null {
@@ -83,85 +106,171 @@ export class SessionEngine {
     return ok(this.changed()!);
   }
 
-  /** `maxRunning`: the caller's MAX_RUNNING_SESSIONS, checked only when the transition itself is allowed. */
-  async transition(
-    userId: string,
-    action: SessionAction,
-    limits: { maxRunning: number },
-  ): Promise<Outcome<SessionState>> {
-    const state = this.view(userId);
-    if (!state) return refuse("not_found", "No processing session with this id.");
-    const { from, to } = TRANSITIONS[action];
-    if (!from.includes(state.status)) return refuse("conflict", `A ${state.status} session cannot ${action}.`);
-    if (to === "running" && (await countRunningSessions(this.platform.db, userId)) >= limits.maxRunning) {
-      return refuse(
-        "conflict",
-        `At most ${limits.maxRunning} sessions may run at once (MAX_RUNNING_SESSIONS); pause or wait for one.`,
-      );
-    }
-    const now = Date.now();
-    this.tables.update(FINISHED.has(to) ? { status: to, finishedAt: now } : { status: to }, now);
-    await updateSessionIndex(this.platform.db, state, to, now);
-    await this.scheduleNext();
-    return ok(this.changed()!);
+  /**
+   * `maxRunning`: the caller's MAX_RUNNING_SESSIONS, checked only when the transition itself is allowed. To running,
+   * the slot is claimed in D1 before the object changes; to anything else, the object changes and then the index.
+   */
+  transition(userId: string, action: SessionAction, limits: { maxRunning: number }): Promise<Outcome<SessionState>> {
+    return this.serial(async () => {
+      const state = this.view(userId);
+      if (!state) return refuse("not_found", "No processing session with this id.");
+      const { from, to } = TRANSITIONS[action];
+      if (!from.includes(state.status)) return refuse("conflict", `A ${state.status} session cannot ${action}.`);
+      const now = Date.now();
+      // Armed before D1 is written: whatever happens from here, an alarm re-applies this object's status to the
+      // index (a slot claimed by a start that then crashed is released again).
+      await this.ctx.storage.setAlarm(now);
+      if (to === "running") {
+        if (!(await claimRunningSlot(this.platform.db, state, limits.maxRunning, now))) {
+          await this.scheduleNext();
+          return refuse(
+            "conflict",
+            `At most ${limits.maxRunning} sessions may run at once (MAX_RUNNING_SESSIONS); pause or wait for one.`,
+          );
+        }
+        this.tables.update({ status: to }, now);
+      } else {
+        this.tables.update(FINISHED.has(to) ? { status: to, finishedAt: now } : { status: to }, now);
+        try {
+          await updateSessionIndex(this.platform.db, state, to, now);
+        } catch (error) {
+          // The session changed (the object says so); the alarm armed above brings the index in line.
+          console.error("session index write failed", { session: state.id, error: String(error) });
+        }
+      }
+      await this.scheduleNext();
+      return ok(this.changed()!);
+    });
   }
 
-  async destroy(userId: string): Promise<boolean> {
-    const state = this.view(userId);
-    if (!state) return false;
-    await deleteSessionIndex(this.platform.db, state);
-    await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
-    this.tellWatchers(null);
-    return true;
+  destroy(userId: string): Promise<boolean> {
+    return this.serial(async () => {
+      const state = this.view(userId);
+      if (!state) return false;
+      await this.erase(state);
+      return true;
+    });
   }
 
-  /** One step: the next item of a running session, or the deletion of a session that finished long enough ago. */
+  /**
+   * One step: the index repaired from the object, then the next item of a running session, or the deletion of a
+   * session that finished long enough ago.
+   */
   async alarm(): Promise<void> {
+    if (!(await this.serial(() => this.repairIndex()))) return;
     const state = this.tables.state();
     if (!state) return;
     if (FINISHED.has(state.status)) {
       const expiresAt = this.expiresAt(state);
-      if (expiresAt !== null && Date.now() >= expiresAt) await this.destroy(state.userId);
+      if (expiresAt !== null && Date.now() >= expiresAt) await this.serial(() => this.erase(state));
       else await this.scheduleNext();
       return;
     }
-    if (state.status !== "running") return;
+    if (state.status !== "running") return; // a draft or a paused session: the alarm only repaired its index
     const item = this.tables.nextItem();
     if (!item) {
-      const now = Date.now();
-      const status = state.progress.done === 0 && state.progress.failed > 0 ? "failed" : "completed";
-      this.tables.update({ status, finishedAt: now }, now);
-      await updateSessionIndex(this.platform.db, state, status, now);
-      this.changed();
-      await this.scheduleNext();
+      await this.serial(() => this.finish());
       return;
     }
-    await this.process(state, item);
+    this.tables.beginItem(item.position);
+    const outcome = await this.convert(state, item);
+    // Deleted while converting (the session, or the whole account): nothing is left to record, and nothing more is
+    // done. (A rendition written meanwhile went with its image: ImageService.convert re-checks after its write.)
+    if (!this.tables.state()) return;
+    if (outcome.kind === "done") this.tables.finishItem(item.position, outcome.rendition);
+    else this.tables.failItem(item.position, outcome.reason, outcome.retry);
     this.tables.update({}, Date.now());
     this.changed();
     await this.scheduleNext();
   }
 
-  private async process(state: SessionState, item: { position: number; imageId: string; attempts: number }) {
+  private async convert(
+    state: SessionState,
+    item: { position: number; imageId: string; attempts: number },
+  ): Promise<ItemOutcome> {
     const { config } = this.platform;
-    this.tables.beginItem(item.position);
+    const owner = { userId: state.userId };
     try {
-      const rendition = await this.images.convert({ userId: state.userId }, item.imageId, state.output);
-      if (!rendition) {
-        this.tables.failItem(item.position, "The image was deleted before it was converted.", false);
-        return;
+      const rendition = await this.images.convert(owner, item.imageId, state.output);
+      // Checked again once the rendition is made: an image deleted meanwhile took its files with it, and a `done`
+      // item would link to a file that is gone.
+      if (!rendition || !(await this.images.ownedIds(owner, [item.imageId])).has(item.imageId)) {
+        return { kind: "failed", reason: SOURCE_DELETED, retry: false };
       }
-      this.tables.finishItem(item.position, rendition);
+      return { kind: "done", rendition };
     } catch (error) {
       // A refusal of this image (too large, undecodable: a 4xx) is final; anything else is retried a bounded number
       // of times.
       const refused = error instanceof ApiError && error.status < 500;
       const final = refused || item.attempts + 1 >= config.PROCESSING_MAX_ATTEMPTS;
-      const reason = refused ? error.message : "Converting the image failed; it was retried.";
       if (!refused) console.error("processing step failed", { session: state.id, error: String(error) });
-      this.tables.failItem(item.position, reason, !final);
+      return {
+        kind: "failed",
+        reason: refused ? error.message : "Converting the image failed; it was retried.",
+        retry: !final,
+      };
     }
+  }
+
+  /** A running session with no item left ends: `failed` when nothing was converted, else `completed`. */
+  private async finish(): Promise<void> {
+    const state = this.tables.state();
+    if (state?.status !== "running" || this.tables.nextItem()) return; // changed while waiting its turn
+    const now = Date.now();
+    const status = state.progress.done === 0 && state.progress.failed > 0 ? "failed" : "completed";
+    this.tables.update({ status, finishedAt: now }, now);
+    this.changed();
+    // The alarm that runs this is retried if it fails before the end, and the retry repairs the index first.
+    await updateSessionIndex(this.platform.db, state, status, now);
+    await this.scheduleNext();
+  }
+
+  /**
+   * Re-applies the object's status to its index row (the object is the source of truth): heals a crash, or a D1
+   * write that failed, between the two. An object whose row is gone belongs to a session that was deleted (or whose
+   * creation failed) part-way: it deletes itself. False when nothing more is to be done in this alarm.
+   */
+  private async repairIndex(): Promise<boolean> {
+    const state = this.tables.state();
+    if (!state) return false;
+    try {
+      const indexed = await indexedStatus(this.platform.db, state);
+      if (indexed === null) {
+        await this.erase(state);
+        return false;
+      }
+      if (indexed !== state.status) await updateSessionIndex(this.platform.db, state, state.status, Date.now());
+      return true;
+    } catch (error) {
+      // D1 failing: a running session carries on (its next step tries again); any other comes back for this.
+      console.error("session index repair failed", { session: state.id, error: String(error) });
+      if (state.status !== "running") await this.ctx.storage.setAlarm(Date.now() + INDEX_RETRY_MS);
+      return state.status === "running";
+    }
+  }
+
+  /**
+   * The session's index row, alarm and storage; its watchers are told. An alarm is armed first, so a crash after the
+   * index row went still ends with the object deleting itself (see repairIndex).
+   */
+  private async erase(state: SessionState): Promise<void> {
+    await this.ctx.storage.setAlarm(Date.now());
+    await deleteSessionIndex(this.platform.db, state);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.tables.dropped();
+    this.tellWatchers(null);
+  }
+
+  /**
+   * Status changes and index writes run one at a time: each reads the object's state when its turn comes and writes
+   * it, so index writes reach D1 in the order the object changed, and a transition waiting on D1 (a start claiming
+   * its slot) cannot be overtaken by another that saw the same state. Reads and item progress do not wait.
+   */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   /** Running: the next step now. Finished: the deletion, once the time to keep it has passed. */

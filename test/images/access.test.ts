@@ -107,6 +107,28 @@ describe("signed urls", () => {
     await expectContract(getImageFile, 403, await call(withParam(image.url, "exp", "soon")));
   });
 
+  it("exp is valid only as issued: hex, exponent, decimal point, leading zero, sign or spaces are 403 invalid", async () => {
+    const { client } = await signedInClient();
+    const image = await uploadLabelled(client, uniqueImage("tiny.png"), [{ label: "FOX", score: 0.5 }]);
+    const issued = new URL(image.url, "http://x").searchParams.get("exp")!;
+    const exp = Number(issued);
+    const respellings = [`0x${exp.toString(16)}`, exp.toExponential(), `${exp}.0`, `0${exp}`, `+${exp}`, ` ${exp}`];
+    for (const spelling of respellings) {
+      expect(Number(spelling), spelling).toBe(exp); // the same number: only the spelling differs
+      const problem = await expectContract(getImageFile, 403, await call(withParam(image.url, "exp", spelling)));
+      expect(problem.detail, spelling).toMatch(/not valid/);
+    }
+    await expectFile(200, await call(withParam(image.url, "exp", issued)));
+  });
+
+  it("a signed link outlives the login that fetched it, until its own expiry (docs/auth-and-security.md)", async () => {
+    const { client } = await signedInClient();
+    const image = await uploadLabelled(client, uniqueImage("tiny.png"), [{ label: "FOX", score: 0.5 }]);
+    await client.POST("/v1/auth/logout");
+    await expectFile(200, await call(image.url));
+    expect(Date.parse(image.urlExpiresAt) - Date.now()).toBeLessThanOrEqual((3600 + 900) * 1000);
+  });
+
   it("a correctly signed url whose exp has passed is 403", async () => {
     const { client, user } = await signedInClient();
     const image = await uploadLabelled(client, uniqueImage("tiny.png"), [{ label: "FOX", score: 0.5 }]);

@@ -62,12 +62,41 @@ export async function listSessionIndex(
   return results;
 }
 
-export async function countRunningSessions(db: D1Database, userId: string): Promise<number> {
+/**
+ * Claims one of the user's running slots for this session, in one conditional statement: it becomes `running` in
+ * the index only while fewer than `maxRunning` of the user's other sessions are. D1 runs one statement at a time, so
+ * concurrent starts cannot all see a free slot (a separate count, then an update, let 8 of 8 through). False when
+ * the user is at the limit (or the row is gone).
+ */
+export async function claimRunningSlot(
+  db: D1Database,
+  session: { id: string; userId: string },
+  maxRunning: number,
+  now: number,
+): Promise<boolean> {
   const row = await db
-    .prepare("SELECT count(*) AS n FROM processing_sessions WHERE user_id = ?1 AND status = 'running'")
-    .bind(userId)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
+    .prepare(
+      `UPDATE processing_sessions SET status = 'running', updated_at = ?4
+       WHERE id = ?1 AND user_id = ?2
+         AND (SELECT count(*) FROM processing_sessions
+              WHERE user_id = ?2 AND status = 'running' AND id <> ?1) < ?3
+       RETURNING id`,
+    )
+    .bind(session.id, session.userId, maxRunning, now)
+    .first<{ id: string }>();
+  return row !== null;
+}
+
+/** The status the index holds for the session; null when it has no row (deleted, or never written). */
+export async function indexedStatus(
+  db: D1Database,
+  session: { id: string; userId: string },
+): Promise<SessionStatus | null> {
+  const row = await db
+    .prepare("SELECT status FROM processing_sessions WHERE id = ?1 AND user_id = ?2")
+    .bind(session.id, session.userId)
+    .first<{ status: SessionStatus }>();
+  return row?.status ?? null;
 }
 
 /** For deleting an account: the ids of its sessions (to destroy each object), then the rows. */

@@ -39,11 +39,26 @@ type ItemRow = {
 };
 
 export class SessionTables {
+  /**
+   * Whether this object holds the tables. They are made by `create` only, so an object that never held a session (or
+   * whose storage was deleted) stays empty: reads find nothing and writes do nothing, instead of throwing
+   * `no such table` at a step that was still running when its session was deleted.
+   */
+  private present: boolean;
+
   constructor(private readonly sql: SqlStorage) {
-    sql.exec(SCHEMA);
+    this.present =
+      sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session'").toArray().length > 0;
+  }
+
+  /** After `deleteAll()`: the tables went with the rest of the storage. */
+  dropped() {
+    this.present = false;
   }
 
   create(session: { id: string; userId: string; output: ProcessingOutput; imageIds: string[]; now: number }) {
+    this.sql.exec(SCHEMA);
+    this.present = true;
     this.sql.exec(
       "INSERT INTO session (id, user_id, status, output, version, created_at, updated_at) VALUES (?, ?, 'draft', ?, 1, ?, ?)",
       session.id,
@@ -56,6 +71,7 @@ export class SessionTables {
   }
 
   replaceItems(imageIds: string[]) {
+    if (!this.present) return;
     this.sql.exec("DELETE FROM items");
     imageIds.forEach((imageId, position) => {
       this.sql.exec("INSERT INTO items (position, image_id, status) VALUES (?, ?, 'pending')", position, imageId);
@@ -64,6 +80,7 @@ export class SessionTables {
 
   /** The whole state, or null for an object that holds no session (never created, or deleted). */
   state(): SessionState | null {
+    if (!this.present) return null;
     const row = this.sql.exec<SessionRow>("SELECT * FROM session").toArray()[0];
     if (!row) return null;
     const items = this.sql.exec<ItemRow>("SELECT * FROM items ORDER BY position").toArray().map(toItem);
@@ -87,6 +104,7 @@ export class SessionTables {
 
   /** Every change bumps the version: If-Match compares against it. */
   update(changes: { status?: SessionStatus; output?: ProcessingOutput; finishedAt?: number }, now: number) {
+    if (!this.present) return;
     this.sql.exec(
       `UPDATE session SET status = coalesce(?, status), output = coalesce(?, output), finished_at = coalesce(?, finished_at),
        version = version + 1, updated_at = ?`,
@@ -99,6 +117,7 @@ export class SessionTables {
 
   /** The next item to work on: one interrupted while processing comes first (it is retried), then pending ones. */
   nextItem(): { position: number; imageId: string; attempts: number } | null {
+    if (!this.present) return null;
     const row = this.sql
       .exec<ItemRow>(
         "SELECT * FROM items WHERE status IN ('processing', 'pending') ORDER BY status = 'pending', position LIMIT 1",
@@ -109,10 +128,12 @@ export class SessionTables {
 
   /** Recorded before the work starts, so an interrupted attempt still counts. */
   beginItem(position: number) {
+    if (!this.present) return;
     this.sql.exec("UPDATE items SET status = 'processing', attempts = attempts + 1 WHERE position = ?", position);
   }
 
   finishItem(position: number, rendition: ItemRendition) {
+    if (!this.present) return;
     this.sql.exec(
       "UPDATE items SET status = 'done', error = NULL, rendition = ? WHERE position = ?",
       JSON.stringify(rendition),
@@ -121,6 +142,7 @@ export class SessionTables {
   }
 
   failItem(position: number, error: string, retry: boolean) {
+    if (!this.present) return;
     this.sql.exec(
       "UPDATE items SET status = ?, error = ? WHERE position = ?",
       retry ? "pending" : "failed",

@@ -38,7 +38,7 @@ describe("file route headers", () => {
     expect(res.headers.get("etag")).toBe(`"${image.sha256}"`);
     expect(res.headers.get("accept-ranges")).toBe("bytes");
     expect(res.headers.get("content-length")).toBe(String(bytes.length));
-    expect(res.headers.get("content-disposition")).toMatch(/^inline; filename="photo\.jpg"/);
+    expect(res.headers.get("content-disposition")).toMatch(/^inline; filename="photo\.png"/);
   });
 
   it("the file's Content-Security-Policy contains sandbox (a served image can never run as a document)", async () => {

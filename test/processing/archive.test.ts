@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import * as routes from "../../src/processing/processing.routes";
+import { call, signedInClient } from "../helpers/client";
+import { expectContract } from "../helpers/contract";
+import { bearer } from "../helpers/images";
+import { uploadPhotos, waitForStatus } from "./helpers";
+
+/** The entries of a stored (uncompressed) ZIP, from its central directory: name → bytes. */
+function unzipStored(zip: Uint8Array): Map<string, Uint8Array> {
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const entries = new Map<string, Uint8Array>();
+  for (let at = 0; at + 4 <= zip.length; at++) {
+    if (view.getUint32(at, true) !== 0x02014b50) continue; // central directory header
+    const nameLength = view.getUint16(at + 28, true);
+    const name = new TextDecoder().decode(zip.subarray(at + 46, at + 46 + nameLength));
+    const local = view.getUint32(at + 42, true);
+    let size = view.getUint32(at + 20, true);
+    const extraLength = view.getUint16(at + 30, true);
+    if (size === 0xffffffff) size = Number(view.getBigUint64(at + 46 + nameLength + 4, true)); // ZIP64 extra field
+    const dataStart = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    entries.set(name, zip.subarray(dataStart, dataStart + size));
+    at += 45 + nameLength + extraLength;
+  }
+  return entries;
+}
+
+describe("the archive lists what it leaves out", () => {
+  it("an image deleted after its item was converted: 2 files for done: 3, and omitted.txt names the third and why", async () => {
+    const { client, tokens } = await signedInClient();
+    const imageIds = await uploadPhotos(client, 3);
+    const draft = expectContract(
+      routes.createSessionRoute,
+      201,
+      await client.POST("/v1/processing-sessions", {
+        body: { imageIds, output: { format: "webp", width: 200 } },
+      }),
+    );
+    const { id } = await draft;
+    await client.POST("/v1/processing-sessions/{id}/start", { params: { path: { id } } });
+    const done = await waitForStatus(client, id, ["completed"]);
+    expect(done.progress).toEqual({ done: 3, failed: 0, total: 3 });
+    await client.DELETE("/v1/images/{id}", { params: { path: { id: imageIds[1]! } } });
+
+    const archive = await call(`/v1/processing-sessions/${id}/archive`, { headers: bearer(tokens.accessToken) });
+    expect(archive.status).toBe(200);
+    const entries = unzipStored(new Uint8Array(await archive.arrayBuffer()));
+    expect([...entries.keys()]).toHaveLength(3);
+    expect([...entries.keys()].filter((name) => name.endsWith(".webp"))).toHaveLength(2);
+    const omitted = new TextDecoder().decode(entries.get("omitted.txt"));
+    expect(omitted).toBe(`${imageIds[1]}\tits image was deleted after it was converted\n`);
+  });
+
+  it("a session whose every item has its file has no omitted.txt; a failed item is listed with its reason", async () => {
+    const { client, tokens } = await signedInClient();
+    const imageIds = await uploadPhotos(client, 2);
+    const create = async (ids: string[]) => {
+      const session = await expectContract(
+        routes.createSessionRoute,
+        201,
+        await client.POST("/v1/processing-sessions", { body: { imageIds: ids, output: { format: "png" } } }),
+      );
+      await client.POST("/v1/processing-sessions/{id}/start", { params: { path: { id: session.id } } });
+      return session.id;
+    };
+    const whole = await create(imageIds);
+    await waitForStatus(client, whole, ["completed"]);
+    const read = async (id: string) =>
+      unzipStored(
+        new Uint8Array(
+          await (
+            await call(`/v1/processing-sessions/${id}/archive`, { headers: bearer(tokens.accessToken) })
+          ).arrayBuffer(),
+        ),
+      );
+    expect([...(await read(whole)).keys()].sort()).toEqual(["photo (2).png", "photo.png"]);
+
+    // One item's image deleted before its turn: it fails, and the archive says so.
+    const [kept, gone] = await uploadPhotos(client, 2);
+    const partial = await expectContract(
+      routes.createSessionRoute,
+      201,
+      await client.POST("/v1/processing-sessions", { body: { imageIds: [kept!, gone!], output: { format: "png" } } }),
+    );
+    await client.DELETE("/v1/images/{id}", { params: { path: { id: gone! } } });
+    await client.POST("/v1/processing-sessions/{id}/start", { params: { path: { id: partial.id } } });
+    await waitForStatus(client, partial.id, ["completed"]);
+    const entries = await read(partial.id);
+    expect([...entries.keys()]).toEqual(["photo.png", "omitted.txt"]);
+    expect(new TextDecoder().decode(entries.get("omitted.txt"))).toMatch(
+      new RegExp(`^${gone}\\tnot converted: The image was deleted before it was converted\\.\\n$`),
+    );
+  });
+});
