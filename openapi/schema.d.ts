@@ -299,7 +299,7 @@ export interface paths {
         };
         /**
          * Download an image, or a resized or converted rendition of it
-         * @description Authorised either by the signature in the image's `url` or `thumbnailUrl` (so `<img src>` works; a signature covers the rendition parameters, so a signed link cannot be changed into another rendition) or by a bearer token. Without transform parameters: the original bytes, with `If-None-Match` (ETag is the SHA-256) and single `Range` requests. With `width`, `height`, `fit`, `format` or `quality`: a rendition made once with Cloudflare Images, stored, and served from storage afterwards; output at most 4096 px a side and `MAX_RENDITION_PIXELS` pixels (422 beyond). An image Cloudflare Images cannot decode is a 422; a failure of the service itself is a 503 with `Retry-After`.
+         * @description Authorised either by the signature in the image's `url` or `thumbnailUrl` (so `<img src>` works; a signature covers the rendition parameters, so a signed link cannot be changed into another rendition) or by a bearer token. Without transform parameters: the original bytes, with `If-None-Match` (ETag is the SHA-256) and single `Range` requests. With `width`, `height`, `fit`, `format` or `quality`: a rendition made once with Cloudflare Images, stored, and served from storage afterwards; output at most 4096 px a side and `MAX_RENDITION_PIXELS` pixels (422 beyond). New renditions are budgeted: at most `RENDITIONS_PER_IMAGE` stored per image (422 beyond; the stored ones are still served) and `RENDITIONS_PER_HOUR` made per user per hour (429 with `Retry-After`); the thumbnail and display image never count. An image Cloudflare Images cannot decode is a 422; a failure of the service itself is a 503 with `Retry-After`.
          */
         get: operations["getImageFile"];
         put?: never;
@@ -2218,6 +2218,17 @@ export interface operations {
             /** @description The request is well-formed but cannot be processed: for example, an image over the pixel limit. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts in a short time. Retry after the number of seconds in `Retry-After`. */
+            429: {
+                headers: {
+                    /** @description Seconds until a retry may succeed. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -16,7 +16,7 @@ import {
   updateImageTagsRoute,
   uploadImageRoute,
 } from "./images.routes";
-import { type RenditionParams, wantsRendition } from "./rendition-spec";
+import { displayRendition, type RenditionParams, THUMBNAIL, wantsRendition } from "./rendition-spec";
 import type { Rendition } from "./renditions";
 import type { ImageRecord } from "./store/image-rows";
 import { listTagsRoute } from "./tags.routes";
@@ -96,17 +96,6 @@ export async function signedFileUrl<E extends AppEnv>(
 ): Promise<{ url: string; expiresAt: Date }> {
   const link = await c.var.services.images.fileLink(image, rendition);
   return { url: publicOrigin(c) + link.path, expiresAt: link.expiresAt };
-}
-
-/** Gallery thumbnails: one size, one format, so each image's thumbnail is made once and then served from R2. */
-const THUMBNAIL: RenditionParams = { width: 256, height: 256, fit: "scale-down", format: "webp", quality: 80 };
-
-/** Full size and upright, as JPEG: how a browser that cannot decode HEIC shows one (at most 4096 px a side). */
-const DISPLAY: RenditionParams = { width: 4096, height: 4096, fit: "scale-down", format: "jpeg", quality: 85 };
-
-/** The rendition that shows `image` in an `<img>`, or undefined when the original shows as it is. */
-export function displayRendition(image: Pick<ImageRecord, "content_type">): RenditionParams | undefined {
-  return image.content_type === "image/heic" || image.content_type === "image/heif" ? DISPLAY : undefined;
 }
 
 /** An image as the API shows it, with an absolute, signed, expiring `url` that works as `<img src>` anywhere. */

@@ -273,7 +273,10 @@ export const getImageFileRoute = createRoute({
     "token. Without transform parameters: the original bytes, with `If-None-Match` (ETag is the SHA-256) and " +
     "single `Range` requests. With `width`, `height`, `fit`, `format` or `quality`: a rendition made once with " +
     "Cloudflare Images, stored, and served from storage afterwards; output at most 4096 px a side and " +
-    "`MAX_RENDITION_PIXELS` pixels (422 beyond). An image Cloudflare Images cannot decode is a 422; a failure of " +
+    "`MAX_RENDITION_PIXELS` pixels (422 beyond). New renditions are budgeted: at most `RENDITIONS_PER_IMAGE` " +
+    "stored per image (422 beyond; the stored ones are still served) and `RENDITIONS_PER_HOUR` made per user per " +
+    "hour (429 with `Retry-After`); the thumbnail and display image never count. An image Cloudflare Images cannot " +
+    "decode is a 422; a failure of " +
     "the service itself is a 503 with `Retry-After`.",
   security: fileSecurity,
   request: {
@@ -284,7 +287,7 @@ export const getImageFileRoute = createRoute({
     200: { description: "The file.", content: { "image/*": { schema: BinarySchema } } },
     206: { description: "The requested range.", content: { "image/*": { schema: BinarySchema } } },
     304: { description: "Not modified: the ETag matches." },
-    ...problemResponses(400, 401, 403, 404, 416, 422, 503),
+    ...problemResponses(400, 401, 403, 404, 416, 422, 429, 503),
   },
 });
 

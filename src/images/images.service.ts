@@ -4,12 +4,12 @@ import type { Caller, Platform } from "../platform";
 import { readImageFile } from "./image-file";
 import { normaliseLabel } from "./labels";
 import { type SweepOptions, sweepOrphanObjects } from "./orphan-sweep";
-import type { RenditionParams } from "./rendition-spec";
+import { displayRendition, type RenditionParams, type RenditionSpec, THUMBNAIL } from "./rendition-spec";
 import { ensureRenditionStored, planRendition, readRendition } from "./renditions";
 import { rankedSearch, type SearchMatch } from "./search/ranked-search";
 import { signFileUrl, verifyFileSignature } from "./signed-url";
 import { sniffImage } from "./sniff";
-import { deleteUserObjects, derivedKey } from "./store/image-objects";
+import { deleteUserObjects, derivedKey, renditionNames } from "./store/image-objects";
 import {
   claimPendingTagging,
   deleteImageStatement,
@@ -24,6 +24,7 @@ import {
   setTagStatusStatement,
 } from "./store/image-rows";
 import { type BroaderTermCount, countBroaderTerms } from "./store/label-terms";
+import { claimRendition, deleteUserRenditionBudgetStatement } from "./store/rendition-budget";
 import {
   mergeSearchIndex,
   reindexImageStatements,
@@ -235,12 +236,48 @@ export class ImageService {
     return readImageFile(this.platform.bucket, await this.get(caller, input.id), input);
   }
 
-  /** A rendition (see renditions.ts): made once with the Images binding, then served from R2. */
+  /**
+   * A rendition (see renditions.ts): made once with the Images binding, then served from R2. A new one other than
+   * the standard ones (thumbnail, display image) is made only within the caller's budget: RENDITIONS_PER_IMAGE
+   * stored per image (422), RENDITIONS_PER_HOUR made per hour (429).
+   */
   async readRendition(
     caller: Caller,
     input: { id: string; params: RenditionParams; accept?: string | undefined; ifNoneMatch?: string | undefined },
   ) {
-    return readRendition(this.renditionDeps(), await this.get(caller, input.id), input);
+    const deps = {
+      ...this.renditionDeps(),
+      beforeMaking: (image: ImageRecord, spec: RenditionSpec) => this.spend(image, spec),
+    };
+    return readRendition(deps, await this.get(caller, input.id), input);
+  }
+
+  /** Claims a new rendition of `image` from its owner's budget, or refuses it naming the limit. */
+  private async spend(image: ImageRecord, spec: RenditionSpec): Promise<void> {
+    const { db, bucket, config } = this.platform;
+    const standard = [THUMBNAIL, displayRendition(image)].flatMap((params) =>
+      params ? [planRendition(image, params, undefined, config).name] : [],
+    );
+    if (standard.includes(spec.name)) return;
+    const max = config.RENDITIONS_PER_IMAGE;
+    const stored = (await renditionNames(bucket, image.user_id, image.sha256, max + standard.length + 1)).filter(
+      (name) => !standard.includes(name),
+    );
+    if (stored.length >= max) {
+      throw new ApiError(
+        "unprocessable",
+        `This image has ${stored.length} renditions stored, the most it may have (RENDITIONS_PER_IMAGE); ask for one of them.`,
+      );
+    }
+    const { made, windowEnd } = await claimRendition(db, image.user_id, 3_600_000);
+    if (made > config.RENDITIONS_PER_HOUR) {
+      const seconds = Math.max(1, Math.ceil((windowEnd - Date.now()) / 1000));
+      throw new ApiError(
+        "rate_limited",
+        `At most ${config.RENDITIONS_PER_HOUR} new renditions an hour (RENDITIONS_PER_HOUR); stored ones are still served. Try again in ${seconds} seconds.`,
+        { headers: { "Retry-After": String(seconds) } },
+      );
+    }
   }
 
   /** A signed, expiring path to a file of the owner's image (see signed-url.ts); the HTTP layer adds the origin. */
@@ -326,6 +363,7 @@ export class ImageService {
   async deleteAllOf(caller: Caller): Promise<void> {
     const { db } = this.platform;
     await db.batch([
+      deleteUserRenditionBudgetStatement(db, caller.userId),
       ...unindexUserStatements(db, caller.userId),
       deleteUserTagsStatement(db, caller.userId),
       deleteUserImagesStatement(db, caller.userId),

@@ -41,6 +41,20 @@ const EXTENSIONS: Record<OutputType, string> = {
   "image/png": "png",
 };
 
+// The standard renditions every image response links to. They are made once each and never count against a user's
+// rendition budget.
+
+/** Gallery thumbnails: one size, one format, so each image's thumbnail is made once and then served from R2. */
+export const THUMBNAIL: RenditionParams = { width: 256, height: 256, fit: "scale-down", format: "webp", quality: 80 };
+
+/** Full size and upright, as JPEG: how a browser that cannot decode HEIC shows one (at most 4096 px a side). */
+const DISPLAY: RenditionParams = { width: 4096, height: 4096, fit: "scale-down", format: "jpeg", quality: 85 };
+
+/** The rendition that shows `image` in an `<img>`, or undefined when the original shows as it is. */
+export function displayRendition(image: { content_type: string }): RenditionParams | undefined {
+  return image.content_type === "image/heic" || image.content_type === "image/heif" ? DISPLAY : undefined;
+}
+
 /** True when the request asks for a rendition at all (otherwise the original is served). */
 export function wantsRendition(params: RenditionParams): boolean {
   return Object.values(params).some((value) => value !== undefined);

@@ -13,6 +13,8 @@ interface RenditionDeps {
   images: ImagesBinding;
   /** Whether the image still exists: a delete that answered while a rendition was being made wins (see below). */
   exists: (image: ImageRecord) => Promise<boolean>;
+  /** Called before a rendition that is not stored yet is made: the place to refuse it (a budget). */
+  beforeMaking?: (image: ImageRecord, spec: RenditionSpec) => Promise<void>;
 }
 
 export type Rendition =
@@ -89,6 +91,7 @@ async function makeRendition(
   spec: RenditionSpec,
   key: string,
 ): Promise<Uint8Array> {
+  await deps.beforeMaking?.(image, spec);
   const bytes = await transform(deps, image, spec);
   await deps.bucket.put(key, bytes, { httpMetadata: { contentType: spec.output.format } });
   // A delete of the image that ran meanwhile removed its files before this one was written: take it back, so nothing

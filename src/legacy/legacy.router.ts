@@ -1,7 +1,8 @@
 import type { Context } from "hono";
 import { type AppEnv, clientInfo } from "../http/context";
 import { createRouter } from "../http/create-router";
-import { displayRendition, signedFileUrl } from "../images/images.router";
+import { signedFileUrl } from "../images/images.router";
+import { displayRendition } from "../images/rendition-spec";
 import type { ImageRecord } from "../images/store/image-rows";
 import {
   legacyImagesRoute,

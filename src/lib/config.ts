@@ -93,6 +93,14 @@ export const ConfigSchema = z.object({
   MAX_RENDITION_PIXELS: documented(positiveInt.default(16_777_216), {
     description: "Largest rendition a client may ask for (output width × height); 422 above it.",
   }),
+  RENDITIONS_PER_HOUR: documented(positiveInt.default(200), {
+    description:
+      "New renditions one user may have made per hour through the file route (a fixed window); 429 beyond. Stored ones, thumbnails, display images and processing-session outputs do not count.",
+  }),
+  RENDITIONS_PER_IMAGE: documented(positiveInt.default(25), {
+    description:
+      "Distinct renditions stored per image; asking for another is 422 (the stored ones stay served). Thumbnails and display images do not count.",
+  }),
   MAX_SESSION_IMAGES: documented(positiveInt.max(100).default(100), {
     description: "Images one processing session may convert (at most 100).",
   }),

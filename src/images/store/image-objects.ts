@@ -62,3 +62,10 @@ async function deleteAllUnder(bucket: R2Bucket, prefix: string): Promise<void> {
     if (!page.truncated) return;
   }
 }
+
+/** The names of an image's stored renditions (`r/…`), up to `limit` of them. */
+export async function renditionNames(bucket: R2Bucket, userId: string, sha256: string, limit: number) {
+  const prefix = derivedKey(userId, sha256, "r/");
+  const page = await bucket.list({ prefix, limit });
+  return page.objects.map((object) => object.key.slice(prefix.length - 2));
+}
