@@ -84,15 +84,23 @@ try {
   const started = performance.now();
   let tagged = 0;
   let seconds = 0;
+  const users = [...new Set(uploads.map((u) => u.token))];
   while (performance.now() - started < 60_000) {
-    const states = await Promise.all(
-      uploads.map(async (u) => {
-        const response = await fetch(`${base}/v1/images/${u.id}`, { headers: { authorization: `Bearer ${u.token}` } });
-        return ((await response.json()) as { tagStatus: string }).tagStatus;
+    // Each user's own list (at most 100 uploads each): one request per user, with a deadline.
+    const lists = await Promise.all(
+      users.map(async (token) => {
+        const response = await fetch(`${base}/v1/images?limit=100`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(15_000),
+        }).catch(() => null);
+        if (!response?.ok) return [];
+        return ((await response.json()) as { items: { id: string; tagStatus: string }[] }).items;
       }),
     );
-    tagged = states.filter((s) => s === "tagged").length;
+    const ids = new Set(uploads.map((u) => u.id));
+    tagged = lists.flat().filter((item) => ids.has(item.id) && item.tagStatus === "tagged").length;
     seconds = (performance.now() - started) / 1000;
+    log(`${seconds.toFixed(0)} s after: ${tagged} of ${uploads.length} tagged`);
     if (tagged === uploads.length) break;
     await new Promise((resolve) => setTimeout(resolve, 5000));
   }
