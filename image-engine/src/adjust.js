@@ -1,4 +1,4 @@
-// The colour adjustments of a transform, applied to 8-bit RGBA pixels (alpha untouched), with the meanings
+// The colour adjustments of a transform, applied to 8-bit RGB or RGBA pixels (alpha untouched), with the meanings
 // Cloudflare documents (https://developers.cloudflare.com/images/optimization/features/):
 //   brightness b  multiplier: 1 = unchanged, 0.5 half as bright, 2 twice      v' = v·b
 //   contrast c    multiplier around mid-grey: 1 = unchanged                    v' = (v − 127.5)·c + 127.5
@@ -9,17 +9,21 @@
 // Cloudflare does not publish its formulas: values are faithful in direction and scale, not bit-exact.
 
 /**
- * @param {{ data: Buffer, width: number, height: number }} image  RGBA
+ * @typedef {{ data: Buffer, width: number, height: number, channels: 3 | 4 }} Pixels  RGB or RGBA, 8 bits
+ */
+
+/**
+ * @param {Pixels} image
  * @param {{ brightness?: number, contrast?: number, gamma?: number, saturation?: number }} options
- * @returns {{ data: Buffer, width: number, height: number }}  a new image (or the same one when nothing applies)
+ * @returns {Pixels}  a new image (or the same one when nothing applies)
  */
 export function adjustColours(image, options) {
+  if (!changesColours(options)) return image;
   const brightness = active(options.brightness) ? options.brightness : 1;
   const contrast = active(options.contrast) ? options.contrast : 1;
   const gamma = active(options.gamma) ? options.gamma : 1;
   const saturation = options.saturation ?? 1;
   const curve = brightness !== 1 || contrast !== 1 || gamma !== 1;
-  if (!curve && saturation === 1) return image;
 
   // Point operations compose into one table: brightness, then contrast, then gamma.
   const lut = new Uint8Array(256);
@@ -32,8 +36,10 @@ export function adjustColours(image, options) {
   }
 
   const src = image.data;
-  const out = Buffer.allocUnsafe(src.length);
-  for (let i = 0; i < src.length; i += 4) {
+  const step = image.channels;
+  // Alpha (RGBA) is copied as it is; the loop below writes only R, G and B.
+  const out = step === 4 ? Buffer.from(src) : Buffer.allocUnsafe(src.length);
+  for (let i = 0; i < src.length; i += step) {
     let r = src[i];
     let g = src[i + 1];
     let b = src[i + 2];
@@ -51,27 +57,55 @@ export function adjustColours(image, options) {
     out[i] = r;
     out[i + 1] = g;
     out[i + 2] = b;
-    out[i + 3] = src[i + 3];
   }
-  return { data: out, width: image.width, height: image.height };
+  return { data: out, width: image.width, height: image.height, channels: image.channels };
 }
 
-/** Multiplies the alpha channel by `opacity` (0–1): a drawn overlay's `opacity`. */
-export function scaleAlpha(
-  /** @type {{ data: Buffer, width: number, height: number }} */ image,
-  /** @type {number} */ opacity,
-) {
-  if (opacity >= 1) return image;
-  const out = Buffer.from(image.data);
+/**
+ * RGBA pixels with the alpha channel multiplied by `opacity` (0–1): a drawn overlay's `opacity`.
+ * @param {Pixels} image @param {number} opacity @returns {Pixels}
+ */
+export function scaleAlpha(image, opacity) {
+  const rgba = withAlpha(image);
+  if (opacity >= 1) return rgba;
+  const out = rgba === image ? Buffer.from(image.data) : rgba.data;
   for (let i = 3; i < out.length; i += 4) out[i] = Math.round(out[i] * opacity);
-  return { data: out, width: image.width, height: image.height };
+  return { data: out, width: image.width, height: image.height, channels: 4 };
 }
 
-/** True when any pixel is not fully opaque. */
-export function hasTransparency(/** @type {{ data: Buffer }} */ image) {
+/** The image as RGBA: RGB pixels get an opaque alpha channel. @param {Pixels} image @returns {Pixels} */
+export function withAlpha(image) {
+  if (image.channels === 4) return image;
+  const src = image.data;
+  const out = Buffer.allocUnsafe((src.length / 3) * 4);
+  for (let i = 0, o = 0; i < src.length; i += 3, o += 4) {
+    out[o] = src[i];
+    out[o + 1] = src[i + 1];
+    out[o + 2] = src[i + 2];
+    out[o + 3] = 255;
+  }
+  return { data: out, width: image.width, height: image.height, channels: 4 };
+}
+
+/** True when any pixel is not fully opaque (never for RGB). @param {Pixels} image */
+export function hasTransparency(image) {
+  if (image.channels !== 4) return false;
   const data = image.data;
   for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return true;
   return false;
+}
+
+/**
+ * Whether any adjustment takes effect (otherwise adjustColours returns the image as it is).
+ * @param {{ brightness?: number, contrast?: number, gamma?: number, saturation?: number }} options
+ */
+export function changesColours(options) {
+  return (
+    active(options.brightness) ||
+    active(options.contrast) ||
+    active(options.gamma) ||
+    (options.saturation !== undefined && options.saturation !== 1)
+  );
 }
 
 /** A number option that takes effect: set, and not the documented "0 is ignored". @param {number | undefined} v */

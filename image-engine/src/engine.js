@@ -4,9 +4,13 @@
 // `steps` is the binding chain in call order: { transform: ImageTransform } or
 // { draw: { image: bytes | { image: bytes, steps }, options: ImageDrawOptions } }.
 //
-// Between steps the image is held as 8-bit RGBA pixels (one sharp pipeline per operation where order matters),
-// because Cloudflare fixes the order inside one transform() — trim, flip, rotate, resize, colour, blur/sharpen,
-// border, background — while sharp reorders operations inside a single pipeline.
+// Between steps the image is held as 8-bit RGB pixels, or RGBA when it has (or an operation gives it) an alpha
+// channel, one sharp pipeline per operation where order matters, because Cloudflare fixes the order inside one
+// transform() — trim, flip, rotate, resize, colour, blur/sharpen, border, background — while sharp reorders
+// operations inside a single pipeline.
+// The common case — a JPEG/PNG/WebP/AVIF/GIF with at most one transform that only resizes (width, height, fit,
+// gravity), nothing drawn — runs as one pipeline from decoder to encoder instead (fused(): libvips streams it,
+// shrinks on load where it can, and never materialises the full-size pixels); it gives the same pixels.
 // Sources: https://developers.cloudflare.com/images/optimization/features/ (options, order, metadata),
 // https://developers.cloudflare.com/images/optimization/transformations/bindings/ (the chain),
 // https://developers.cloudflare.com/images/optimization/transformations/draw-overlays/ (draw),
@@ -14,7 +18,7 @@
 // https://developers.cloudflare.com/images/reference/errors/ (codes).
 import exifr from "exifr";
 import sharp from "sharp";
-import { adjustColours, hasTransparency, scaleAlpha } from "./adjust.js";
+import { adjustColours, changesColours, hasTransparency, scaleAlpha } from "./adjust.js";
 import { WHITE } from "./color.js";
 import { detectKind, MIME } from "./detect.js";
 import { badOptions, CODES, ImagesError, notAnImage, tooLarge } from "./errors.js";
@@ -45,7 +49,7 @@ export const DEFAULT_LIMITS = Object.freeze({
 /** Cloudflare's default output quality. */
 export const DEFAULT_QUALITY = 85;
 
-/** @typedef {{ data: Buffer, width: number, height: number }} Pixels  8-bit RGBA */
+/** @typedef {import("./adjust.js").Pixels} Pixels  8-bit RGB, or RGBA when there is an alpha channel */
 
 /**
  * @param {Uint8Array} bytes
@@ -62,18 +66,27 @@ export async function info(bytes, { limits } = {}) {
  * @param {Uint8Array} bytes
  * @param {unknown[]} steps
  * @param {{ format: string, quality?: number, background?: string }} output
- * @param {{ limits?: Partial<Limits> }} [options]
+ * @param {{ limits?: Partial<Limits>, fused?: boolean }} [options]  `fused: false` turns the single-pipeline
+ *   path off (every request takes the step-by-step path; for tests that compare the two)
  * @returns {Promise<{ data: Buffer, contentType: string, width: number, height: number }>}
  */
-export async function transform(bytes, steps, output, { limits } = {}) {
+export async function transform(bytes, steps, output, { limits, fused: fuse = true } = {}) {
   const all = { ...DEFAULT_LIMITS, ...limits };
   // Options first: a malformed request is answered without decoding anything.
   const tree = normalizeTree(bytes, steps);
   const out = normalizeOutput(output);
-  const image = await render(tree, all);
+  const found = await inspectForDecoding(bytes, all);
   // JPEG output keeps the EXIF copyright tag and nothing else (Cloudflare's default `metadata: copyright`);
   // every other format keeps no metadata.
   const copyright = out.format === "image/jpeg" ? await readCopyright(bytes) : null;
+  // One pipeline from decoder to encoder when the chain allows it (see fused()). 16-bit images take the
+  // step-by-step path, which works in 8 bits from the start, so that both paths give the same pixels.
+  if (fuse && found.kind !== "heic" && found.depth8 && tree.steps.length <= 1) {
+    const [step] = tree.steps;
+    const t = step === undefined ? null : "transform" in step ? step.transform : undefined;
+    if (t === null || (t !== undefined && resizesOnly(t))) return fused(bytes, t, found, out, copyright, all);
+  }
+  const image = await render(tree, all, found);
   return encode(image, out, copyright, all);
 }
 
@@ -81,11 +94,11 @@ export async function transform(bytes, steps, output, { limits } = {}) {
  * Decodes a node's image and runs its steps.
  * @param {import("./options.js").Node} node
  * @param {Limits} limits
+ * @param {Found} [found]  what inspectForDecoding() said of node.bytes, when already asked
  * @returns {Promise<Pixels>}
  */
-async function render(node, limits) {
-  const found = await inspect(node.bytes, limits, { enforceArea: true });
-  if (found.kind === "svg") throw notAnImage("Conversion between SVG and raster formats is not supported.");
+async function render(node, limits, found) {
+  found ??= await inspectForDecoding(node.bytes, limits);
   let image = await decode(node.bytes, found.kind, limits);
   for (const step of node.steps) {
     if ("transform" in step) {
@@ -99,12 +112,25 @@ async function render(node, limits) {
 }
 
 /**
+ * @typedef {{ kind: import("./detect.js").Kind, width: number, height: number, alpha: boolean, depth8: boolean }} Found
+ *   `alpha`: the decoded image has an alpha channel (always assumed for HEIC, which is decoded as RGBA);
+ *   `depth8`: 8 bits per sample (false for 16-bit PNGs, and for HEIC)
+ */
+
+/** inspect() for an image about to be decoded: limits enforced, SVG refused. @param {Uint8Array} bytes @param {Limits} limits */
+async function inspectForDecoding(bytes, limits) {
+  const found = await inspect(bytes, limits, { enforceArea: true });
+  if (found.kind === "svg") throw notAnImage("Conversion between SVG and raster formats is not supported.");
+  return found;
+}
+
+/**
  * What the file is and the size it is shown at, from headers only. Refuses, before any decoding, files that
  * are too large by bytes, by area or by side.
  * @param {Uint8Array} bytes
  * @param {Limits} limits
  * @param {{ enforceArea: boolean }} options  info() reports the size of any image; decoding refuses large ones
- * @returns {Promise<{ kind: import("./detect.js").Kind, width: number, height: number }>}
+ * @returns {Promise<Found>}
  */
 async function inspect(bytes, limits, { enforceArea }) {
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw notAnImage("The input is empty.");
@@ -115,10 +141,12 @@ async function inspect(bytes, limits, { enforceArea }) {
   if (!kind) {
     throw notAnImage("The input is not an image (JPEG, PNG, GIF, WebP, AVIF, HEIC or SVG), judged by its first bytes.");
   }
-  if (kind === "svg") return { kind, width: 0, height: 0 };
+  if (kind === "svg") return { kind, width: 0, height: 0, alpha: false, depth8: false };
 
   let coded; // { width, height } as stored
   let swap; // shown rotated by 90°/270°
+  let alpha = true;
+  let depth8 = false;
   if (kind === "heic") {
     let layout;
     try {
@@ -145,6 +173,8 @@ async function inspect(bytes, limits, { enforceArea }) {
     // An animation's first frame is what gets decoded.
     coded = { width: meta.width, height: meta.pageHeight ?? meta.height };
     swap = (meta.orientation ?? 1) >= 5;
+    alpha = meta.hasAlpha;
+    depth8 = meta.depth === "uchar";
   }
   if (enforceArea) {
     if (coded.width * coded.height > limits.maxInputPixels) {
@@ -158,26 +188,25 @@ async function inspect(bytes, limits, { enforceArea }) {
       );
     }
   }
-  return swap ? { kind, width: coded.height, height: coded.width } : { kind, ...coded };
+  const shown = swap ? { width: coded.height, height: coded.width } : coded;
+  return { kind, ...shown, alpha, depth8 };
 }
 
 /**
- * Encoded bytes → upright sRGB RGBA pixels. EXIF orientation is applied here, before any transform, as
- * Cloudflare does ("EXIF rotation is applied even if the metadata is discarded"); colour profiles too.
+ * Encoded bytes → upright sRGB pixels (RGBA when the image has an alpha channel, else RGB). EXIF orientation is
+ * applied here, before any transform, as Cloudflare does ("EXIF rotation is applied even if the metadata is
+ * discarded"); colour profiles too.
  * @param {Uint8Array} bytes
  * @param {import("./detect.js").Kind} kind
  * @param {Limits} limits
  * @returns {Promise<Pixels>}
  */
 async function decode(bytes, kind, limits) {
-  if (kind === "heic") return decodeHeif(bytes, limits);
+  if (kind === "heic") return { ...(await decodeHeif(bytes, limits)), channels: 4 };
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxInputPixels, animated: false })
-      .autoOrient()
-      .toColourspace("srgb")
-      .ensureAlpha()
-      .raw({ depth: "uchar" })
-      .toBuffer({ resolveWithObject: true });
+    const { data, info } = await source(bytes, limits).toColourspace("srgb").raw({ depth: "uchar" }).toBuffer({
+      resolveWithObject: true,
+    });
     return checkedPixels(data, info);
   } catch (error) {
     if (error instanceof ImagesError) throw error;
@@ -278,43 +307,130 @@ async function trim(image, trim) {
  * @returns {Promise<Pixels>}
  */
 async function resize(image, t, limits) {
-  const plan = planResize(image, t);
+  const resized = resizing(image, t, limits);
+  return resized ? run(pixels(image), resized.ops) : image;
+}
+
+/**
+ * A transform's resize (fit, gravity) of an image of `size` as sharp operations, with the size they give; null
+ * when the image keeps its size. Refuses (9413) a result over the size limit.
+ * @param {{ width: number, height: number }} size
+ * @param {import("./options.js").Transform} t
+ * @param {Limits} limits
+ * @returns {null | { width: number, height: number, ops: (s: import("sharp").Sharp) => import("sharp").Sharp }}
+ */
+function resizing(size, t, limits) {
+  // In fused(), libvips shrinks on load (JPEG DCT scaling, WebP) before resampling; `fastShrinkOnLoad: false`
+  // leaves the last factor of 2 to Lanczos-3, so large reductions match the step-by-step path's pixels closely.
+  const fill = /** @type {const} */ ({ fit: "fill", fastShrinkOnLoad: false });
+  const plan = planResize(size, t);
   switch (plan.kind) {
     case "none":
-      return image;
+      return null;
     case "scale":
       checkOutputSize(plan.width, plan.height, limits);
-      if (plan.width === image.width && plan.height === image.height) return image;
-      return run(pixels(image), (s) => s.resize(plan.width, plan.height, { fit: "fill" }));
+      if (plan.width === size.width && plan.height === size.height) return null;
+      return {
+        width: plan.width,
+        height: plan.height,
+        ops: (s) => s.resize(plan.width, plan.height, fill),
+      };
     case "pad": {
       checkOutputSize(plan.canvasWidth, plan.canvasHeight, limits);
-      // Cloudflare: pad fills with `background`, white by default.
+      // Cloudflare: pad fills with `background`, white by default (a translucent one adds an alpha channel).
       const background = t.background ?? WHITE;
-      return run(pixels(image), (s) =>
-        s.resize(plan.width, plan.height, { fit: "fill" }).extend({
-          left: plan.left,
-          top: plan.top,
-          right: plan.canvasWidth - plan.width - plan.left,
-          bottom: plan.canvasHeight - plan.height - plan.top,
-          background,
-        }),
-      );
+      return {
+        width: plan.canvasWidth,
+        height: plan.canvasHeight,
+        ops: (s) =>
+          s.resize(plan.width, plan.height, fill).extend({
+            left: plan.left,
+            top: plan.top,
+            right: plan.canvasWidth - plan.width - plan.left,
+            bottom: plan.canvasHeight - plan.height - plan.top,
+            background,
+          }),
+      };
     }
     case "crop": {
       checkOutputSize(plan.scaledWidth, plan.scaledHeight, limits);
       if (plan.strategy) {
         // sharp scales by max(w/W, h/H) — the same factor as the plan — and picks the window itself.
         const position = sharp.strategy[plan.strategy];
-        return run(pixels(image), (s) => s.resize(plan.width, plan.height, { fit: "cover", position }));
+        return {
+          width: plan.width,
+          height: plan.height,
+          ops: (s) => s.resize(plan.width, plan.height, { fit: "cover", position, fastShrinkOnLoad: false }),
+        };
       }
-      return run(pixels(image), (s) => {
-        if (plan.scaledWidth !== image.width || plan.scaledHeight !== image.height) {
-          s = s.resize(plan.scaledWidth, plan.scaledHeight, { fit: "fill" });
-        }
-        return s.extract({ left: plan.left, top: plan.top, width: plan.width, height: plan.height });
-      });
+      return {
+        width: plan.width,
+        height: plan.height,
+        ops: (s) => {
+          // extract() after resize() cuts from the resized image; without a resize, from the (oriented) input.
+          if (plan.scaledWidth !== size.width || plan.scaledHeight !== size.height) {
+            s = s.resize(plan.scaledWidth, plan.scaledHeight, fill);
+          }
+          return s.extract({ left: plan.left, top: plan.top, width: plan.width, height: plan.height });
+        },
+      };
     }
   }
+}
+
+/**
+ * Whether a transform does nothing but resize (width, height, fit, gravity): what fused() can do.
+ * @param {import("./options.js").Transform} t
+ */
+function resizesOnly(t) {
+  return (
+    t.trim === null &&
+    t.flip === null &&
+    t.rotate === 0 &&
+    !changesColours(t) &&
+    t.blur === 0 &&
+    t.sharpen === 0 &&
+    t.border === null &&
+    t.background === null
+  );
+}
+
+/**
+ * The common case as one libvips pipeline: decode (shrinking on load where the format allows) → EXIF
+ * orientation → the resize of `t` → sRGB → encode, without the step-by-step path's full-size pixel buffers.
+ * Same operations, same order, so the same pixels. An input with an alpha channel goes through RGBA pixels
+ * before encoding: whether any pixel is transparent (and so whether the output keeps alpha) is known only then.
+ * @param {Uint8Array} bytes
+ * @param {import("./options.js").Transform | null} t  a transform for which resizesOnly() holds, or none
+ * @param {Found} found
+ * @param {import("./options.js").Output} out
+ * @param {string | null} copyright
+ * @param {Limits} limits
+ */
+async function fused(bytes, t, found, out, copyright, limits) {
+  const resized = t ? resizing(found, t, limits) : null;
+  const width = resized?.width ?? found.width;
+  const height = resized?.height ?? found.height;
+  checkOutputSize(width, height, limits);
+  let s = source(bytes, limits);
+  if (resized) s = resized.ops(s);
+  s = s.toColourspace("srgb");
+  /** @type {Pixels} */
+  let image;
+  try {
+    if (!found.alpha) {
+      // No alpha channel: nothing to flatten or to keep (a JPEG's flatten() is a no-op kept for safety).
+      if (out.format === "image/jpeg") s = s.flatten({ background: WHITE });
+      const { data, info } = await encoder(s, out, width, height, copyright).toBuffer({ resolveWithObject: true });
+      return { data, contentType: out.format, width: info.width, height: info.height };
+    }
+    const { data, info } = await s.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+    image = checkedPixels(data, info);
+  } catch (error) {
+    if (error instanceof ImagesError) throw error;
+    throw new ImagesError(CODES.CODEC, `Could not convert the image: ${/** @type {Error} */ (error).message}`);
+  }
+  return encode(image, out, copyright, limits);
 }
 
 /**
@@ -327,7 +443,7 @@ async function resize(image, t, limits) {
  * @returns {Promise<Pixels>}
  */
 async function drawOverlay(base, overlay, options) {
-  const piece = scaleAlpha(overlay, options.opacity);
+  const piece = scaleAlpha(overlay, options.opacity); // RGBA
   const W = base.width;
   const H = base.height;
   const w = piece.width;
@@ -356,7 +472,8 @@ function tileStarts(/** @type {number} */ start, /** @type {number} */ step, /**
 }
 
 /**
- * Copies `src` into the RGBA buffer `dst` (W × H) at (x, y), clipped to it. Returns whether anything landed.
+ * Copies the RGBA pixels `src` into the RGBA buffer `dst` (W × H) at (x, y), clipped to it. Returns whether
+ * anything landed.
  * @param {Pixels} src @param {Buffer} dst @param {number} W @param {number} H @param {number} x @param {number} y
  */
 function blit(src, dst, W, H, x, y) {
@@ -386,31 +503,11 @@ function blit(src, dst, W, H, x, y) {
 async function encode(image, out, copyright, limits) {
   checkOutputSize(image.width, image.height, limits);
   if (out.background) image = await underlay(image, out.background);
-  const quality = out.quality ?? DEFAULT_QUALITY;
   let s = pixels(image);
-  if (out.format === "image/jpeg" || !hasTransparency(image)) s = s.flatten({ background: WHITE }).removeAlpha();
-  switch (out.format) {
-    case "image/jpeg": {
-      const area = image.width * image.height;
-      s = s.jpeg({ quality, progressive: area >= 50 * 50 && area <= 3000 * 3000 });
-      if (copyright) s = s.withExif({ IFD0: { Copyright: copyright } });
-      break;
-    }
-    case "image/png":
-      s = out.quality !== undefined && out.quality < 100 ? s.png({ palette: true, quality: out.quality }) : s.png();
-      break;
-    case "image/webp":
-      s = s.webp(quality === 100 ? { lossless: true } : { quality });
-      break;
-    case "image/avif":
-      s = s.avif({ quality });
-      break;
-    case "image/gif":
-      s = s.gif();
-      break;
-    default:
-      throw badOptions(`unsupported output format ${out.format}`);
+  if (image.channels === 4 && (out.format === "image/jpeg" || !hasTransparency(image))) {
+    s = s.flatten({ background: WHITE }).removeAlpha();
   }
+  s = encoder(s, out, image.width, image.height, copyright);
   try {
     const data = await s.toBuffer();
     return { data, contentType: out.format, width: image.width, height: image.height };
@@ -418,6 +515,36 @@ async function encode(image, out, copyright, limits) {
     throw new ImagesError(CODES.CODEC, `Could not encode the image: ${/** @type {Error} */ (error).message}`, {
       status: 500,
     });
+  }
+}
+
+/**
+ * The output format and its options on a pipeline whose result is `width` × `height`.
+ * @param {import("sharp").Sharp} s
+ * @param {import("./options.js").Output} out
+ * @param {number} width @param {number} height
+ * @param {string | null} copyright
+ */
+function encoder(s, out, width, height, copyright) {
+  const quality = out.quality ?? DEFAULT_QUALITY;
+  switch (out.format) {
+    case "image/jpeg": {
+      const area = width * height;
+      s = s.jpeg({ quality, progressive: area >= 50 * 50 && area <= 3000 * 3000 });
+      return copyright ? s.withExif({ IFD0: { Copyright: copyright } }) : s;
+    }
+    case "image/png":
+      return out.quality !== undefined && out.quality < 100 ? s.png({ palette: true, quality: out.quality }) : s.png();
+    case "image/webp":
+      return s.webp(quality === 100 ? { lossless: true } : { quality });
+    case "image/avif":
+      return s.avif({ quality });
+    case "image/gif":
+      // A new palette from the pixels, as for any other input (not a GIF input's own palette, which can bring
+      // a transparent index into an opaque image).
+      return s.gif({ reuse: false });
+    default:
+      throw badOptions(`unsupported output format ${out.format}`);
   }
 }
 
@@ -435,10 +562,12 @@ async function readCopyright(bytes) {
 }
 
 /**
- * `image` composited over a solid `color` (which may itself be translucent).
+ * `image` composited over a solid `color` (which may itself be translucent). An image without an alpha
+ * channel covers it entirely: unchanged.
  * @param {Pixels} image @param {import("./color.js").Rgba} color
  */
 async function underlay(image, color) {
+  if (image.channels === 3) return image;
   const canvas = sharp({ create: { width: image.width, height: image.height, channels: 4, background: color } });
   return run(canvas, (s) =>
     s.composite([{ input: image.data, raw: { width: image.width, height: image.height, channels: 4 } }]),
@@ -454,26 +583,29 @@ function checkOutputSize(width, height, limits) {
   }
 }
 
-/** A sharp pipeline reading our RGBA pixels (already size-checked, so no pixel limit here). @param {Pixels} image */
+/** The input file as a sharp pipeline: first frame, EXIF orientation applied. @param {Uint8Array} bytes @param {Limits} limits */
+function source(bytes, limits) {
+  return sharp(bytes, { limitInputPixels: limits.maxInputPixels, animated: false }).autoOrient();
+}
+
+/** A sharp pipeline reading our pixels (already size-checked, so no pixel limit here). @param {Pixels} image */
 function pixels(image) {
   return sharp(image.data, {
-    raw: { width: image.width, height: image.height, channels: 4 },
+    raw: { width: image.width, height: image.height, channels: image.channels },
     limitInputPixels: false,
   });
 }
 
 /**
- * Runs `ops` on a pipeline and returns RGBA pixels.
+ * Runs `ops` on a pipeline and returns its pixels: RGB, or RGBA when the result has an alpha channel (an RGBA
+ * input, a translucent `extend` background, a composite).
  * @param {import("sharp").Sharp} pipeline
  * @param {(s: import("sharp").Sharp) => import("sharp").Sharp} ops
  * @returns {Promise<Pixels>}
  */
 async function run(pipeline, ops) {
   try {
-    const { data, info } = await ops(pipeline)
-      .ensureAlpha()
-      .raw({ depth: "uchar" })
-      .toBuffer({ resolveWithObject: true });
+    const { data, info } = await ops(pipeline).raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
     return checkedPixels(data, info);
   } catch (error) {
     if (error instanceof ImagesError) throw error;
@@ -483,6 +615,8 @@ async function run(pipeline, ops) {
 
 /** @param {Buffer} data @param {import("sharp").OutputInfo} info @returns {Pixels} */
 function checkedPixels(data, info) {
-  if (info.channels !== 4) throw new ImagesError(CODES.INTERNAL, `expected RGBA pixels, got ${info.channels} channels`);
-  return { data, width: info.width, height: info.height };
+  if (info.channels !== 3 && info.channels !== 4) {
+    throw new ImagesError(CODES.INTERNAL, `expected RGB or RGBA pixels, got ${info.channels} channels`);
+  }
+  return { data, width: info.width, height: info.height, channels: /** @type {3 | 4} */ (info.channels) };
 }

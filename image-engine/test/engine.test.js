@@ -400,6 +400,83 @@ describe("output", () => {
   });
 });
 
+describe("the single-pipeline path (resize only) and the step-by-step path", () => {
+  const paths = /** @type {const} */ ([true, false]); // transform()'s `fused` option
+
+  test("give the same pixels for a real photo with EXIF orientation 6, for every fit", async () => {
+    const turned = await orientedJpeg(rocket, 6); // stored 427×640, shown 640×427
+    for (const [t, format, shown] of /** @type {const} */ ([
+      [undefined, "image/png", [640, 427]],
+      [{ width: 320 }, "image/webp", [320, 214]],
+      [{ width: 1600, height: 900, fit: "scale-down" }, "image/webp", [640, 427]],
+      [{ width: 200, height: 200, fit: "cover" }, "image/jpeg", [200, 200]],
+      [{ width: 300, height: 100, fit: "crop", gravity: "top" }, "image/png", [300, 100]],
+      [{ width: 640, height: 200, fit: "crop", gravity: { x: 0.5, y: 1 } }, "image/png", [640, 200]],
+      [{ width: 300, height: 300, fit: "pad" }, "image/png", [300, 300]],
+      [{ width: 200, height: 300, fit: "cover", gravity: "auto" }, "image/png", [200, 300]],
+      [{ height: 150, fit: "squeeze" }, "image/avif", [225, 150]],
+      [{ width: 100 }, "image/png", [100, 67]], // 6.4× smaller: the fast path shrinks on load (JPEG DCT scaling)
+    ])) {
+      const steps = t ? [{ transform: t }] : [];
+      const [fast, general] = await Promise.all(paths.map((fused) => transform(turned, steps, { format }, { fused })));
+      const label = `${JSON.stringify(t)} → ${format}`;
+      assert.deepEqual([fast.width, fast.height], shown, label);
+      assert.deepEqual(await size(fast.data), await size(general.data), label);
+      // Mean absolute difference of 64×64 grayscale thumbnails, 0–255 (below 1 for all but the 6.4× reduction).
+      const tolerance = t?.width === 100 ? 1.5 : 1;
+      assert.ok((await difference(fast.data, general.data, 64)) < tolerance, `${label}: same pixels`);
+      if (!t?.fit || t.fit === "scale-down" || t.fit === "squeeze") {
+        // the whole photo, scaled: upright, like the photo the file was made from
+        const upright = await sharp(rocket).resize(shown[0], shown[1], { fit: "fill" }).png().toBuffer();
+        assert.ok((await difference(fast.data, upright)) < 3, `${label}: upright`);
+      }
+    }
+  });
+
+  test("an opaque input gives WebP/PNG without an alpha channel; a transparent one keeps it", async () => {
+    const opaqueRgba = await sharp(cat).ensureAlpha().png().toBuffer(); // an alpha channel, every pixel opaque
+    const holed = await sharp(cat)
+      .ensureAlpha()
+      .composite([
+        {
+          input: { create: { width: 100, height: 100, channels: 4, background: "#0000" } },
+          blend: "dest-in",
+          left: 0,
+          top: 0,
+        },
+      ])
+      .png()
+      .toBuffer();
+    assert.equal((await sharp(opaqueRgba).metadata()).hasAlpha, true);
+    const transparentAt = async (/** @type {Buffer} */ file) => {
+      const { data, info: meta } = await pixels(file);
+      return meta.channels === 4 && data[(10 * meta.width + 10) * 4 + 3] === 0;
+    };
+    assert.equal(await transparentAt(holed), true, "the fixture has a transparent corner");
+    for (const fused of paths) {
+      for (const format of ["image/webp", "image/png"]) {
+        for (const steps of [[], [{ transform: { width: 300 } }], [{ transform: { width: 300, rotate: 90 } }]]) {
+          const label = `${format} ${JSON.stringify(steps)} fused=${fused}`;
+          for (const input of [rocket, cat, opaqueRgba]) {
+            const out = await transform(input, steps, { format }, { fused });
+            assert.equal((await sharp(out.data).metadata()).hasAlpha, false, `opaque: ${label}`);
+          }
+          const out = await transform(holed, steps, { format }, { fused });
+          assert.equal((await sharp(out.data).metadata()).hasAlpha, true, `transparent: ${label}`);
+          if (steps.length === 0 || !("rotate" in steps[0].transform)) {
+            assert.equal(await transparentAt(out.data), true, `transparent pixels stay transparent: ${label}`);
+          }
+        }
+      }
+    }
+    // A translucent border adds transparency to an opaque image; a JPEG never has alpha.
+    const bordered = await transform(rocket, [{ transform: { border: { color: "#ff000080", width: 4 } } }], png);
+    assert.equal((await sharp(bordered.data).metadata()).hasAlpha, true);
+    const jpeg = await transform(holed, [{ transform: { width: 300 } }], { format: "image/jpeg" });
+    assert.equal((await sharp(jpeg.data).metadata()).hasAlpha, false);
+  });
+});
+
 describe("metadata", () => {
   /** @type {Buffer} */ let tagged;
   before(async () => {
