@@ -36,19 +36,24 @@ const INDEX_RETRY_MS = 60_000;
 
 const SOURCE_DELETED = "The image was deleted before it was converted.";
 
+/** How long one alarm goes on converting items before it hands over to the next alarm. */
+const STEP_BUDGET_MS = 2000;
+
 /** What converting one item came to; applied to the tables only if the session still exists by then. */
 type ItemOutcome = { kind: "done"; rendition: ItemRendition } | { kind: "failed"; reason: string; retry: boolean };
 
 /**
- * One processing session, inside its Durable Object. Work runs in small steps driven by the object's alarm — one
- * item per alarm — so it survives restarts, evictions and deploys: every state change is written to the object's
- * SQLite before the next step, an item interrupted mid-way is retried (its attempt counted), and a finished item is
- * never processed again. Every open /events stream hears each change; a reconnecting one starts from the state.
+ * One processing session, inside its Durable Object. Work runs in small steps driven by the object's alarm (items one
+ * after another for up to STEP_BUDGET_MS, then the next alarm), so it survives restarts, evictions and deploys: every
+ * state change is written to the object's SQLite before the next item, an item interrupted mid-way is retried (its
+ * attempt counted), and a finished item is never processed again. Every open /events stream hears each change; a
+ * reconnecting one starts from the state.
  *
  * The object is the one source of truth for the session's status; D1's row is an index of it (for listing, the
- * owner check and the running-sessions limit). Every alarm re-applies the object's status to that row, and every
- * change of status arms an alarm before it writes anything, so a crash (or a failed D1 write) between the object's
- * write and the index's heals at the next alarm. The running slot itself is claimed in D1 first, in one conditional
+ * owner check and the running-sessions limit). An alarm re-applies the object's status to that row (the first alarm
+ * after a change of status or a restart of the object: see `indexAgrees`), and every change of status arms an alarm
+ * before it writes anything, so a crash (or a failed D1 write) between the object's write and the index's heals at
+ * the next alarm. The running slot itself is claimed in D1 first, in one conditional
  * statement (see claimRunningSlot), so the limit holds however many starts arrive at once.
  */
 export class SessionEngine {
@@ -160,8 +165,8 @@ export class SessionEngine {
   }
 
   /**
-   * One step: the index repaired from the object, then the next item of a running session, or the deletion of a
-   * session that finished long enough ago.
+   * One step: the index repaired from the object, then the next items of a running session (for up to
+   * STEP_BUDGET_MS), or the deletion of a session that finished long enough ago.
    */
   async alarm(): Promise<void> {
     if (!(this.indexAgrees && this.tables.state()?.status === "running")) {
@@ -176,21 +181,28 @@ export class SessionEngine {
       else await this.scheduleNext();
       return;
     }
-    if (state.status !== "running") return; // a draft or a paused session: the alarm only repaired its index
-    const item = this.tables.nextItem();
-    if (!item) {
-      await this.serial(() => this.finish());
-      return;
+    // Items one after another, each recorded (and told to the watchers) before the next, for up to STEP_BUDGET_MS:
+    // an alarm per item would spend a scheduling round trip on each. An alarm that dies part-way is retried by the
+    // runtime and goes on from the first item not recorded.
+    const deadline = Date.now() + STEP_BUDGET_MS;
+    for (let current = state; current.status === "running"; ) {
+      const item = this.tables.nextItem();
+      if (!item) {
+        await this.serial(() => this.finish());
+        return;
+      }
+      this.tables.beginItem(item.position);
+      const outcome = await this.convert(current, item);
+      // Deleted while converting (the session, or the whole account): nothing is left to record, and nothing more is
+      // done. (A rendition written meanwhile went with its image: ImageService.convert re-checks after its write.)
+      if (!this.tables.state()) return;
+      if (outcome.kind === "done") this.tables.finishItem(item.position, outcome.rendition);
+      else this.tables.failItem(item.position, outcome.reason, outcome.retry);
+      this.tables.update({}, Date.now());
+      const next = this.changed();
+      if (!next || Date.now() >= deadline) break;
+      current = next; // paused or cancelled meanwhile: the loop ends
     }
-    this.tables.beginItem(item.position);
-    const outcome = await this.convert(state, item);
-    // Deleted while converting (the session, or the whole account): nothing is left to record, and nothing more is
-    // done. (A rendition written meanwhile went with its image: ImageService.convert re-checks after its write.)
-    if (!this.tables.state()) return;
-    if (outcome.kind === "done") this.tables.finishItem(item.position, outcome.rendition);
-    else this.tables.failItem(item.position, outcome.reason, outcome.retry);
-    this.tables.update({}, Date.now());
-    this.changed();
     await this.scheduleNext();
   }
 
