@@ -282,7 +282,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an image
-         * @description Deletes the file, the metadata, the tags and the search entry.
+         * @description Deletes the file, the metadata, the tags and the search entry. 409 when the same bytes were uploaded again while it was being deleted (that upload was answered with this image, so it is kept).
          */
         delete: operations["deleteImage"];
         options?: never;
@@ -2100,6 +2100,15 @@ export interface operations {
             };
             /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -334,10 +334,12 @@ export const deleteImageRoute = createRoute({
   tags,
   ...bearer,
   summary: "Delete an image",
-  description: "Deletes the file, the metadata, the tags and the search entry.",
+  description:
+    "Deletes the file, the metadata, the tags and the search entry. 409 when the same bytes were uploaded again " +
+    "while it was being deleted (that upload was answered with this image, so it is kept).",
   request: { params: ImageIdParamSchema },
   responses: {
     204: { description: "Deleted." },
-    ...problemResponses(400, 401, 404),
+    ...problemResponses(400, 401, 404, 409),
   },
 });

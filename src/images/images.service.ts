@@ -17,6 +17,7 @@ import {
   findImage,
   findImages,
   type ImageRecord,
+  imageVersion,
   listGeometryPending,
   listImageRecords,
   ownedImageIds,
@@ -208,11 +209,17 @@ export class ImageService {
   async remove(caller: Caller, id: string): Promise<void> {
     const { db } = this.platform;
     const image = await this.get(caller, id);
-    await db.batch([
-      ...unindexImageStatements(db, image.id),
-      deleteImageTagsStatement(db, image.id, caller.userId),
-      deleteImageStatement(db, caller.userId, image.id),
+    const version = await imageVersion(db, caller.userId, image.id);
+    if (version === null) throw new ApiError("not_found", "No image with this id.");
+    const results = await db.batch([
+      ...unindexImageStatements(db, image.id, version),
+      deleteImageTagsStatement(db, image.id, caller.userId, version),
+      deleteImageStatement(db, caller.userId, image.id, version),
     ]);
+    if (results.at(-1)?.meta.changes === 0) {
+      // The same bytes were uploaded again meanwhile, and that upload was answered with this image: it stays.
+      throw new ApiError("conflict", "This image was uploaded again while it was being deleted; it is kept.");
+    }
     // After the rows: if this fails the files are orphans, and the scheduled sweep removes them.
     await releaseImageFiles(this.platform, caller.userId, image.sha256);
   }

@@ -6,6 +6,7 @@ import { byRank } from "./labels";
 import { sniffImage } from "./sniff";
 import { deleteImageObjects, putOriginal } from "./store/image-objects";
 import {
+  claimImageBySha,
   findImageBySha,
   hasImageWithSha,
   type ImageRecord,
@@ -50,7 +51,8 @@ export async function storeUpload(platform: Platform, caller: Caller, file: File
   }
 
   const sha256 = await sha256Hex(bytes);
-  const existing = await findImageBySha(db, userId, sha256);
+  // Claimed, not just found: a delete of it racing this upload then removes nothing (see claimImageBySha).
+  const existing = await claimImageBySha(db, userId, sha256);
   if (existing) return { image: existing, created: false };
 
   const tagging = await tagWithConfig(platform, bytes);

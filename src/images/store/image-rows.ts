@@ -126,8 +126,32 @@ export function setTagStatusStatement(
     .bind(id, userId, status, error);
 }
 
-export function deleteImageStatement(db: D1Database, userId: string, id: string): D1PreparedStatement {
-  return db.prepare("DELETE FROM images WHERE id = ?1 AND user_id = ?2").bind(id, userId);
+/** Deletes the owner's image; with `version`, only at it (see claimImageBySha): `changes` is 0 when it moved on. */
+export function deleteImageStatement(db: D1Database, userId: string, id: string, version?: number) {
+  return db
+    .prepare("DELETE FROM images WHERE id = ?1 AND user_id = ?2 AND (?3 IS NULL OR version = ?3)")
+    .bind(id, userId, version ?? null);
+}
+
+/** The version of the owner's image, or null when there is none. */
+export async function imageVersion(db: D1Database, userId: string, id: string): Promise<number | null> {
+  const row = await db
+    .prepare("SELECT version FROM images WHERE id = ?1 AND user_id = ?2")
+    .bind(id, userId)
+    .first<{ version: number }>();
+  return row?.version ?? null;
+}
+
+/**
+ * The owner's image with these bytes, claimed for a new upload of them in the same statement (its version moves on,
+ * so a delete that read the old one removes nothing): null when there is none, or it was deleted first.
+ */
+export async function claimImageBySha(db: D1Database, userId: string, sha256: string): Promise<ImageRecord | null> {
+  const claimed = await db
+    .prepare("UPDATE images SET version = version + 1 WHERE user_id = ?1 AND sha256 = ?2 RETURNING id")
+    .bind(userId, sha256)
+    .first<{ id: string }>();
+  return claimed && findImage(db, userId, claimed.id);
 }
 
 export function deleteUserImagesStatement(db: D1Database, userId: string): D1PreparedStatement {

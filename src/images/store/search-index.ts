@@ -50,9 +50,15 @@ export function reindexImageStatements(db: D1Database, imageId: string): D1Prepa
   ];
 }
 
-/** Statements that remove an image's search document; run them before the images row is deleted. */
-export function unindexImageStatements(db: D1Database, imageId: string): D1PreparedStatement[] {
-  return [db.prepare(SQL_DELETE).bind(imageId)];
+/**
+ * Statements that remove an image's search document; run them before the images row is deleted. With `version`,
+ * only while the image is at that version (a delete that lost to a re-upload keeps the document).
+ */
+export function unindexImageStatements(db: D1Database, imageId: string, version?: number): D1PreparedStatement[] {
+  if (version === undefined) return [db.prepare(SQL_DELETE).bind(imageId)];
+  return [
+    db.prepare(`${SQL_DELETE} AND EXISTS (SELECT 1 FROM images WHERE id = ?1 AND version = ?2)`).bind(imageId, version),
+  ];
 }
 
 /** For bulk (re)builds, e.g. after restoring a database: the same document SQL for every image. */

@@ -53,8 +53,14 @@ export function rejectTagsStatement(db: D1Database, imageId: string, userId: str
     .bind(imageId, userId, JSON.stringify(labels));
 }
 
-export function deleteImageTagsStatement(db: D1Database, imageId: string, userId: string) {
-  return db.prepare("DELETE FROM image_tags WHERE image_id = ?1 AND user_id = ?2").bind(imageId, userId);
+/** An image's tags, only while the image is at `version` (see image-rows.ts claimImageBySha). */
+export function deleteImageTagsStatement(db: D1Database, imageId: string, userId: string, version: number) {
+  return db
+    .prepare(
+      `DELETE FROM image_tags WHERE image_id = ?1 AND user_id = ?2
+       AND EXISTS (SELECT 1 FROM images WHERE id = ?1 AND user_id = ?2 AND version = ?3)`,
+    )
+    .bind(imageId, userId, version);
 }
 
 export function deleteUserTagsStatement(db: D1Database, userId: string) {

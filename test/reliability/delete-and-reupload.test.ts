@@ -1,0 +1,80 @@
+// A delete of an image and a new upload of the same bytes, racing (issue 16, item 10): the upload is answered with
+// the existing image, so that image must not then be deleted. The upload claims it (its version moves on) and the
+// delete removes only the version it read: whichever way they interleave, the upload's answer stays true.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { deleteImageRoute, getImageRoute, uploadImageRoute } from "../../src/images/images.routes";
+import { ImageService } from "../../src/images/images.service";
+import { signedInClient } from "../helpers/client";
+import { expectContract } from "../helpers/contract";
+import { countImageRows, listObjectKeys, postImage, uniqueImage } from "../helpers/images";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Holds the next delete after it has read the image, until `open()`; `reached` resolves when it got there. */
+function holdDeleteAfterRead() {
+  const original = ImageService.prototype.get;
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  let arrived!: () => void;
+  const reached = new Promise<void>((resolve) => {
+    arrived = resolve;
+  });
+  let held = false;
+  vi.spyOn(ImageService.prototype, "get").mockImplementation(async function (this: ImageService, ...args) {
+    const image = await original.apply(this, args);
+    if (!held && new Error().stack?.includes("remove")) {
+      held = true;
+      arrived();
+      await opened;
+    }
+    return image;
+  });
+  return { reached, open };
+}
+
+describe("a delete and a re-upload of the same bytes at once", () => {
+  it("re-upload first: the upload is answered with the image, and the delete that read it before is 409, keeping it", async () => {
+    const { client, user } = await signedInClient();
+    const bytes = uniqueImage("tiny.png");
+    const image = await expectContract(uploadImageRoute, 201, await postImage(client, bytes, "a.png"));
+
+    const hold = holdDeleteAfterRead();
+    const deleting = client.DELETE("/v1/images/{id}", { params: { path: { id: image.id } } });
+    await hold.reached;
+    const again = await expectContract(uploadImageRoute, 200, await postImage(client, bytes, "b.png"));
+    expect(again.id).toBe(image.id);
+    hold.open();
+
+    const refused = await expectContract(deleteImageRoute, 409, await deleting);
+    expect(refused.detail).toMatch(/uploaded again/);
+    await expectContract(
+      getImageRoute,
+      200,
+      await client.GET("/v1/images/{id}", { params: { path: { id: image.id } } }),
+    );
+    expect(await countImageRows(user.id)).toBe(1);
+    expect((await listObjectKeys(user.id)).length).toBeGreaterThan(0);
+  });
+
+  it("delete first: the re-upload is a new image (201), not the deleted one", async () => {
+    const { client } = await signedInClient();
+    const bytes = uniqueImage("tiny.png");
+    const image = await expectContract(uploadImageRoute, 201, await postImage(client, bytes, "a.png"));
+    await expectContract(
+      deleteImageRoute,
+      204,
+      await client.DELETE("/v1/images/{id}", { params: { path: { id: image.id } } }),
+    );
+    const again = await expectContract(uploadImageRoute, 201, await postImage(client, bytes, "b.png"));
+    expect(again.id).not.toBe(image.id);
+    await expectContract(
+      getImageRoute,
+      200,
+      await client.GET("/v1/images/{id}", { params: { path: { id: again.id } } }),
+    );
+  });
+});
