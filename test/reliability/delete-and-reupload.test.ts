@@ -12,7 +12,10 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Holds the next delete after it has read the image, until `open()`; `reached` resolves when it got there. */
+/**
+ * Holds the next read of an image through the service (the delete's, which reads the image first) until `open()`;
+ * `reached` resolves when it got there. Nothing else reads one meanwhile: an upload of known bytes does not.
+ */
 function holdDeleteAfterRead() {
   const original = ImageService.prototype.get;
   let open!: () => void;
@@ -26,7 +29,7 @@ function holdDeleteAfterRead() {
   let held = false;
   vi.spyOn(ImageService.prototype, "get").mockImplementation(async function (this: ImageService, ...args) {
     const image = await original.apply(this, args);
-    if (!held && new Error().stack?.includes("remove")) {
+    if (!held) {
       held = true;
       arrived();
       await opened;
