@@ -208,9 +208,10 @@ export class ImageService {
   /** Deletes an image: search document, tags and row in one batch, then its files (original and derived). */
   async remove(caller: Caller, id: string): Promise<void> {
     const { db } = this.platform;
-    const image = await this.get(caller, id);
-    const version = await imageVersion(db, caller.userId, image.id);
+    // The version first: a re-upload of the same bytes from here on moves it, and the delete below then does nothing.
+    const version = await imageVersion(db, caller.userId, id);
     if (version === null) throw new ApiError("not_found", "No image with this id.");
+    const image = await this.get(caller, id);
     const results = await db.batch([
       ...unindexImageStatements(db, image.id, version),
       deleteImageTagsStatement(db, image.id, caller.userId, version),
