@@ -310,6 +310,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/images/batch-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete up to 100 images
+         * @description Each image is deleted as `DELETE /v1/images/{id}` deletes one (file, metadata, tags, search entry, every rendition), on its own: one that is not yours fails alone, with `not_found`, and the others go on.
+         */
+        post: operations["batchDeleteImages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/images/batch-tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add or remove tags on up to 100 images
+         * @description `add` and `remove` as for one image (`PATCH /v1/images/{id}/tags`), applied to each image on its own, atomically per image: one that is not yours fails alone, with `not_found`.
+         */
+        post: operations["batchUpdateImageTags"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/images/{id}/tags": {
         parameters: {
             query?: never;
@@ -919,6 +959,35 @@ export interface components {
                 score: number;
             })[];
             nextCursor: string | null;
+        };
+        BatchResults: {
+            /** @description One per distinct id, in the order given. */
+            results: {
+                id: string;
+                /**
+                 * @description What happened to this image: `deleted` / `updated`; `not_found` when it is not one of yours (missing or someone else's: the two are not told apart); `conflict` when it was uploaded again while being deleted.
+                 * @enum {string}
+                 */
+                status: "deleted" | "updated" | "not_found" | "conflict";
+            }[];
+        };
+        BatchDelete: {
+            /**
+             * @description 1–100 image ids; repeats count once.
+             * @example [
+             *       "img_q3m9Xc2LrT0bWvYd1NkA8g"
+             *     ]
+             */
+            ids: string[];
+        };
+        BatchTagPatch: components["schemas"]["TagPatch"] & {
+            /**
+             * @description 1–100 image ids; repeats count once.
+             * @example [
+             *       "img_q3m9Xc2LrT0bWvYd1NkA8g"
+             *     ]
+             */
+            ids: string[];
         };
         TagPatch: {
             /**
@@ -2258,6 +2327,145 @@ export interface operations {
                 headers: {
                     /** @description Seconds until a retry may succeed. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    batchDeleteImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ids": [
+                 *         "img_q3m9Xc2LrT0bWvYd1NkA8g",
+                 *         "img_7Hq2mX9bV4sLr8cW1yZ3Aa"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["BatchDelete"];
+            };
+        };
+        responses: {
+            /** @description What happened to each image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResults"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than this operation accepts; `detail` gives the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    batchUpdateImageTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ids": [
+                 *         "img_q3m9Xc2LrT0bWvYd1NkA8g"
+                 *       ],
+                 *       "add": [
+                 *         "holiday"
+                 *       ],
+                 *       "remove": []
+                 *     }
+                 */
+                "application/json": components["schemas"]["BatchTagPatch"];
+            };
+        };
+        responses: {
+            /** @description What happened to each image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResults"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than this operation accepts; `detail` gives the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -6,6 +6,8 @@ import { publicOrigin } from "../http/public-origin";
 import { contentDisposition } from "./filename";
 import { etagOf, type ImageFile } from "./image-file";
 import {
+  batchDeleteImagesRoute,
+  batchUpdateImageTagsRoute,
   deleteImageRoute,
   getImageFileRoute,
   getImageRoute,
@@ -65,6 +67,14 @@ export const imagesRouter = createRouter()
     }
     const file = await images.readFile(caller, { id, ifNoneMatch, range: c.req.header("range") });
     return sendImageFile(file, download ? "attachment" : "inline");
+  })
+  .openapi(batchDeleteImagesRoute, async (c) => {
+    const results = await c.var.services.images.removeMany(c.var.caller, c.req.valid("json").ids);
+    return c.json({ results }, 200);
+  })
+  .openapi(batchUpdateImageTagsRoute, async (c) => {
+    const results = await c.var.services.images.editTagsMany(c.var.caller, c.req.valid("json"));
+    return c.json({ results }, 200);
   })
   .openapi(updateImageTagsRoute, async (c) => {
     const image = await c.var.services.images.editTags(c.var.caller, {

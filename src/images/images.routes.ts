@@ -136,6 +136,31 @@ export const TagPatchSchema = z
   })
   .openapi("TagPatch");
 
+const BatchIdsSchema = z
+  .array(z.string().min(1).max(64))
+  .min(1)
+  .max(100)
+  .openapi({ description: "1–100 image ids; repeats count once.", example: ["img_q3m9Xc2LrT0bWvYd1NkA8g"] });
+
+export const BatchDeleteSchema = z.strictObject({ ids: BatchIdsSchema }).openapi("BatchDelete");
+
+export const BatchTagPatchSchema = TagPatchSchema.extend({ ids: BatchIdsSchema }).openapi("BatchTagPatch");
+
+const BatchResultSchema = z.object({
+  id: z.string(),
+  status: z.enum(["deleted", "updated", "not_found", "conflict"]).openapi({
+    description:
+      "What happened to this image: `deleted` / `updated`; `not_found` when it is not one of yours (missing or " +
+      "someone else's: the two are not told apart); `conflict` when it was uploaded again while being deleted.",
+  }),
+});
+
+export const BatchResultsSchema = z
+  .object({
+    results: z.array(BatchResultSchema).openapi({ description: "One per distinct id, in the order given." }),
+  })
+  .openapi("BatchResults");
+
 const side = (name: string) =>
   z.coerce
     .number()
@@ -309,6 +334,44 @@ export const updateImageTagsRoute = createRoute({
   responses: {
     200: jsonContent(ImageSchema, "The image with its tags."),
     ...problemResponses(400, 401, 404, 413),
+  },
+});
+
+export const batchDeleteImagesRoute = createRoute({
+  operationId: "batchDeleteImages",
+  method: "post",
+  path: "/v1/images/batch-delete",
+  tags,
+  security: bearer.security,
+  middleware: chain(limitJsonBody, requireAuth),
+  summary: "Delete up to 100 images",
+  description:
+    "Each image is deleted as `DELETE /v1/images/{id}` deletes one (file, metadata, tags, search entry, every " +
+    "rendition), on its own: one that is not yours fails alone, with `not_found`, and the others go on.",
+  request: { body: jsonBody(BatchDeleteSchema, { ids: ["img_q3m9Xc2LrT0bWvYd1NkA8g", "img_7Hq2mX9bV4sLr8cW1yZ3Aa"] }) },
+  responses: {
+    200: jsonContent(BatchResultsSchema, "What happened to each image."),
+    ...problemResponses(400, 401, 413),
+  },
+});
+
+export const batchUpdateImageTagsRoute = createRoute({
+  operationId: "batchUpdateImageTags",
+  method: "post",
+  path: "/v1/images/batch-tags",
+  tags,
+  security: bearer.security,
+  middleware: chain(limitJsonBody, requireAuth),
+  summary: "Add or remove tags on up to 100 images",
+  description:
+    "`add` and `remove` as for one image (`PATCH /v1/images/{id}/tags`), applied to each image on its own, " +
+    "atomically per image: one that is not yours fails alone, with `not_found`.",
+  request: {
+    body: jsonBody(BatchTagPatchSchema, { ids: ["img_q3m9Xc2LrT0bWvYd1NkA8g"], add: ["holiday"], remove: [] }),
+  },
+  responses: {
+    200: jsonContent(BatchResultsSchema, "What happened to each image."),
+    ...problemResponses(400, 401, 413),
   },
 });
 

@@ -226,6 +226,31 @@ export class ImageService {
   }
 
   /**
+   * Deletes each of `ids` as `remove` does, on its own: one that is not the caller's (missing or someone else's:
+   * not told apart) or that was uploaded again meanwhile fails alone.
+   */
+  async removeMany(caller: Caller, ids: string[]): Promise<BatchResult[]> {
+    const results: BatchResult[] = [];
+    for (const id of new Set(ids)) {
+      results.push({ id, status: await this.remove(caller, id).then(() => "deleted" as const, batchFailure) });
+    }
+    return results;
+  }
+
+  /** Adds and removes tags on each of `ids` as `editTags` does, atomically per image; a foreign id fails alone. */
+  async editTagsMany(
+    caller: Caller,
+    input: { ids: string[]; add: string[]; remove: string[] },
+  ): Promise<BatchResult[]> {
+    const results: BatchResult[] = [];
+    for (const id of new Set(input.ids)) {
+      const edit = this.editTags(caller, { id, add: input.add, remove: input.remove });
+      results.push({ id, status: await edit.then(() => "updated" as const, batchFailure) });
+    }
+    return results;
+  }
+
+  /**
    * The caller's tags with how many images carry each, most used first; `prefix` narrows them for autocomplete and
    * adds the broader words that a search would also find images for (none without a prefix).
    */
@@ -418,6 +443,18 @@ export class ImageService {
     if (updates.length > 0) await db.batch(updates);
     return updates.length;
   }
+}
+
+/** What became of one image of a batch request. */
+export interface BatchResult {
+  id: string;
+  status: "deleted" | "updated" | "not_found" | "conflict";
+}
+
+/** A batch item's failure as its result; anything else (a D1 failure, a bad label) fails the whole request. */
+function batchFailure(error: unknown): "not_found" | "conflict" {
+  if (error instanceof ApiError && (error.kind === "not_found" || error.kind === "conflict")) return error.kind;
+  throw error;
 }
 
 /** A message older than this without a result was lost (a local restart) or ran out of retries: queue it again. */
