@@ -980,7 +980,7 @@ export interface components {
              */
             ids: string[];
         };
-        BatchTagPatch: components["schemas"]["TagPatch"] & {
+        BatchTagPatch: {
             /**
              * @description 1–100 image ids; repeats count once.
              * @example [
@@ -988,6 +988,16 @@ export interface components {
              *     ]
              */
             ids: string[];
+            /**
+             * @description Labels to add as user tags (lower-cased).
+             * @default []
+             */
+            add: string[];
+            /**
+             * @description Tags to remove. A removed label stays removed: a retag does not bring it back.
+             * @default []
+             */
+            remove: string[];
         };
         TagPatch: {
             /**

@@ -125,16 +125,16 @@ const LabelSchema = z.string().overwrite(normaliseLabel).min(1).max(64).openapi(
   description: "Normalised (lower-case, single spaces) before the length check.",
 });
 
-export const TagPatchSchema = z
-  .strictObject({
-    add: z.array(LabelSchema).max(20).default([]).openapi({ description: "Labels to add as user tags (lower-cased)." }),
-    remove: z
-      .array(LabelSchema)
-      .max(20)
-      .default([])
-      .openapi({ description: "Tags to remove. A removed label stays removed: a retag does not bring it back." }),
-  })
-  .openapi("TagPatch");
+const tagChanges = {
+  add: z.array(LabelSchema).max(20).default([]).openapi({ description: "Labels to add as user tags (lower-cased)." }),
+  remove: z
+    .array(LabelSchema)
+    .max(20)
+    .default([])
+    .openapi({ description: "Tags to remove. A removed label stays removed: a retag does not bring it back." }),
+};
+
+export const TagPatchSchema = z.strictObject(tagChanges).openapi("TagPatch");
 
 const BatchIdsSchema = z
   .array(z.string().min(1).max(64))
@@ -144,7 +144,7 @@ const BatchIdsSchema = z
 
 export const BatchDeleteSchema = z.strictObject({ ids: BatchIdsSchema }).openapi("BatchDelete");
 
-export const BatchTagPatchSchema = TagPatchSchema.extend({ ids: BatchIdsSchema }).openapi("BatchTagPatch");
+export const BatchTagPatchSchema = z.strictObject({ ids: BatchIdsSchema, ...tagChanges }).openapi("BatchTagPatch");
 
 const BatchResultSchema = z.object({
   id: z.string(),
