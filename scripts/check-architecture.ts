@@ -1,8 +1,7 @@
 // The layering rules of src/ (docs/architecture.md), checked on every lint:
-//   1. only the HTTP layer imports hono: src/http/, each capability's *.routes.ts, *.router.ts, *.presenters.ts and
+//   1. only the HTTP layer imports hono: the plumbing under src/routes/, each capability's *.routes.ts, *.router.ts, *.presenters.ts and
 //      the legacy layer's middleware, plus the entry points (src/app.ts, src/index.ts);
-//   2. arrows point down: nothing else imports the HTTP layer, except the composition root (src/services.ts may be
-//      imported by src/http/middleware.ts, which builds the services for a request);
+//   2. arrows point down: nothing outside the HTTP layer imports it (services never know about HTTP);
 //   3. only src/index.ts imports cloudflare:* (so Node scripts can load src/app.ts to write the spec);
 //   4. the HTTP layer holds no SQL: no .prepare( / .batch( / sql.exec( there;
 //   5. a capability reaches another capability through its service, never its storage: no value imported from
@@ -22,9 +21,9 @@ const files = readdirSync(path.join(ROOT, "src"), { recursive: true })
   .filter((file) => file.endsWith(".ts"))
   .map((file) => path.join("src", file).split(path.sep).join("/"));
 
-/** The HTTP layer: contracts, handlers, presenters, the plumbing under src/http/, and the legacy layer's middleware. */
+/** The HTTP layer: contracts, handlers, presenters, the plumbing under src/routes/, and the legacy layer's middleware. */
 const isHttp = (file: string) =>
-  file.startsWith("src/http/") ||
+  file.startsWith("src/routes/") ||
   /\.(routes|router|presenters)\.ts$/.test(file) ||
   file === "src/legacy/legacy-layer.ts";
 

@@ -4,7 +4,7 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { createApp } from "../src/app";
-import { openApiDocumentConfig } from "../src/http/openapi";
+import { openApiDocumentConfig } from "../src/routes/openapi";
 
 const target = new URL("../openapi/openapi.json", import.meta.url);
 const document = `${JSON.stringify(createApp().getOpenAPI31Document(openApiDocumentConfig), null, 2)}\n`;

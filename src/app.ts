@@ -4,11 +4,6 @@ import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { authRouter } from "./auth/auth.router";
-import type { AppEnv, BaseEnv } from "./http/context";
-import { createRouter } from "./http/create-router";
-import { noStore, requestId, securityHeaders } from "./http/middleware";
-import { openApiDocumentConfig, registerSecuritySchemes } from "./http/openapi";
-import { problemResponse } from "./http/problem";
 import { imagesRouter } from "./images/images.router";
 import { legacyRouter } from "./legacy/legacy.router";
 import { legacyLayer } from "./legacy/legacy-layer";
@@ -16,6 +11,11 @@ import { ConfigError, getConfig } from "./lib/config";
 import { ApiError } from "./lib/problem";
 import { metaRouter } from "./meta/meta.router";
 import { processingRouter } from "./processing/processing.router";
+import type { AppEnv, BaseEnv } from "./routes/context";
+import { createRouter } from "./routes/create-router";
+import { noStore, requestId, securityHeaders } from "./routes/middleware";
+import { openApiDocumentConfig, registerSecuritySchemes } from "./routes/openapi";
+import { problemResponse } from "./routes/problem";
 import { createServices } from "./services";
 
 /**

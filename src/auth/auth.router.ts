@@ -1,6 +1,6 @@
 import type * as z from "zod";
-import { clientInfo } from "../http/context";
-import { createRouter } from "../http/create-router";
+import { clientInfo } from "../routes/context";
+import { createRouter } from "../routes/create-router";
 import type { TokenPair } from "./access-token";
 import {
   type AuthResultSchema,

@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { chain, limitJsonBody, requireAuth } from "../http/middleware";
-import { jsonBody, jsonContent } from "../http/openapi";
-import { problemResponses } from "../http/problem";
+import { chain, limitJsonBody, requireAuth } from "../routes/middleware";
+import { jsonBody, jsonContent } from "../routes/openapi";
+import { problemResponses } from "../routes/problem";
 import { UserSchema } from "./auth.routes";
 import { PASSWORD_MAX_CHARACTERS, PASSWORD_MIN_CHARACTERS } from "./password-policy";
 

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type * as z from "zod";
-import type { AppEnv } from "../http/context";
-import { createRouter } from "../http/create-router";
-import { publicOrigin } from "../http/public-origin";
+import type { AppEnv } from "../routes/context";
+import { createRouter } from "../routes/create-router";
+import { publicOrigin } from "../routes/public-origin";
 import { contentDisposition } from "./filename";
 import { etagOf, type ImageFile } from "./image-file";
 import {

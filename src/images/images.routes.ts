@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { chain, limitJsonBody, limitUploadSize, requireAuth } from "../http/middleware";
-import { jsonBody, jsonContent } from "../http/openapi";
-import { problemResponses } from "../http/problem";
+import { chain, limitJsonBody, limitUploadSize, requireAuth } from "../routes/middleware";
+import { jsonBody, jsonContent } from "../routes/openapi";
+import { problemResponses } from "../routes/problem";
 import { normaliseLabel } from "./labels";
 import { MAX_RENDITION_SIDE, RENDITION_FITS, RENDITION_FORMATS } from "./rendition-spec";
 import { FORMATS } from "./sniff";

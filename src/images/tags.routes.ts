@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { requireAuth } from "../http/middleware";
-import { jsonContent } from "../http/openapi";
-import { problemResponses } from "../http/problem";
+import { requireAuth } from "../routes/middleware";
+import { jsonContent } from "../routes/openapi";
+import { problemResponses } from "../routes/problem";
 
 export const TagCountListSchema = z
   .object({

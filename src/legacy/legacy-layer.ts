@@ -2,11 +2,11 @@ import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import * as z from "zod";
-import type { AppEnv, CallerEnv } from "../http/context";
-import { PROBLEM_CONTENT_TYPE } from "../http/problem";
-import { publicOrigin } from "../http/public-origin";
 import { getConfig } from "../lib/config";
 import { ApiError, type ProblemStatus } from "../lib/problem";
+import type { AppEnv, CallerEnv } from "../routes/context";
+import { PROBLEM_CONTENT_TYPE } from "../routes/problem";
+import { publicOrigin } from "../routes/public-origin";
 
 /** When /v1 superseded this layer (its `Deprecation` date, RFC 9745). */
 const DEPRECATED_AT = Date.parse("2026-11-25T00:00:00Z");

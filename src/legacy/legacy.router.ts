@@ -1,9 +1,9 @@
 import type { Context } from "hono";
-import { type AppEnv, clientInfo } from "../http/context";
-import { createRouter } from "../http/create-router";
 import { signedFileUrl } from "../images/images.router";
 import { displayRendition } from "../images/rendition-spec";
 import type { ImageRecord } from "../images/store/image-rows";
+import { type AppEnv, clientInfo } from "../routes/context";
+import { createRouter } from "../routes/create-router";
 import {
   legacyImagesRoute,
   legacyLoginRoute,

@@ -2,8 +2,8 @@ import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
 import { PASSWORD_MAX_CHARACTERS } from "../auth/password-policy";
 import { TURNSTILE_TOKEN_MAX_CHARS } from "../auth/turnstile";
-import { chain, limitJsonBody, limitUploadSize } from "../http/middleware";
-import { jsonBody, jsonContent } from "../http/openapi";
+import { chain, limitJsonBody, limitUploadSize } from "../routes/middleware";
+import { jsonBody, jsonContent } from "../routes/openapi";
 import { legacyErrors, requireLegacyAuth } from "./legacy-layer";
 
 // The exact shapes the deployed frontend reads. Fields it never sent are ignored, as the original did.

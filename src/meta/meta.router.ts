@@ -1,8 +1,8 @@
-import type { BaseEnv } from "../http/context";
-import { createRouter } from "../http/create-router";
-import { API_VERSION } from "../http/openapi";
-import { problemTypeUri } from "../http/problem";
 import { ApiError, PROBLEM_KINDS, problemKindOfSlug } from "../lib/problem";
+import type { BaseEnv } from "../routes/context";
+import { createRouter } from "../routes/create-router";
+import { API_VERSION } from "../routes/openapi";
+import { problemTypeUri } from "../routes/problem";
 import { checkHealth } from "./health";
 import { getHealthRoute, getProblemTypeRoute } from "./meta.routes";
 

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { jsonContent } from "../http/openapi";
-import { problemResponses } from "../http/problem";
+import { jsonContent } from "../routes/openapi";
+import { problemResponses } from "../routes/problem";
 
 export const ProblemTypeSchema = z
   .object({

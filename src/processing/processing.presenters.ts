@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type * as z from "zod";
-import type { AppEnv } from "../http/context";
 import { signedFileUrl } from "../images/images.router";
+import type { AppEnv } from "../routes/context";
 import type { SessionSchema } from "./processing.routes";
 import type { SessionState } from "./session-types";
 

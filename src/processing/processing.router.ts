@@ -1,7 +1,7 @@
 import type { Context } from "hono";
-import type { AppEnv, CallerEnv } from "../http/context";
-import { createRouter } from "../http/create-router";
 import { ApiError } from "../lib/problem";
+import type { AppEnv, CallerEnv } from "../routes/context";
+import { createRouter } from "../routes/create-router";
 import { presentEvents, presentSession } from "./processing.presenters";
 import {
   cancelSessionRoute,

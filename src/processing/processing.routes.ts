@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { chain, limitJsonBody, requireAuth } from "../http/middleware";
-import { jsonBody, jsonContent } from "../http/openapi";
-import { problemResponses } from "../http/problem";
 import { MAX_RENDITION_SIDE, RENDITION_FITS } from "../images/rendition-spec";
+import { chain, limitJsonBody, requireAuth } from "../routes/middleware";
+import { jsonBody, jsonContent } from "../routes/openapi";
+import { problemResponses } from "../routes/problem";
 
 const STATUSES = ["draft", "running", "paused", "completed", "failed", "cancelled"] as const;
 

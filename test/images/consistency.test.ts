@@ -1,6 +1,5 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { ProblemSchema } from "../../src/http/problem";
 import {
   deleteImageRoute as deleteImage,
   getImageRoute as getImage,
@@ -10,6 +9,7 @@ import {
 } from "../../src/images/images.routes";
 import { originalKey } from "../../src/images/store/image-objects";
 import { listTagsRoute as listTags } from "../../src/images/tags.routes";
+import { ProblemSchema } from "../../src/routes/problem";
 import { pngWithClaimedSize } from "../fixtures/png-bomb";
 import { call, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loginRoute as login, registerRoute as register } from "../../src/auth/auth.routes";
-import { ProblemSchema } from "../../src/http/problem";
 import { getHealthRoute as getHealth } from "../../src/meta/meta.routes";
+import { ProblemSchema } from "../../src/routes/problem";
 import { call, STRONG_PASSWORD, uniqueEmail } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { ProblemSchema } from "../../../src/http/problem";
 import { uploadImageRoute as uploadImage } from "../../../src/images/images.routes";
 import { originalKey } from "../../../src/images/store/image-objects";
+import { ProblemSchema } from "../../../src/routes/problem";
 import { fixtureBytes } from "../../fixtures";
 import { pngWithClaimedSize } from "../../fixtures/png-bomb";
 import { call, signedInClient } from "../../helpers/client";

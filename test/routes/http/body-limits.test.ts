@@ -5,11 +5,11 @@ import {
   refreshTokensRoute as refresh,
   registerRoute as register,
 } from "../../../src/auth/auth.routes";
-import { JSON_BODY_LIMIT_BYTES } from "../../../src/http/middleware";
 import {
   updateImageTagsRoute as patchImageTags,
   uploadImageRoute as uploadImage,
 } from "../../../src/images/images.routes";
+import { JSON_BODY_LIMIT_BYTES } from "../../../src/routes/middleware";
 import { call, STRONG_PASSWORD, signedInClient, uniqueEmail } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 import { bearer, uniqueImage, uploadForm, uploadLabelled } from "../../helpers/images";

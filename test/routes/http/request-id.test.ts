@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loginRoute as login } from "../../../src/auth/auth.routes";
-import { ProblemSchema } from "../../../src/http/problem";
+import { ProblemSchema } from "../../../src/routes/problem";
 import { call, signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 import { uniqueImage, uploadLabelled } from "../../helpers/images";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ProblemSchema } from "../../../src/http/problem";
 import { uploadImageRoute as uploadImage } from "../../../src/images/images.routes";
+import { ProblemSchema } from "../../../src/routes/problem";
 import { fetchWithSettings } from "../../helpers/app-with";
 import { call, signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ProblemSchema } from "../../../src/http/problem";
 import { PROBLEM_KINDS, type ProblemKind, problemSlug } from "../../../src/lib/problem";
 import { getProblemTypeRoute as getProblemType } from "../../../src/meta/meta.routes";
+import { ProblemSchema } from "../../../src/routes/problem";
 import { BASE_URL, call } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 

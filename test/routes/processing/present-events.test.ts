@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { describe, expect, it } from "vitest";
-import type { AppEnv } from "../../../src/http/context";
 import { presentEvents } from "../../../src/processing/processing.presenters";
+import type { AppEnv } from "../../../src/routes/context";
 
 /** Both ends of a connection like the one the Worker holds to a session object. */
 function connection() {
