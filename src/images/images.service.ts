@@ -153,21 +153,9 @@ export class ImageService {
    * failure keeps the previous tags and records why in `tag_error`.
    */
   async retag(caller: Caller, id: string): Promise<ImageRecord> {
-    const { db, bucket } = this.platform;
     const image = await this.get(caller, id);
-    const object = await bucket.get(image.r2_key);
-    if (!object) throw new ApiError("not_found", "No image with this id.");
-    const tagging = await tagWithConfig(this.platform, new Uint8Array(await object.arrayBuffer()));
-    const error = tagging.status === "failed" ? tagging.error : null;
-    const setStatus = setTagStatusStatement(db, caller.userId, image.id, tagging.status, error);
-    if (tagging.status === "failed") {
-      await setStatus.run();
-    } else {
-      await db.batch([
-        deleteAiTagsStatement(db, image.id, caller.userId),
-        setStatus,
-        ...aiTagWriteStatements(db, image.id, caller.userId, tagging.tags, tagging.model),
-      ]);
+    if ((await this.tagStored(caller, image, "failed")) === "gone") {
+      throw new ApiError("not_found", "No image with this id.");
     }
     // Read back rather than patch `image`: an image deleted while it was being tagged is a 404, not a ghost.
     return this.get(caller, image.id);
@@ -178,21 +166,35 @@ export class ImageService {
    * nothing left to tag (tagged meanwhile, or deleted: a delete wins), "retry" when the tagger failed again.
    */
   async tagPending(caller: Caller, imageId: string): Promise<TaggingAttempt> {
-    const { db, bucket } = this.platform;
-    const image = await findImage(db, caller.userId, imageId);
+    const image = await findImage(this.platform.db, caller.userId, imageId);
     if (image?.tag_status !== "pending") return "done";
+    return (await this.tagStored(caller, image, "pending")) === "failed" ? "retry" : "done";
+  }
+
+  /**
+   * Runs the tagger over the stored original. Success replaces the AI tags (user tags and rejections stay; the
+   * writes need the image to exist, so a delete meanwhile wins); failure records why and leaves the image `ifFailed`
+   * with its previous tags. "gone" when the original is no longer stored.
+   */
+  private async tagStored(
+    caller: Caller,
+    image: ImageRecord,
+    ifFailed: "failed" | "pending",
+  ): Promise<"tagged" | "failed" | "gone"> {
+    const { db, bucket } = this.platform;
     const object = await bucket.get(image.r2_key);
-    if (!object) return "done"; // deleted between the two reads
+    if (!object) return "gone";
     const tagging = await tagWithConfig(this.platform, new Uint8Array(await object.arrayBuffer()));
     if (tagging.status === "failed") {
-      await setTagStatusStatement(db, caller.userId, image.id, "pending", tagging.error).run();
-      return "retry";
+      await setTagStatusStatement(db, caller.userId, image.id, ifFailed, tagging.error).run();
+      return "failed";
     }
     await db.batch([
+      deleteAiTagsStatement(db, image.id, caller.userId),
       setTagStatusStatement(db, caller.userId, image.id, "tagged", null),
       ...aiTagWriteStatements(db, image.id, caller.userId, tagging.tags, tagging.model),
     ]);
-    return "done";
+    return "tagged";
   }
 
   /** Queues again what waits for its tags without a message in the queue (see tagging-queue.ts); how many. */
@@ -229,25 +231,13 @@ export class ImageService {
    * Deletes each of `ids` as `remove` does, on its own: one that is not the caller's (missing or someone else's:
    * not told apart) or that was uploaded again meanwhile fails alone.
    */
-  async removeMany(caller: Caller, ids: string[]): Promise<BatchResult[]> {
-    const results: BatchResult[] = [];
-    for (const id of new Set(ids)) {
-      results.push({ id, status: await this.remove(caller, id).then(() => "deleted" as const, batchFailure) });
-    }
-    return results;
+  removeMany(caller: Caller, ids: string[]): Promise<BatchResult[]> {
+    return eachImage(ids, "deleted", (id) => this.remove(caller, id));
   }
 
   /** Adds and removes tags on each of `ids` as `editTags` does, atomically per image; a foreign id fails alone. */
-  async editTagsMany(
-    caller: Caller,
-    input: { ids: string[]; add: string[]; remove: string[] },
-  ): Promise<BatchResult[]> {
-    const results: BatchResult[] = [];
-    for (const id of new Set(input.ids)) {
-      const edit = this.editTags(caller, { id, add: input.add, remove: input.remove });
-      results.push({ id, status: await edit.then(() => "updated" as const, batchFailure) });
-    }
-    return results;
+  editTagsMany(caller: Caller, input: { ids: string[]; add: string[]; remove: string[] }): Promise<BatchResult[]> {
+    return eachImage(input.ids, "updated", (id) => this.editTags(caller, { id, add: input.add, remove: input.remove }));
   }
 
   /**
@@ -451,10 +441,26 @@ export interface BatchResult {
   status: "deleted" | "updated" | "not_found" | "conflict";
 }
 
-/** A batch item's failure as its result; anything else (a D1 failure, a bad label) fails the whole request. */
-function batchFailure(error: unknown): "not_found" | "conflict" {
-  if (error instanceof ApiError && (error.kind === "not_found" || error.kind === "conflict")) return error.kind;
-  throw error;
+/**
+ * Runs `work` for each distinct id in turn; an image that is not the caller's (not_found) or was uploaded again while
+ * being deleted (conflict) is its result, anything else (a D1 failure, a bad label) fails the whole request.
+ */
+async function eachImage(
+  ids: string[],
+  done: "deleted" | "updated",
+  work: (id: string) => Promise<unknown>,
+): Promise<BatchResult[]> {
+  const results: BatchResult[] = [];
+  for (const id of new Set(ids)) {
+    try {
+      await work(id);
+      results.push({ id, status: done });
+    } catch (error) {
+      if (!(error instanceof ApiError && (error.kind === "not_found" || error.kind === "conflict"))) throw error;
+      results.push({ id, status: error.kind });
+    }
+  }
+  return results;
 }
 
 /** A message older than this without a result was lost (a local restart) or ran out of retries: queue it again. */
