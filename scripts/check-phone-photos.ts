@@ -11,15 +11,12 @@ import sharp from "sharp";
 import { heifEnc, withTransformation } from "../image-engine/test/helpers/heif.js";
 import { orientedJpeg } from "../image-engine/test/helpers/images.js";
 import { photo } from "../image-engine/test/helpers/photos.js";
+import { grayDistance, quarterTurnLeft, UPRIGHT_DISTANCE } from "../test/helpers/grayscale";
 import { launchChromium, startLocalServer } from "./lib/local-server";
-
-const UPRIGHT = 8;
 
 async function gray(bytes: Uint8Array): Promise<number[]> {
   return [...(await sharp(bytes).resize(16, 16, { fit: "fill" }).grayscale().raw().toBuffer())];
 }
-const distance = (a: number[], b: number[]) => a.reduce((sum, v, i) => sum + Math.abs(v - (b[i] ?? 0)), 0) / a.length;
-const turnLeft = (g: number[]) => Array.from({ length: 256 }, (_, i) => g[(i % 16) * 16 + (15 - Math.floor(i / 16))]!);
 
 const upright = await photo("chelsea.png");
 const reference = await gray(upright);
@@ -38,7 +35,7 @@ cases.push({
   name: "IMG_0010.HEIC (irot 90°)",
   bytes: withTransformation(heic, { irot: 90 }),
   shown: [300, 451],
-  reference: turnLeft(reference),
+  reference: quarterTurnLeft(reference),
 });
 
 const server = startLocalServer(process.env.PORT ?? "8797");
@@ -84,7 +81,7 @@ try {
       "[...document.images].map((img) => [img.naturalWidth, img.naturalHeight])",
     );
     const thumbnail = new Uint8Array(await (await fetch(image.thumbnailUrl)).arrayBuffer());
-    const off = distance(await gray(thumbnail), item.reference);
+    const off = grayDistance(await gray(thumbnail), item.reference);
     const ok =
       response.status === 201 &&
       image.width === item.shown[0] &&
@@ -93,7 +90,7 @@ try {
       shown[0]![0] === item.shown[0] &&
       shown[0]![1] === item.shown[1] &&
       shown[1]![0] > 0 &&
-      off < UPRIGHT;
+      off < UPRIGHT_DISTANCE;
     failed ||= !ok;
     const tags = image.tags
       .slice(0, 2)

@@ -3,7 +3,7 @@
 // (embedded model turned off), and without ResNet-50 weights (so its embedded CenterNet model answers; fed real
 // photos from tagger/scripts/fetch-test-photos.js). The Worker under test runs in local mode against the first
 // (see vitest.local-tagger.config.ts).
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +11,7 @@ import type { TestProject } from "vitest/node";
 import { ensureTestPhotos, PHOTOS_DIR } from "../../tagger/scripts/fetch-test-photos.js";
 import { solidImage } from "../../tagger/test/helpers/images.js";
 import { buildColourModel } from "../../tagger/test/helpers/onnx/colour-model.js";
+import { startService } from "../setup/start-service";
 import { EMBEDDED_MODEL_TAGGER_PORT, LOCAL_TAGGER_PORT, MISSING_MODEL_TAGGER_PORT } from "./ports";
 
 /** Real photos the embedded-model test uploads. */
@@ -44,29 +45,14 @@ export default async function setup(project: TestProject) {
   };
 }
 
-async function startTagger(modelDir: string, port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["tagger/src/server.js"], {
-    env: {
-      ...process.env,
-      ...env,
-      TAGGER_MODEL_DIR: modelDir,
-      TAGGER_PORT: String(port),
-      TAGGER_HOST: "127.0.0.1",
-      TAGGER_THREADS: "1",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
+function startTagger(modelDir: string, port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
+  return startService("tagger", "tagger/src/server.js", port, {
+    ...env,
+    TAGGER_MODEL_DIR: modelDir,
+    TAGGER_PORT: String(port),
+    TAGGER_HOST: "127.0.0.1",
+    TAGGER_THREADS: "1",
   });
-  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
-    if (child.exitCode !== null) throw new Error(`tagger on port ${port} exited with ${child.exitCode}`);
-    const healthy = await fetch(`http://127.0.0.1:${port}/health`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill("SIGTERM");
-  throw new Error(`tagger on port ${port} did not start`);
 }
 
 declare module "vitest" {

@@ -10,6 +10,7 @@ import { legacyUploadRoute } from "../../src/legacy/legacy.routes";
 import { createServices } from "../../src/services";
 import { call, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
+import { grayDistance, quarterTurnLeft, UPRIGHT_DISTANCE } from "../helpers/grayscale";
 import { countImageRows, listObjectKeys, postImage, taggerInputSha } from "../helpers/images";
 
 const photos = inject("phonePhotos");
@@ -30,18 +31,6 @@ async function see(bytes: Uint8Array): Promise<Seen> {
   return response.json();
 }
 
-/** Mean absolute difference of two grayscales, 0–255. */
-function distance(a: number[], b: number[]): number {
-  return a.reduce((sum, value, i) => sum + Math.abs(value - (b[i] ?? 0)), 0) / a.length;
-}
-
-/** A 16×16 grayscale turned a quarter turn anticlockwise. */
-function quarterTurnLeft(gray: number[]): number[] {
-  const n = 16;
-  // Row r, column c of the turned image is row c, column n-1-r of the original.
-  return Array.from({ length: n * n }, (_, i) => gray[(i % n) * n + (n - 1 - Math.floor(i / n))]!);
-}
-
 /** GET a signed link of the API (absolute, as responses give them) through the Worker. */
 async function fetchLink(url: string): Promise<Uint8Array> {
   const { pathname, search } = new URL(url);
@@ -51,8 +40,6 @@ async function fetchLink(url: string): Promise<Uint8Array> {
 }
 
 const reference = await see(upright);
-/** Upright enough: the same picture, allowing for resampling and JPEG/WebP loss (turned the wrong way it scores ~26). */
-const UPRIGHT = 8;
 
 describe("phone photos: EXIF orientation", () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8])(
@@ -75,7 +62,7 @@ describe("phone photos: EXIF orientation", () => {
         width: 256,
         height: 170,
       });
-      expect(distance(thumbnail.gray, reference.gray)).toBeLessThan(UPRIGHT);
+      expect(grayDistance(thumbnail.gray, reference.gray)).toBeLessThan(UPRIGHT_DISTANCE);
 
       const resized = await client.GET("/v1/images/{id}/file", {
         params: { path: { id: image.id }, query: { width: 300, format: "png" } },
@@ -83,7 +70,7 @@ describe("phone photos: EXIF orientation", () => {
       });
       const seen = await see(new Uint8Array(resized.data as ArrayBuffer));
       expect({ width: seen.width, height: seen.height }).toEqual({ width: 300, height: 200 });
-      expect(distance(seen.gray, reference.gray)).toBeLessThan(UPRIGHT);
+      expect(grayDistance(seen.gray, reference.gray)).toBeLessThan(UPRIGHT_DISTANCE);
     },
   );
 
@@ -97,7 +84,7 @@ describe("phone photos: EXIF orientation", () => {
       width: TAGGING_SIDE,
       height: 255,
     });
-    expect(distance(seen.gray, reference.gray)).toBeLessThan(UPRIGHT);
+    expect(grayDistance(seen.gray, reference.gray)).toBeLessThan(UPRIGHT_DISTANCE);
     expect(input.byteLength).toBeLessThan(original.byteLength / 2);
   });
 });
@@ -121,10 +108,10 @@ describe("phone photos: HEIC", () => {
       width: 451,
       height: 300,
     });
-    expect(distance(display.gray, reference.gray)).toBeLessThan(UPRIGHT);
+    expect(grayDistance(display.gray, reference.gray)).toBeLessThan(UPRIGHT_DISTANCE);
     const thumbnail = await see(await fetchLink(image.thumbnailUrl));
     expect(thumbnail.format).toBe("webp");
-    expect(distance(thumbnail.gray, reference.gray)).toBeLessThan(UPRIGHT);
+    expect(grayDistance(thumbnail.gray, reference.gray)).toBeLessThan(UPRIGHT_DISTANCE);
     expect(await countImageRows(user.id)).toBe(1);
   });
 
@@ -135,7 +122,7 @@ describe("phone photos: HEIC", () => {
     expect({ width: image.width, height: image.height }).toEqual({ width: 300, height: 451 });
     const display = await see(await fetchLink(image.displayUrl));
     expect({ width: display.width, height: display.height }).toEqual({ width: 300, height: 451 });
-    expect(distance(display.gray, quarterTurnLeft(reference.gray))).toBeLessThan(UPRIGHT);
+    expect(grayDistance(display.gray, quarterTurnLeft(reference.gray))).toBeLessThan(UPRIGHT_DISTANCE);
   });
 
   it("a HEIC that declares 20000×20000 is refused before anything decodes it, and nothing is stored", async () => {
@@ -167,7 +154,7 @@ describe("phone photos: HEIC", () => {
     const body = await expectContract(legacyUploadRoute, 200, uploaded);
     const shown = await see(await fetchLink(body.image.data));
     expect(shown.format).toBe("jpeg");
-    expect(distance(shown.gray, reference.gray)).toBeLessThan(UPRIGHT);
+    expect(grayDistance(shown.gray, reference.gray)).toBeLessThan(UPRIGHT_DISTANCE);
   });
 });
 

@@ -5,7 +5,6 @@
 // with sharp. It also provides the phone photos the photo tests upload: a real photo (scikit-image's chelsea.png,
 // from Debian) written with each EXIF orientation 1–8, as HEIC made by Debian's heif-enc, and a HEIC that declares a
 // huge size.
-import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import sharp from "sharp";
 import type { TestProject } from "vitest/node";
@@ -13,9 +12,14 @@ import { heifEnc, withDeclaredSize, withTransformation } from "../../image-engin
 import { orientedJpeg } from "../../image-engine/test/helpers/images.js";
 import { photo } from "../../image-engine/test/helpers/photos.js";
 import { freePort, imageEnginePort } from "./ports";
+import { startService } from "./start-service";
 
 export default async function setup(project: TestProject) {
-  const engine = await startEngine(await imageEnginePort());
+  const port = await imageEnginePort();
+  const engine = await startService("the image engine", "image-engine/src/server.js", port, {
+    IMAGE_ENGINE_PORT: String(port),
+    IMAGE_ENGINE_HOST: "127.0.0.1",
+  });
   const oraclePort = await freePort();
   const oracle = await startPixelOracle(oraclePort);
   project.provide("pixelOracleUrl", `http://127.0.0.1:${oraclePort}`);
@@ -37,24 +41,6 @@ export default async function setup(project: TestProject) {
     engine.kill("SIGTERM");
     await new Promise((resolve) => oracle.close(resolve));
   };
-}
-
-async function startEngine(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["image-engine/src/server.js"], {
-    env: { ...process.env, IMAGE_ENGINE_PORT: String(port), IMAGE_ENGINE_HOST: "127.0.0.1" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
-    if (child.exitCode !== null) throw new Error(`the image engine exited with ${child.exitCode}`);
-    const up = await fetch(`http://127.0.0.1:${port}/health`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (up) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill("SIGTERM");
-  throw new Error(`the image engine did not start on port ${port}`);
 }
 
 /** POST /gray?size=N with an image body → { format, width, height, gray: number[N*N] } (fill, row-major). */
