@@ -255,7 +255,7 @@ export interface paths {
         };
         /**
          * Search images by tag
-         * @description Every word of `q` is matched as a prefix of a tag word (`ret` finds `golden retriever`). `match=all` needs every word, `any` one of them. Results are ranked by relevance weighted by tag confidence. Punctuation and operators in `q` are treated as separators, never as query syntax. The `Server-Timing` header reports the database time.
+         * @description Every word of `q` is matched as a prefix of a tag word (`ret` finds `golden retriever`). `match=all` needs every word, `any` one of them. Results are ranked by relevance weighted by tag confidence. Punctuation and operators in `q` are treated as separators, never as query syntax. The `Server-Timing` header reports the time spent in your library (`library;dur=`, milliseconds).
          */
         get: operations["searchImages"];
         put?: never;
@@ -282,7 +282,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an image
-         * @description Deletes the file, the metadata, the tags and the search entry. 409 when the same bytes were uploaded again while it was being deleted (that upload was answered with this image, so it is kept).
+         * @description Deletes the file and every rendition of it, the metadata, the tags and the search entry; when it answers, nothing of the image is left.
          */
         delete: operations["deleteImage"];
         options?: never;
@@ -965,10 +965,10 @@ export interface components {
             results: {
                 id: string;
                 /**
-                 * @description What happened to this image: `deleted` / `updated`; `not_found` when it is not one of yours (missing or someone else's: the two are not told apart); `conflict` when it was uploaded again while being deleted.
+                 * @description What happened to this image: `deleted` / `updated`; `not_found` when it is not one of yours (missing or someone else's: the two are not told apart).
                  * @enum {string}
                  */
-                status: "deleted" | "updated" | "not_found" | "conflict";
+                status: "deleted" | "updated" | "not_found";
             }[];
         };
         BatchDelete: {
@@ -2179,15 +2179,6 @@ export interface operations {
             };
             /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request conflicts with the current state. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { createApp } from "./app";
+import { type LibraryCall, LibraryEngine } from "./images/store/library-engine";
 import { consumeTaggingBatch, type TaggingJob } from "./images/tagging-queue";
 import { runMaintenance } from "./maintenance";
 import { SessionEngine } from "./processing/session-engine";
@@ -73,5 +74,26 @@ export class ProcessingSession extends DurableObject<Env> {
     } catch {
       // Already answered (the runtime may reply to a close by itself).
     }
+  }
+}
+
+/**
+ * One user's image library (wrangler.toml: LIBRARY, SQLite storage), named by the user's id. The library itself is
+ * src/images/store/library-engine.ts; services call it through images/store/library-client.ts.
+ */
+export class Library extends DurableObject<Env> {
+  private readonly engine: LibraryEngine;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.engine = new LibraryEngine(ctx, createServices(env).platform);
+  }
+
+  run(call: LibraryCall) {
+    return this.engine.run(call);
+  }
+
+  override async alarm() {
+    await this.engine.alarm();
   }
 }

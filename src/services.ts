@@ -33,6 +33,7 @@ export function createServices(env: Env): Services {
     // Never silently: IMAGE_ENGINE=local is set by `npm start` and the tests, never by default.
     images: config.IMAGE_ENGINE === "local" ? localImagesBinding(config.LOCAL_IMAGE_ENGINE_URL) : env.IMAGES,
     processingSessions: env.PROCESSING_SESSIONS,
+    libraries: env.LIBRARY,
     taggingQueue: env.TAGGING_QUEUE,
     ai: env.AI,
     // SITEVERIFY exists only in the test environment (wrangler.toml); elsewhere siteverify is the Internet.

@@ -23,11 +23,14 @@ it("sweeps R2 objects that have no images row, and keeps the rest", async () => 
   await env.BUCKET.put(orphanKey, bytes);
 
   // Within the grace period nothing is touched: the orphan could be an upload whose row is being written.
-  const early = await sweepOrphanObjects(env.DB, env.BUCKET, { graceMs: 60_000, prefix: objectsPrefix(user.id) });
+  const early = await sweepOrphanObjects(createServices(env).platform, {
+    graceMs: 60_000,
+    prefix: objectsPrefix(user.id),
+  });
   expect(early.deleted).toBe(0);
   expect(await env.BUCKET.head(orphanKey)).not.toBeNull();
 
-  const later = await sweepOrphanObjects(env.DB, env.BUCKET, {
+  const later = await sweepOrphanObjects(createServices(env).platform, {
     graceMs: 60_000,
     now: Date.now() + 120_000,
     prefix: objectsPrefix(user.id),

@@ -39,7 +39,7 @@ export const imagesRouter = createRouter()
     const items = await Promise.all(
       results.items.map(async ({ image, score }) => ({ ...(await presentImage(c, image)), score })),
     );
-    c.header("Server-Timing", `db;dur=${results.dbMs.toFixed(2)}`);
+    c.header("Server-Timing", `library;dur=${results.libraryMs.toFixed(2)}`);
     return c.json({ items, nextCursor: results.nextCursor }, 200);
   })
   .openapi(getImageRoute, async (c) => {

@@ -148,10 +148,10 @@ export const BatchTagPatchSchema = z.strictObject({ ids: BatchIdsSchema, ...tagC
 
 const BatchResultSchema = z.object({
   id: z.string(),
-  status: z.enum(["deleted", "updated", "not_found", "conflict"]).openapi({
+  status: z.enum(["deleted", "updated", "not_found"]).openapi({
     description:
       "What happened to this image: `deleted` / `updated`; `not_found` when it is not one of yours (missing or " +
-      "someone else's: the two are not told apart); `conflict` when it was uploaded again while being deleted.",
+      "someone else's: the two are not told apart).",
   }),
 });
 
@@ -258,7 +258,7 @@ export const searchImagesRoute = createRoute({
     "Every word of `q` is matched as a prefix of a tag word (`ret` finds `golden retriever`). `match=all` needs " +
     "every word, `any` one of them. Results are ranked by relevance weighted by tag confidence. Punctuation and " +
     "operators in `q` are treated as separators, never as query syntax. The `Server-Timing` header reports the " +
-    "database time.",
+    "time spent in your library (`library;dur=`, milliseconds).",
   request: {
     query: PageQuerySchema.extend({
       q: z.string().min(1).max(1024).openapi({ example: "golden ret" }),
@@ -398,11 +398,11 @@ export const deleteImageRoute = createRoute({
   ...bearer,
   summary: "Delete an image",
   description:
-    "Deletes the file, the metadata, the tags and the search entry. 409 when the same bytes were uploaded again " +
-    "while it was being deleted (that upload was answered with this image, so it is kept).",
+    "Deletes the file and every rendition of it, the metadata, the tags and the search entry; when it answers, " +
+    "nothing of the image is left.",
   request: { params: ImageIdParamSchema },
   responses: {
     204: { description: "Deleted." },
-    ...problemResponses(400, 401, 404, 409),
+    ...problemResponses(400, 401, 404),
   },
 });

@@ -1,5 +1,6 @@
+import type { Platform } from "../platform";
 import { objectsPrefix, ownerOfKey } from "./store/image-objects";
-import { existingImageShas } from "./store/image-rows";
+import { openLibrary } from "./store/library-client";
 
 export interface SweepOptions {
   /** Objects younger than this may belong to an upload whose row is still being written. */
@@ -12,15 +13,16 @@ export interface SweepOptions {
 }
 
 /**
- * Deletes R2 objects (originals and derived files) whose image row does not exist. Uploads write the object before
- * the row and remove it if the row cannot be written, so an orphan only survives a crash in between (or an R2
- * delete that failed after a row was deleted): this sweep is the backstop that makes "no orphan objects" hold.
+ * Deletes R2 objects (originals and derived files) whose image does not exist in its owner's library. Uploads write
+ * the object before the row and remove it if the row cannot be written, so an orphan only survives a crash in
+ * between (or an R2 delete that failed after a row was deleted): this sweep is the backstop that makes "no orphan
+ * objects" hold.
  */
 export async function sweepOrphanObjects(
-  db: D1Database,
-  bucket: R2Bucket,
+  platform: Pick<Platform, "bucket" | "libraries">,
   options: SweepOptions,
 ): Promise<{ scanned: number; deleted: number }> {
+  const { bucket } = platform;
   const now = options.now ?? Date.now();
   const maxObjects = options.maxObjects ?? 10_000;
   let cursor: string | undefined;
@@ -32,7 +34,7 @@ export async function sweepOrphanObjects(
     const old = page.objects
       .filter((object) => object.uploaded.getTime() < now - options.graceMs)
       .map((object) => object.key);
-    const orphans = await unreferenced(db, old);
+    const orphans = await unreferenced(platform, old);
     if (orphans.length > 0) await bucket.delete(orphans);
     deleted += orphans.length;
     cursor = page.truncated ? page.cursor : undefined;
@@ -40,12 +42,21 @@ export async function sweepOrphanObjects(
   return { scanned, deleted };
 }
 
-/** Keys whose (owner, sha256) has no images row, or that lie outside the layout altogether. */
-async function unreferenced(db: D1Database, keys: string[]): Promise<string[]> {
-  const owners = keys.map((key) => ({ key, owner: ownerOfKey(key) }));
-  const existing = await existingImageShas(
-    db,
-    owners.flatMap(({ owner }) => (owner ? [owner] : [])),
+/** Keys whose (owner, sha256) has no image in the owner's library, or that lie outside the layout altogether. */
+async function unreferenced(platform: Pick<Platform, "libraries">, keys: string[]): Promise<string[]> {
+  const owned = keys.map((key) => ({ key, owner: ownerOfKey(key) }));
+  const shasByUser = new Map<string, Set<string>>();
+  for (const { owner } of owned) {
+    if (owner) shasByUser.set(owner.userId, (shasByUser.get(owner.userId) ?? new Set()).add(owner.sha256));
+  }
+  // One call per owner on the page (keys are listed in order, so a page holds few owners).
+  const existing = new Set<string>();
+  await Promise.all(
+    [...shasByUser].map(async ([userId, shas]) => {
+      for (const sha256 of await openLibrary(platform, userId).existingShas([...shas])) {
+        existing.add(`${userId}/${sha256}`);
+      }
+    }),
   );
-  return owners.filter(({ owner }) => !owner || !existing.has(`${owner.userId}/${owner.sha256}`)).map(({ key }) => key);
+  return owned.filter(({ owner }) => !owner || !existing.has(`${owner.userId}/${owner.sha256}`)).map(({ key }) => key);
 }

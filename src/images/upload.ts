@@ -2,19 +2,11 @@ import { newId, sha256Hex } from "../lib/encoding";
 import { ApiError } from "../lib/problem";
 import type { Caller, Platform } from "../platform";
 import { safeFilename } from "./filename";
-import { byRank } from "./labels";
 import { sniffImage } from "./sniff";
-import { deleteImageObjects, putOriginal } from "./store/image-objects";
-import {
-  claimImageBySha,
-  findImageBySha,
-  hasImageWithSha,
-  type ImageRecord,
-  type ImageRow,
-  insertImageStatement,
-  markTagQueuedStatement,
-} from "./store/image-rows";
-import { aiTagWriteStatements } from "./store/tag-rows";
+import { putOriginal } from "./store/image-objects";
+import type { ImageRecord } from "./store/image-rows";
+import { type LibraryClient, openLibrary } from "./store/library-client";
+import type { TagResult } from "./store/library-engine";
 import { tagWithConfig } from "./taggers";
 
 export interface StoredImage {
@@ -23,15 +15,17 @@ export interface StoredImage {
   created: boolean;
 }
 
+/** Writing the original again because a delete of the same bytes removed it meanwhile: rare, and bounded. */
+const MAX_WRITES = 3;
+
 /**
  * Stores an upload: judged by its bytes (type, dimensions, pixel cap), de-duplicated per owner by SHA-256, tagged
- * (when the tagger does not answer in time the image is stored `pending` and queued, never refused), then the object and — in one batch — the row, its tags and its
- * search document. If the batch fails the object is removed again, unless a concurrent upload of the same bytes
- * won the race, in which case that image is the answer.
+ * (when the tagger does not answer in time the image is stored `pending` and queued, never refused), then the
+ * original in R2 and — in one transaction of the owner's library — the row, its tags and its search document. If
+ * that fails the original is removed again, unless an image of the same bytes holds it.
  */
 export async function storeUpload(platform: Platform, caller: Caller, file: File): Promise<StoredImage> {
-  const { db, bucket, config } = platform;
-  const { userId } = caller;
+  const { bucket, config } = platform;
   if (file.size > config.MAX_UPLOAD_BYTES) throw uploadTooLarge(config.MAX_UPLOAD_BYTES);
   const bytes = new Uint8Array(await file.arrayBuffer());
 
@@ -51,56 +45,60 @@ export async function storeUpload(platform: Platform, caller: Caller, file: File
   }
 
   const sha256 = await sha256Hex(bytes);
-  // Claimed, not just found: a delete of it racing this upload then removes nothing (see claimImageBySha).
-  const existing = await claimImageBySha(db, userId, sha256);
-  if (existing) return { image: existing, created: false };
+  const library = openLibrary(platform, caller.userId);
+  const begun = await library.beginUpload(sha256);
+  if ("existing" in begun) return { image: begun.existing, created: false };
 
   const tagging = await tagWithConfig(platform, bytes);
-  const r2Key = await putOriginal(bucket, userId, sha256, bytes, image.contentType);
-  const row: Omit<ImageRow, "seq"> = {
+  const result: TagResult =
+    tagging.status === "tagged"
+      ? { status: "tagged", tags: tagging.tags, model: tagging.model }
+      : // Not tagged at once: pending, and the tagging queue takes it from here (see tagging-queue.ts).
+        { status: "pending", error: tagging.status === "failed" ? tagging.error : null };
+  const row = {
     id: newId("img"),
-    user_id: userId,
-    r2_key: r2Key,
+    r2_key: "",
     filename: safeFilename(file.name, image.extension),
     content_type: image.contentType,
     bytes: bytes.length,
     width: image.width,
     height: image.height,
     sha256,
-    // Not tagged at once: pending, and the tagging queue takes it from here (see tagging-queue.ts).
-    tag_status: tagging.status === "tagged" ? "tagged" : "pending",
-    tag_error: tagging.status === "failed" ? tagging.error : null,
     created_at: Date.now(),
   };
-  const tags = tagging.status === "tagged" ? tagging.tags : [];
-  const model = tagging.status === "tagged" ? tagging.model : null;
 
   try {
-    const [inserted] = await db.batch<{ seq: number }>([
-      insertImageStatement(db, row),
-      ...(model ? aiTagWriteStatements(db, row.id, userId, tags, model) : []),
-    ]);
-    const seq = inserted!.results[0]!.seq;
-    if (row.tag_status === "pending") await queueTagging(platform, caller, row.id);
-    const record = { ...row, seq, tags: tags.map((tag) => ({ ...tag, source: "ai" as const, model })).sort(byRank) };
-    return { image: record, created: true };
+    let ticket = begun.ticket;
+    for (let write = 1; ; write++) {
+      row.r2_key = await putOriginal(bucket, caller.userId, sha256, bytes, image.contentType);
+      const added = await library.insert(row, result, ticket);
+      if ("image" in added) {
+        if (added.created && added.image.tag_status === "pending")
+          await queueTagging(platform, library, caller, row.id);
+        return added;
+      }
+      if (write === MAX_WRITES) throw new Error("the same bytes kept being deleted while this upload ran");
+      ticket = added.retry;
+    }
   } catch (error) {
-    // The same bytes uploaded concurrently: that request won, and its row owns the (identical) object.
-    const winner = await findImageBySha(db, userId, sha256);
-    if (winner) return { image: winner, created: false };
-    await releaseImageFiles(platform, userId, sha256);
+    await library.discardUpload(sha256);
     throw error;
   }
 }
 
 /**
- * Hands an image's tagging to the queue. If the queue cannot take it now, the image stays pending and the cron's
- * re-queue finds it: the upload has succeeded either way.
+ * Hands an image's tagging to the queue. If the queue cannot take it now, the image stays pending and the library's
+ * alarm queues it again later: the upload has succeeded either way.
  */
-export async function queueTagging(platform: Pick<Platform, "db" | "taggingQueue">, caller: Caller, imageId: string) {
+async function queueTagging(
+  platform: Pick<Platform, "taggingQueue">,
+  library: LibraryClient,
+  caller: Caller,
+  imageId: string,
+) {
   try {
     await platform.taggingQueue.send({ userId: caller.userId, imageId });
-    await markTagQueuedStatement(platform.db, caller.userId, imageId, Date.now()).run();
+    await library.markTagQueued(imageId, Date.now());
   } catch (error) {
     console.error("tagging queue unavailable", {
       imageId,
@@ -111,17 +109,4 @@ export async function queueTagging(platform: Pick<Platform, "db" | "taggingQueue
 
 export function uploadTooLarge(maxBytes: number): ApiError {
   return new ApiError("payload_too_large", `Images may be at most ${maxBytes} bytes.`);
-}
-
-/**
- * Deletes the files stored for (owner, content) unless an image row still uses them: after a failed upload (a
- * concurrent upload of the same bytes may own them) and after deleting a row. If this fails half-way, the
- * scheduled orphan sweep finishes the job.
- */
-export async function releaseImageFiles(
-  platform: Pick<Platform, "db" | "bucket">,
-  userId: string,
-  sha256: string,
-): Promise<void> {
-  if (!(await hasImageWithSha(platform.db, userId, sha256))) await deleteImageObjects(platform.bucket, userId, sha256);
 }

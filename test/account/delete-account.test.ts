@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { loginRoute as login } from "../../src/auth/auth.routes";
@@ -24,16 +25,21 @@ async function rowsMentioning(needles: string[]): Promise<string[]> {
   return found;
 }
 
-async function searchDocuments(userId: string): Promise<number> {
-  const row = await env.DB.prepare(
-    `SELECT count(*) AS n FROM image_search WHERE rowid BETWEEN ?1 * 68719476736 AND ?1 * 68719476736 + 68719476735`,
-  )
-    .bind(
-      (await env.DB.prepare("SELECT n FROM image_search_owner WHERE user_id = ?1").bind(userId).first<{ n: number }>())
-        ?.n ?? -1,
-    )
-    .first<{ n: number }>();
-  return row?.n ?? 0;
+/** The tables of the user's library object and their rows, read as they are (without opening the library). */
+function libraryContents(userId: string): Promise<Record<string, number>> {
+  return runInDurableObject(env.LIBRARY.getByName(userId), (_instance, state) => {
+    const tables = state.storage.sql
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'",
+      )
+      .toArray();
+    return Object.fromEntries(
+      tables.map(({ name }) => [
+        name,
+        state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM "${name}"`).one().n,
+      ]),
+    );
+  });
 }
 
 describe("DELETE /v1/me", () => {
@@ -54,7 +60,7 @@ describe("DELETE /v1/me", () => {
       params: { path: { id: images[0]!.id } },
       body: { add: ["birthday"], remove: [] },
     });
-    expect(await searchDocuments(user.id)).toBe(2);
+    expect((await libraryContents(user.id)).images).toBe(2);
 
     await expectContract(
       deleteAccount,
@@ -69,7 +75,8 @@ describe("DELETE /v1/me", () => {
     expect(await listObjectKeys(user.id)).toEqual([]);
     const needles = [user.id, email, await sha256Hex(email), ...images.map((image) => image.id)];
     expect(await rowsMentioning(needles)).toEqual([]);
-    expect(await searchDocuments(user.id)).toBe(0);
+    // The library object is empty: not one table left in it.
+    expect(await libraryContents(user.id)).toEqual({});
     await expectContract(getMe, 401, await call("/v1/me", { headers: bearer(tokens.accessToken) }));
     await expectContract(
       login,
@@ -83,7 +90,7 @@ describe("DELETE /v1/me", () => {
       await other.client.GET("/v1/images/{id}", { params: { path: { id: theirs.id } } }),
     );
     expect(await listObjectKeys(other.user.id)).toHaveLength(1);
-    expect(await searchDocuments(other.user.id)).toBe(1);
+    expect((await libraryContents(other.user.id)).images).toBe(1);
   });
 
   it("a wrong password is 403 and deletes nothing", async () => {

@@ -7,6 +7,7 @@ import { taggingInput } from "../../src/images/taggers";
 import { createServices } from "../../src/services";
 import { type FixtureName, fixtureBytes } from "../fixtures";
 import { expectContract } from "./contract";
+import { librarySql } from "./library";
 
 export type Image = Awaited<ReturnType<typeof expectContract<typeof uploadImage, 201>>>;
 
@@ -74,16 +75,16 @@ export function bearer(accessToken: string): HeadersInit {
 }
 
 export async function countImageRows(userId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM images WHERE user_id = ?1")
-    .bind(userId)
-    .first<{ n: number }>();
+  const [row] = await librarySql<{ n: number }>(userId, "SELECT COUNT(*) AS n FROM images");
   return row?.n ?? 0;
 }
 
-export async function countTagRows(imageId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM image_tags WHERE image_id = ?1")
-    .bind(imageId)
-    .first<{ n: number }>();
+export async function countTagRows(userId: string, imageId: string): Promise<number> {
+  const [row] = await librarySql<{ n: number }>(
+    userId,
+    "SELECT COUNT(*) AS n FROM image_tags WHERE image_id = ?",
+    imageId,
+  );
   return row?.n ?? 0;
 }
 

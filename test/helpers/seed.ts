@@ -1,13 +1,12 @@
 import { env } from "cloudflare:workers";
 import { insertUser } from "../../src/auth/store/users";
 import { originalKey } from "../../src/images/store/image-objects";
-import { insertImageStatement } from "../../src/images/store/image-rows";
-import { reindexImageStatements } from "../../src/images/store/search-index";
-import { addUserTagsStatement, insertAiTagsStatement, rejectTagsStatement } from "../../src/images/store/tag-rows";
+import { openLibrary } from "../../src/images/store/library-client";
+import { createServices } from "../../src/services";
 
 /**
- * Rows written with the product's own insert statements, for tests that need data without going through HTTP
- * (and without R2 objects). Every helper makes fresh ids: storage is shared between test files.
+ * Rows written with the library's own operations, for tests that need data without going through HTTP (and without
+ * R2 objects). Every helper makes fresh ids: storage is shared between test files.
  */
 export async function seedUser(): Promise<string> {
   const id = `usr_${crypto.randomUUID()}`;
@@ -17,7 +16,7 @@ export async function seedUser(): Promise<string> {
 
 export type SeedTag = [label: string, score: number, opts?: { rejected?: boolean; source?: "ai" | "user" }];
 
-/** An image row with its tags and search document, in one batch like an upload. Returns id and seq. */
+/** An image with its tags and search document, added like an upload adds one. Returns id and seq. */
 export async function seedImage(userId: string, tags: SeedTag[]): Promise<{ id: string; seq: number }> {
   const id = `img_${crypto.randomUUID()}`;
   const sha256 = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join(
@@ -26,10 +25,12 @@ export async function seedImage(userId: string, tags: SeedTag[]): Promise<{ id: 
   const ai = tags.filter(([, , o]) => o?.source !== "user").map(([label, score]) => ({ label, score }));
   const user = tags.filter(([, , o]) => o?.source === "user").map(([label]) => label);
   const rejected = tags.filter(([, , o]) => o?.rejected).map(([label]) => label);
-  const [inserted] = await env.DB.batch<{ seq: number }>([
-    insertImageStatement(env.DB, {
+  const library = openLibrary(createServices(env).platform, userId);
+  const begun = await library.beginUpload(sha256);
+  if (!("ticket" in begun)) throw new Error("seedImage: the random content exists already");
+  const added = await library.insert(
+    {
       id,
-      user_id: userId,
       r2_key: originalKey(userId, sha256),
       filename: "f.jpg",
       content_type: "image/jpeg",
@@ -37,14 +38,12 @@ export async function seedImage(userId: string, tags: SeedTag[]): Promise<{ id: 
       width: 1,
       height: 1,
       sha256,
-      tag_status: "tagged",
-      tag_error: null,
       created_at: Date.now(),
-    }),
-    insertAiTagsStatement(env.DB, id, userId, ai, "test-seed"),
-    addUserTagsStatement(env.DB, id, userId, user),
-    rejectTagsStatement(env.DB, id, userId, rejected),
-    ...reindexImageStatements(env.DB, id),
-  ]);
-  return { id, seq: inserted!.results[0]!.seq };
+    },
+    { status: "tagged", tags: ai, model: "test-seed" },
+    begun.ticket,
+  );
+  if (!("image" in added)) throw new Error("seedImage: insert asked for a retry");
+  if (user.length > 0 || rejected.length > 0) await library.editTags(id, user, rejected);
+  return { id, seq: added.image.seq };
 }

@@ -62,7 +62,7 @@ describe("another user's image is invisible (IDOR)", () => {
     // A's image is untouched: tags, object, row, no extra tagger run.
     const got = await expectContract(getImage, 200, await a.client.GET("/v1/images/{id}", params));
     expect(got.tags).toEqual([{ label: "aardvark", score: 0.7, source: "ai", model: "@cf/microsoft/resnet-50" }]);
-    expect(await countTagRows(id)).toBe(1);
+    expect(await countTagRows(a.user.id, id)).toBe(1);
     expect(await env.BUCKET.head(originalKey(a.user.id, image.sha256))).not.toBeNull();
     expect(await expectFile(200, await call(got.url))).toEqual(bytes);
     expect(await env.AI_STUB.calls(image.sha256)).toBe(callsBefore);

@@ -23,6 +23,7 @@ import {
   uniqueImage,
   uploadOk,
 } from "../helpers/images";
+import { failNextLibraryWrite } from "../helpers/library";
 
 /** A 5xx problem+json whose body carries nothing of the underlying error. */
 function expectServerProblem(response: Response, body: unknown, secret: string) {
@@ -48,16 +49,16 @@ describe("failures part-way leave a consistent state", () => {
     expect(await listObjectKeys(user.id)).toEqual([]);
   });
 
-  it("a D1 failure during delete answers 5xx and the image, its tags and its object are all still there", async () => {
+  it("a storage failure during delete answers 5xx and the image, its tags and its object are all still there", async () => {
     const { client, user } = await signedInClient();
     const bytes = uniqueImage("tiny.gif");
     const image = await uploadOk(client, bytes);
-    const spy = vi.spyOn(env.DB, "batch").mockRejectedValueOnce(new Error("D1_ERROR: internal-d1-detail"));
+    const restore = await failNextLibraryWrite(user.id, "SQLITE_IOERR: internal-storage-detail");
     try {
       const result = await client.DELETE("/v1/images/{id}", { params: { path: { id: image.id } } });
-      expectServerProblem(result.response, result.error, "internal-d1-detail");
+      expectServerProblem(result.response, result.error, "internal-storage-detail");
     } finally {
-      spy.mockRestore();
+      await restore();
     }
     const got = await expectContract(
       getImage,
@@ -69,17 +70,17 @@ describe("failures part-way leave a consistent state", () => {
     expect(await listObjectKeys(user.id)).toEqual([originalKey(user.id, image.sha256)]);
   });
 
-  it("a D1 failure during a retag answers 5xx and keeps the previous tags", async () => {
-    const { client } = await signedInClient();
+  it("a storage failure during a retag answers 5xx and keeps the previous tags", async () => {
+    const { client, user } = await signedInClient();
     const bytes = uniqueImage("tiny.png");
     const image = await uploadOk(client, bytes);
     await env.AI_STUB.program(await sha256Hex(bytes), { output: [{ label: "SEASHORE", score: 0.9 }] });
-    const spy = vi.spyOn(env.DB, "batch").mockRejectedValueOnce(new Error("D1_ERROR: internal-d1-detail"));
+    const restore = await failNextLibraryWrite(user.id, "SQLITE_IOERR: internal-storage-detail");
     try {
       const result = await client.POST("/v1/images/{id}/retag", { params: { path: { id: image.id } } });
-      expectServerProblem(result.response, result.error, "internal-d1-detail");
+      expectServerProblem(result.response, result.error, "internal-storage-detail");
     } finally {
-      spy.mockRestore();
+      await restore();
     }
     const got = await expectContract(
       getImage,
@@ -162,7 +163,7 @@ describe("tag rules across sequences of edits", () => {
   });
 
   it("deleting an image removes its user tags from GET /v1/tags too", async () => {
-    const { client } = await signedInClient();
+    const { client, user } = await signedInClient();
     const image = await uploadOk(client, uniqueImage("tiny.png"));
     await expectContract(
       patchImageTags,
@@ -177,7 +178,7 @@ describe("tag rules across sequences of edits", () => {
       204,
       await client.DELETE("/v1/images/{id}", { params: { path: { id: image.id } } }),
     );
-    expect(await countTagRows(image.id)).toBe(0);
+    expect(await countTagRows(user.id, image.id)).toBe(0);
     const tags = await expectContract(listTags, 200, await client.GET("/v1/tags"));
     expect(tags.items).toEqual([]);
   });

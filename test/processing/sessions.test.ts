@@ -7,6 +7,7 @@ import { sweepOrphanObjects } from "../../src/images/orphan-sweep";
 import { objectsPrefix } from "../../src/images/store/image-objects";
 import * as routes from "../../src/processing/processing.routes";
 import { SessionSchema } from "../../src/processing/processing.routes";
+import { createServices } from "../../src/services";
 import { fetchWithSettings } from "../helpers/app-with";
 import { call, newClient, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
@@ -299,7 +300,10 @@ describe("processing sessions", () => {
     );
     // Two originals and their two renditions, all with their image row: the sweep finds no orphan.
     expect(await listObjectKeys(user.id)).toHaveLength(4);
-    const sweep = await sweepOrphanObjects(env.DB, env.BUCKET, { graceMs: 0, prefix: objectsPrefix(user.id) });
+    const sweep = await sweepOrphanObjects(createServices(env).platform, {
+      graceMs: 0,
+      prefix: objectsPrefix(user.id),
+    });
     expect(sweep).toEqual({ scanned: 4, deleted: 0 });
   });
 });

@@ -3,11 +3,11 @@
 // MATCHING. parseSearchQuery() turns q into ≤ 8 letter/digit tokens; each becomes a quoted FTS5 prefix
 // ("ret"* finds "golden retriever"). match=all joins them with AND (every token must prefix-match some word of
 // some non-rejected label of the image, or of those labels' broader terms — `dog` finds a golden retriever, see
-// store/search-index.ts —, not necessarily the same label), match=any with OR. The owner filter is
-// inside the FTS query (the owner's rowid range, see migrations/0003) AND in SQL (images.user_id = ?).
+// store/search-index.ts —, not necessarily the same label), match=any with OR. The index is the owner's library's
+// own (one Durable Object per user), so there is no owner filter to forget: a document's rowid is its image's seq.
 //
 // RANKING. score = -bm25(image_search, 1.0, 0.8, 0.6, 0.4, 0.2, 0.001): FTS5's BM25 (k1 = 1.2, b = 0.75, idf and
-// average document length over the whole index) where an occurrence of a token counts with the weight of its
+// average document length over the owner's library) where an occurrence of a token counts with the weight of its
 // label's confidence bucket (≥0.8 → 1.0, ≥0.6 → 0.8, ≥0.4 → 0.6, ≥0.2 → 0.4, else 0.2; user tags score 1.0).
 // So: more matched tokens (in `any`) rank higher, rarer tokens weigh more, and for the same token a
 // higher-confidence tag ranks higher. Ties → newer image (higher seq) first. Higher score = better.
@@ -39,10 +39,10 @@ import {
   IMAGE_RECORD_COLUMNS,
   type ImageRecord,
   type ImageRecordRow,
-  nullImageRecordColumns,
+  type LibraryDb,
   toImageRecord,
 } from "../store/image-rows";
-import { SEARCH_SEQ_SPAN, SEARCH_WEIGHTS } from "../store/search-index";
+import { SEARCH_WEIGHTS } from "../store/search-index";
 import { parseSearchQuery, toFtsMatch } from "./search-query";
 
 export type SearchMatch = "all" | "any";
@@ -55,15 +55,14 @@ export interface SearchHit {
 export interface SearchPage {
   hits: SearchHit[];
   nextCursor: string | null;
-  dbMs: number;
 }
 export type SearchError = { error: "invalid_query" | "invalid_cursor"; detail: string };
 
 /** Matches scored together; see BOUNDED RANKING above. Tuned with bench/ (≤ 50 ms p95 for broad prefixes at 100k). */
 export const SEARCH_WINDOW = 2000;
-/** A page may cross windows; stop after this many D1 queries and hand back a cursor for the rest. */
+/** A page may cross windows; stop after this many queries and hand back a cursor for the rest. */
 const MAX_QUERIES_PER_PAGE = 4;
-const MAX_SEQ = SEARCH_SEQ_SPAN - 1;
+const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
 export interface SearchOptions {
   window?: number;
@@ -77,26 +76,28 @@ interface Cursor {
   s: number | null;
 }
 
-// ?1 user_id  ?2 MATCH  ?3 window lo seq  ?4 window hi seq  ?5 window row limit  ?6 after seq  ?7 after score  ?8 rows wanted
+// ?1 MATCH  ?2 window lo seq  ?3 window hi seq  ?4 window row limit  ?5 after seq  ?6 after score  ?7 rows wanted
 // One statement per window: the window's matches with their scores (materialized once, as FTS5 rowids: no per-row
 // seq arithmetic), a meta row (kind 0: min seq, count) and the page (kind 1): only the page's rows are joined to
 // images, and they come back whole, with their tags, in this same round trip.
-// SQL_FIRST is the same statement without the "after" filter (first page of a window: ?6/?7 are NULL).
-const BASE = `(SELECT n FROM image_search_owner WHERE user_id = ?1) * ${SEARCH_SEQ_SPAN}`;
+// SQL_FIRST is the same statement without the "after" filter (first page of a window: ?5/?6 are NULL).
+/** The meta row's image columns: all NULL but `seq` (the window's lowest). */
+const META_COLUMNS =
+  "min(r) AS seq, NULL AS id, NULL AS r2_key, NULL AS filename, NULL AS content_type, NULL AS bytes, NULL AS width, NULL AS height, NULL AS sha256, NULL AS tag_status, NULL AS tag_error, NULL AS created_at, NULL AS tags_json";
 const sqlWindow = (after: boolean) => `
 WITH win AS MATERIALIZED (
   SELECT rowid AS r, -bm25(image_search, ${SEARCH_WEIGHTS.join(", ")}) AS score
   FROM image_search
-  WHERE image_search MATCH ?2 AND rowid BETWEEN ${BASE} + ?3 AND ${BASE} + ?4
+  WHERE image_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3
   ORDER BY rowid DESC
-  LIMIT ?5
+  LIMIT ?4
 )${
   after
     ? `,
-after AS (SELECT coalesce((SELECT score FROM win WHERE +r = ${BASE} + ?6), ?7) AS score, ${BASE} + ?6 AS r)`
+after AS (SELECT coalesce((SELECT score FROM win WHERE +r = ?5), ?6) AS score, ?5 AS r)`
     : ""
 }
-SELECT 0 AS kind, count(*) AS score, ${nullImageRecordColumns(`min(r) - ${BASE}`)} FROM win
+SELECT 0 AS kind, count(*) AS score, ${META_COLUMNS} FROM win
 UNION ALL
 SELECT * FROM (
   SELECT 1, w.score, ${IMAGE_RECORD_COLUMNS}
@@ -108,10 +109,9 @@ SELECT * FROM (
         : ""
     }
     ORDER BY score DESC, r DESC
-    LIMIT ?8
+    LIMIT ?7
   ) w
-  JOIN images i ON i.seq = w.r - ${BASE}   -- only the page's rows are joined; the owner is checked again here
-  WHERE i.user_id = ?1
+  JOIN images i ON i.seq = w.r   -- only the page's rows are joined
   ORDER BY w.score DESC, w.r DESC
 )`;
 const SQL_FIRST = sqlWindow(false);
@@ -120,11 +120,18 @@ const SQL_FIRST = sqlWindow(false);
 // builds an automatic index on win for this single lookup, measured +0.2 ms (500 matches) to +1.2 ms (4000 rows).)
 const SQL_AFTER = sqlWindow(true);
 
-export async function rankedSearch(
-  db: D1Database,
-  input: { userId: string; q: string; match: SearchMatch; limit: number; cursor?: string | null },
+export interface RankedSearchInput {
+  q: string;
+  match: SearchMatch;
+  limit: number;
+  cursor?: string | null | undefined;
+}
+
+export function rankedSearch(
+  db: LibraryDb,
+  input: RankedSearchInput,
   options: SearchOptions = {},
-): Promise<SearchPage | SearchError> {
+): SearchPage | SearchError {
   const match: SearchMatch = input.match === "any" ? "any" : "all";
   const tokens = parseSearchQuery(typeof input.q === "string" ? input.q : "");
   if (tokens.length === 0) {
@@ -151,17 +158,15 @@ export async function rankedSearch(
   }
 
   const hits: (SearchHit & { hi: number; lo: number })[] = [];
-  let dbMs = 0;
   let exhausted = false;
   let queries = 0;
   while (hits.length <= limit) {
     if (queries === MAX_QUERIES_PER_PAGE) break;
     queries++;
     const known = lo !== null;
-    const res = await db
-      .prepare(afterSeq === null ? SQL_FIRST : SQL_AFTER)
-      .bind(
-        input.userId,
+    const rows = db.sql
+      .exec<{ kind: number; score: number } & ImageRecordRow>(
+        afterSeq === null ? SQL_FIRST : SQL_AFTER,
         ftsMatch,
         lo ?? 0,
         hi,
@@ -170,9 +175,7 @@ export async function rankedSearch(
         afterScore,
         limit + 1 - hits.length,
       )
-      .all<{ kind: number; score: number } & ImageRecordRow>();
-    dbMs += res.meta?.duration ?? 0;
-    const rows = res.results ?? [];
+      .toArray();
     const meta = rows.find((r) => r.kind === 0);
     const count = meta?.score ?? 0;
     if (count === 0 || meta?.seq == null) {
@@ -183,7 +186,7 @@ export async function rankedSearch(
     for (const r of rows) {
       if (r.kind !== 1 || r.seq == null || r.id == null) continue;
       const { kind: _kind, score, ...row } = r;
-      hits.push({ seq: r.seq, id: r.id, score, image: toImageRecord(row), hi, lo: winLo });
+      hits.push({ seq: r.seq, id: r.id, score, image: toImageRecord(db.owner, row), hi, lo: winLo });
     }
     if (hits.length > limit) break;
     // This window is used up: continue with the next (older) one.
@@ -213,7 +216,7 @@ export async function rankedSearch(
         ? encodeCursor({ f: fingerprint, h: hi, l: -1, r: null, s: null })
         : encodeCursor({ f: fingerprint, h: hi, l: lo, r: afterSeq, s: afterScore });
   }
-  return { hits: page, nextCursor, dbMs };
+  return { hits: page, nextCursor };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,10 +1,17 @@
-// Owner of the `images` table. Every read and write is filtered by the owner in SQL.
+// Owner of a library's `images` table (store/library-schema.ts). A library is one user's: the owner is the object,
+// and `user_id` in a record is that owner, filled in here.
 import { byRank, type ImageTag } from "../labels";
 import type { SniffedImage } from "../sniff";
 import { VISIBLE_TAGS_JSON } from "./tag-rows";
 
 export type ImageContentType = SniffedImage["contentType"];
 export type TagStatus = "pending" | "tagged" | "failed";
+
+/** A library's SQL and whose library it is. */
+export interface LibraryDb {
+  sql: SqlStorage;
+  owner: string;
+}
 
 export interface ImageRow {
   seq: number;
@@ -27,10 +34,10 @@ export interface ImageRecord extends ImageRow {
   tags: ImageTag[];
 }
 
+/** The columns stored (every ImageRow field but the owner, which is the library). */
 const COLUMNS = [
   "seq",
   "id",
-  "user_id",
   "r2_key",
   "filename",
   "content_type",
@@ -46,61 +53,81 @@ const COLUMNS = [
 /** The image columns of `i` plus its visible tags (as `tags_json`): an image and its tags in one statement. */
 export const IMAGE_RECORD_COLUMNS = `${COLUMNS.map((column) => `i.${column}`).join(", ")}, ${VISIBLE_TAGS_JSON} AS tags_json`;
 
-/** The same columns, all NULL except `seq` (named `seq_expr`): for UNIONs that carry a non-image row alongside. */
-export function nullImageRecordColumns(seqExpr: string): string {
-  return [`${seqExpr} AS seq`, ...COLUMNS.slice(1).map((column) => `NULL AS ${column}`), "NULL AS tags_json"].join(
-    ", ",
-  );
-}
+export type ImageRecordRow = Omit<ImageRow, "user_id"> & { tags_json: string };
 
-export type ImageRecordRow = ImageRow & { tags_json: string };
-
-export function toImageRecord({ tags_json, ...row }: ImageRecordRow): ImageRecord {
+export function toImageRecord(owner: string, { tags_json, ...row }: ImageRecordRow): ImageRecord {
   const tags = (JSON.parse(tags_json) as ImageTag[]).sort(byRank);
-  return { ...row, tags };
+  return { ...row, user_id: owner, tags };
 }
 
-export async function findImage(db: D1Database, userId: string, id: string): Promise<ImageRecord | null> {
-  const row = await db
-    .prepare(`SELECT ${IMAGE_RECORD_COLUMNS} FROM images i WHERE i.id = ?1 AND i.user_id = ?2`)
-    .bind(id, userId)
-    .first<ImageRecordRow>();
-  return row && toImageRecord(row);
+function records(db: LibraryDb, query: string, ...bindings: SqlStorageValue[]): ImageRecord[] {
+  return db.sql
+    .exec<ImageRecordRow>(query, ...bindings)
+    .toArray()
+    .map((row) => toImageRecord(db.owner, row));
 }
 
-export async function findImageBySha(db: D1Database, userId: string, sha256: string): Promise<ImageRecord | null> {
-  const row = await db
-    .prepare(`SELECT ${IMAGE_RECORD_COLUMNS} FROM images i WHERE i.user_id = ?1 AND i.sha256 = ?2`)
-    .bind(userId, sha256)
-    .first<ImageRecordRow>();
-  return row && toImageRecord(row);
+export function findImage(db: LibraryDb, id: string): ImageRecord | null {
+  return records(db, `SELECT ${IMAGE_RECORD_COLUMNS} FROM images i WHERE i.id = ?`, id)[0] ?? null;
+}
+
+export function findImageBySha(db: LibraryDb, sha256: string): ImageRecord | null {
+  return records(db, `SELECT ${IMAGE_RECORD_COLUMNS} FROM images i WHERE i.sha256 = ?`, sha256)[0] ?? null;
 }
 
 /** Newest first, keyset-paginated on `seq` (which only grows). */
-export async function listImageRecords(
-  db: D1Database,
-  userId: string,
-  limit: number,
-  beforeSeq: number | null,
-): Promise<ImageRecord[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT ${IMAGE_RECORD_COLUMNS} FROM images i WHERE i.user_id = ?1 AND i.seq < ?2 ORDER BY i.seq DESC LIMIT ?3`,
-    )
-    .bind(userId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit)
-    .all<ImageRecordRow>();
-  return results.map(toImageRecord);
+export function listImageRecords(db: LibraryDb, limit: number, beforeSeq: number | null): ImageRecord[] {
+  return records(
+    db,
+    `SELECT ${IMAGE_RECORD_COLUMNS} FROM images i WHERE i.seq < ? ORDER BY i.seq DESC LIMIT ?`,
+    beforeSeq ?? Number.MAX_SAFE_INTEGER,
+    limit,
+  );
 }
 
-export function insertImageStatement(db: D1Database, row: Omit<ImageRow, "seq">): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO images (${COLUMNS.slice(1).join(", ")})
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING seq`,
+/** The images with these ids (others simply do not come back), in any order. */
+export function findImages(db: LibraryDb, ids: string[]): ImageRecord[] {
+  if (ids.length === 0) return [];
+  return records(
+    db,
+    `SELECT ${IMAGE_RECORD_COLUMNS} FROM images i WHERE i.id IN (SELECT value FROM json_each(?))`,
+    JSON.stringify(ids),
+  );
+}
+
+/** Of these ids, the ones that are images of this library. */
+export function ownedImageIds(db: LibraryDb, ids: string[]): string[] {
+  if (ids.length === 0) return [];
+  return db.sql
+    .exec<{ id: string }>("SELECT id FROM images WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids))
+    .toArray()
+    .map((row) => row.id);
+}
+
+/** Of these contents, the ones an image still has (so the objects stored for them are in use). */
+export function existingShas(db: LibraryDb, shas: string[]): string[] {
+  if (shas.length === 0) return [];
+  return db.sql
+    .exec<{ sha256: string }>(
+      "SELECT sha256 FROM images WHERE sha256 IN (SELECT value FROM json_each(?))",
+      JSON.stringify(shas),
     )
-    .bind(
+    .toArray()
+    .map((row) => row.sha256);
+}
+
+/** A new image (`seq` given: a row moved from D1 keeps its place; else the next one). Returns its seq. */
+export function insertImage(
+  db: LibraryDb,
+  row: Omit<ImageRow, "seq" | "user_id"> & { seq?: number; geometry_checked?: number; tag_queued_at?: number | null },
+): number {
+  return db.sql
+    .exec<{ seq: number }>(
+      `INSERT INTO images (seq, id, r2_key, filename, content_type, bytes, width, height, sha256, tag_status, tag_error,
+         created_at, geometry_checked, tag_queued_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+      row.seq ?? null,
       row.id,
-      row.user_id,
       row.r2_key,
       row.filename,
       row.content_type,
@@ -111,142 +138,70 @@ export function insertImageStatement(db: D1Database, row: Omit<ImageRow, "seq">)
       row.tag_status,
       row.tag_error,
       row.created_at,
-    );
-}
-
-export function setTagStatusStatement(
-  db: D1Database,
-  userId: string,
-  id: string,
-  status: TagStatus,
-  error: string | null,
-): D1PreparedStatement {
-  return db
-    .prepare("UPDATE images SET tag_status = ?3, tag_error = ?4 WHERE id = ?1 AND user_id = ?2")
-    .bind(id, userId, status, error);
-}
-
-/** Deletes the owner's image; with `version`, only at it (see claimImageBySha): `changes` is 0 when it moved on. */
-export function deleteImageStatement(db: D1Database, userId: string, id: string, version?: number) {
-  return db
-    .prepare("DELETE FROM images WHERE id = ?1 AND user_id = ?2 AND (?3 IS NULL OR version = ?3)")
-    .bind(id, userId, version ?? null);
-}
-
-/** The version of the owner's image, or null when there is none. */
-export async function imageVersion(db: D1Database, userId: string, id: string): Promise<number | null> {
-  const row = await db
-    .prepare("SELECT version FROM images WHERE id = ?1 AND user_id = ?2")
-    .bind(id, userId)
-    .first<{ version: number }>();
-  return row?.version ?? null;
-}
-
-/**
- * The owner's image with these bytes, claimed for a new upload of them in the same statement (its version moves on,
- * so a delete that read the old one removes nothing): null when there is none, or it was deleted first.
- */
-export async function claimImageBySha(db: D1Database, userId: string, sha256: string): Promise<ImageRecord | null> {
-  const claimed = await db
-    .prepare("UPDATE images SET version = version + 1 WHERE user_id = ?1 AND sha256 = ?2 RETURNING id")
-    .bind(userId, sha256)
-    .first<{ id: string }>();
-  return claimed && findImage(db, userId, claimed.id);
-}
-
-export function deleteUserImagesStatement(db: D1Database, userId: string): D1PreparedStatement {
-  return db.prepare("DELETE FROM images WHERE user_id = ?1").bind(userId);
-}
-
-/** The owner's images with these ids (others' simply do not come back), in any order. */
-export async function findImages(db: D1Database, userId: string, ids: string[]): Promise<ImageRecord[]> {
-  if (ids.length === 0) return [];
-  const { results } = await db
-    .prepare(
-      `SELECT ${IMAGE_RECORD_COLUMNS} FROM images i WHERE i.user_id = ?1 AND i.id IN (SELECT value FROM json_each(?2))`,
+      row.geometry_checked ?? 1,
+      row.tag_queued_at ?? null,
     )
-    .bind(userId, JSON.stringify(ids))
-    .all<ImageRecordRow>();
-  return results.map(toImageRecord);
+    .one().seq;
 }
 
-/** Of these ids, the ones that are the owner's images. */
-export async function ownedImageIds(db: D1Database, userId: string, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const { results } = await db
-    .prepare("SELECT id FROM images WHERE user_id = ?1 AND id IN (SELECT value FROM json_each(?2))")
-    .bind(userId, JSON.stringify(ids))
-    .all<{ id: string }>();
-  return new Set(results.map((row) => row.id));
+export function setTagStatus(db: LibraryDb, id: string, status: TagStatus, error: string | null): void {
+  db.sql.exec("UPDATE images SET tag_status = ?, tag_error = ? WHERE id = ?", status, error, id);
 }
 
-/** Whether the owner still has an image with these bytes (so the objects stored for them are in use). */
-export async function hasImageWithSha(db: D1Database, userId: string, sha256: string): Promise<boolean> {
-  const row = await db
-    .prepare("SELECT 1 AS found FROM images WHERE user_id = ?1 AND sha256 = ?2")
-    .bind(userId, sha256)
-    .first();
-  return row !== null;
+/** Deletes the image row; true when there was one. */
+export function deleteImageRow(db: LibraryDb, id: string): boolean {
+  return db.sql.exec("DELETE FROM images WHERE id = ?", id).rowsWritten > 0;
 }
 
-/** Of these (owner, sha256) pairs, the ones that still have an image row. One query for a whole page of keys. */
-export async function existingImageShas(
-  db: D1Database,
-  pairs: { userId: string; sha256: string }[],
-): Promise<Set<string>> {
-  if (pairs.length === 0) return new Set();
-  const { results } = await db
-    .prepare(
-      `SELECT DISTINCT images.user_id AS userId, images.sha256 AS sha256 FROM json_each(?1) AS k
-       JOIN images ON images.user_id = json_extract(k.value, '$.userId') AND images.sha256 = json_extract(k.value, '$.sha256')`,
+/** Images whose dimensions were recorded as stored, before orientation was read (D1's migrations/0008). */
+export function listGeometryPending(db: LibraryDb, limit: number) {
+  return db.sql
+    .exec<{ id: string; r2_key: string; width: number; height: number }>(
+      "SELECT id, r2_key, width, height FROM images WHERE geometry_checked = 0 ORDER BY seq LIMIT ?",
+      limit,
     )
-    .bind(JSON.stringify(pairs))
-    .all<{ userId: string; sha256: string }>();
-  return new Set(results.map((row) => `${row.userId}/${row.sha256}`));
-}
-
-/** Images whose dimensions were recorded as stored, before orientation was read (migrations/0008), oldest first. */
-export async function listGeometryPending(
-  db: D1Database,
-  limit: number,
-): Promise<{ id: string; user_id: string; r2_key: string; width: number; height: number }[]> {
-  const { results } = await db
-    .prepare("SELECT id, user_id, r2_key, width, height FROM images WHERE geometry_checked = 0 ORDER BY seq LIMIT ?1")
-    .bind(limit)
-    .all<{ id: string; user_id: string; r2_key: string; width: number; height: number }>();
-  return results;
+    .toArray();
 }
 
 /** Records an image's dimensions as shown (or confirms them). */
-export function setGeometryStatement(db: D1Database, userId: string, id: string, width: number, height: number) {
-  return db
-    .prepare("UPDATE images SET width = ?3, height = ?4, geometry_checked = 1 WHERE id = ?1 AND user_id = ?2")
-    .bind(id, userId, width, height);
+export function setGeometry(db: LibraryDb, id: string, width: number, height: number): void {
+  db.sql.exec("UPDATE images SET width = ?, height = ?, geometry_checked = 1 WHERE id = ?", width, height, id);
 }
 
 /**
  * Images still waiting for their tags that are not in the queue, or whose message went more than `staleMs` ago
- * (lost with a restart of the local queue, or past its retries): oldest first. Marked queued in the same statement.
+ * (lost with a restart of the local queue, or past its retries): oldest first, marked queued in the same statement.
  */
-export async function claimPendingTagging(
-  db: D1Database,
-  now: number,
-  staleMs: number,
-  limit: number,
-): Promise<{ id: string; user_id: string }[]> {
-  const { results } = await db
-    .prepare(
-      `UPDATE images SET tag_queued_at = ?1
-       WHERE seq IN (SELECT seq FROM images WHERE tag_status = 'pending' AND (tag_queued_at IS NULL OR tag_queued_at < ?2)
-                     ORDER BY seq LIMIT ?3)
-       RETURNING id, user_id`,
+export function claimPendingTagging(db: LibraryDb, now: number, staleMs: number, limit: number): string[] {
+  return db.sql
+    .exec<{ id: string }>(
+      `UPDATE images SET tag_queued_at = ?
+       WHERE seq IN (SELECT seq FROM images WHERE tag_status = 'pending' AND (tag_queued_at IS NULL OR tag_queued_at < ?)
+                     ORDER BY seq LIMIT ?)
+       RETURNING id`,
+      now,
+      now - staleMs,
+      limit,
     )
-    .bind(now, now - staleMs, limit)
-    .all<{ id: string; user_id: string }>();
-  return results;
+    .toArray()
+    .map((row) => row.id);
+}
+
+/** When the oldest message of a pending image was sent (null: one was never sent); undefined when none is pending. */
+export function oldestPendingTagging(db: LibraryDb): number | null | undefined {
+  const row = db.sql
+    .exec<{ at: number | null }>(
+      "SELECT tag_queued_at AS at FROM images WHERE tag_status = 'pending' ORDER BY tag_queued_at IS NOT NULL, tag_queued_at LIMIT 1",
+    )
+    .toArray()[0];
+  return row ? row.at : undefined;
 }
 
 /** Records that an image's tagging was handed to the queue. */
-export function markTagQueuedStatement(db: D1Database, userId: string, id: string, now: number) {
-  return db.prepare("UPDATE images SET tag_queued_at = ?3 WHERE id = ?1 AND user_id = ?2").bind(id, userId, now);
+export function markTagQueued(db: LibraryDb, id: string, now: number): void {
+  db.sql.exec("UPDATE images SET tag_queued_at = ? WHERE id = ?", now, id);
+}
+
+export function countImages(db: LibraryDb): number {
+  return db.sql.exec<{ n: number }>("SELECT count(*) AS n FROM images").one().n;
 }

@@ -1,91 +1,154 @@
-// Owner of the FTS5 search index (`image_search`, `image_search_owner`: migrations/0003 and 0004): keeping an image's
-// search document in step with its tags.
+// Owner of a library's search index (`image_search`, FTS5) and of `term_counts`: keeping an image's search document
+// and the library's word counts in step with its tags.
 //
 // A document has six columns: the visible labels by confidence bucket (c4 … c0), and `a`, the distinct broader
-// words of those labels (`label_terms`, from WordNet: "golden retriever" → dog, canine, animal, …). SEARCH_WEIGHTS
+// words of those labels (`label_words`, from WordNet: "golden retriever" → dog, canine, animal, …). SEARCH_WEIGHTS
 // gives `a` a tiny bm25 weight, so an ancestor-only match always ranks below a direct one (see ranked-search.ts).
+// The document's rowid is the image's seq. The index is the library's own, so bm25's statistics (how rare a word
+// is, how long documents are) are the owner's: a word common in someone else's library no longer weighs less here.
 //
-// The statements only read D1 (images, image_tags) and write the index, so the caller appends them to the SAME
-// batch() that writes the rows (a batch is one transaction): reindex after the tag writes, unindex before the
-// images row is deleted. Both are idempotent and safe to run for an image with no tags (→ no document).
+// term_counts holds, per word, how many documents contain it (as a word of a label or a broader word: what a search
+// for the word finds) and in how many as a broader word; autocomplete reads it instead of counting matches.
+import type { LibraryDb } from "./image-rows";
+import { visibleTags } from "./tag-rows";
 
-/** rowid of an image's search document = owner_no * 2^36 + images.seq (see the migration). */
-export const SEARCH_SEQ_SPAN = 68719476736; // 2^36
-
-const BUCKETS: readonly (readonly [string, string])[] = [
-  ["c4", "t.score >= 0.8"],
-  ["c3", "t.score >= 0.6 AND t.score < 0.8"],
-  ["c2", "t.score >= 0.4 AND t.score < 0.6"],
-  ["c1", "t.score >= 0.2 AND t.score < 0.4"],
-  ["c0", "t.score < 0.2"],
-];
-
-const bucketColumn = (cond: string) =>
-  `(SELECT group_concat(t.label, ', ') FROM image_tags t WHERE t.image_id = i.id AND t.rejected = 0 AND ${cond})`;
-
-/** bm25() column weights, in column order: confidence buckets c4 … c0, then the ancestor words. */
+/** bm25() column weights, in column order: confidence buckets c4 … c0, then the broader words. */
 export const SEARCH_WEIGHTS = [1.0, 0.8, 0.6, 0.4, 0.2, 0.001] as const;
 
-const ANCESTOR_WORDS = `(SELECT group_concat(DISTINCT w.value) FROM image_tags t
-  JOIN label_terms l ON l.label = t.label, json_each(l.words) w WHERE t.image_id = i.id AND t.rejected = 0)`;
+const BUCKET_FLOORS = [0.8, 0.6, 0.4, 0.2, Number.NEGATIVE_INFINITY] as const;
 
-const COLUMNS = [...BUCKETS.map(([column]) => column), "a"].join(", ");
-const DOCUMENT = [...BUCKETS.map(([, cond]) => bucketColumn(cond)), ANCESTOR_WORDS].join(", ");
-
-const DOC_ROWID = `(SELECT o.n * ${SEARCH_SEQ_SPAN} + i.seq FROM images i JOIN image_search_owner o ON o.user_id = i.user_id WHERE i.id = ?1)`;
-
-const SQL_OWNER = `INSERT OR IGNORE INTO image_search_owner (user_id) SELECT user_id FROM images WHERE id = ?1`;
-const SQL_DELETE = `DELETE FROM image_search WHERE rowid = ${DOC_ROWID}`;
-const SQL_INSERT = `INSERT INTO image_search (rowid, ${COLUMNS})
-SELECT o.n * ${SEARCH_SEQ_SPAN} + i.seq, ${DOCUMENT}
-FROM images i JOIN image_search_owner o ON o.user_id = i.user_id
-WHERE i.id = ?1 AND EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = i.id AND t.rejected = 0)`;
-
-/** Statements that make image `imageId`'s search document match its current non-rejected tags. */
-export function reindexImageStatements(db: D1Database, imageId: string): D1PreparedStatement[] {
-  return [
-    db.prepare(SQL_OWNER).bind(imageId),
-    db.prepare(SQL_DELETE).bind(imageId),
-    db.prepare(SQL_INSERT).bind(imageId),
-  ];
+interface ImageTerms {
+  /** The words a search finds the image by. */
+  all: Set<string>;
+  /** Those that come from the broader words of its labels. */
+  via: Set<string>;
 }
 
 /**
- * Statements that remove an image's search document; run them before the images row is deleted. With `version`,
- * only while the image is at that version (a delete that lost to a re-upload keeps the document).
+ * Runs `change` (writes to the image's tags, or its deletion) and brings the image's search document and the term
+ * counts in step, all inside the caller's transaction. Labels must have their broader words in `label_words`
+ * (learned before the transaction: see the library engine).
  */
-export function unindexImageStatements(db: D1Database, imageId: string, version?: number): D1PreparedStatement[] {
-  if (version === undefined) return [db.prepare(SQL_DELETE).bind(imageId)];
-  return [
-    db.prepare(`${SQL_DELETE} AND EXISTS (SELECT 1 FROM images WHERE id = ?1 AND version = ?2)`).bind(imageId, version),
-  ];
+export function reindexed<T>(db: LibraryDb, imageId: string, seq: number, change: () => T): T {
+  const before = imageTerms(db, imageId);
+  const result = change();
+  const tags = visibleTags(db, imageId);
+  const after = imageTerms(db, imageId, tags);
+  db.sql.exec("DELETE FROM image_search WHERE rowid = ?", seq);
+  if (tags.length > 0) {
+    const buckets = BUCKET_FLOORS.map((floor, i) =>
+      tags
+        .filter((tag) => tag.score >= floor && (i === 0 || tag.score < BUCKET_FLOORS[i - 1]!))
+        .map((tag) => tag.label)
+        .join(", "),
+    );
+    db.sql.exec(
+      "INSERT INTO image_search (rowid, c4, c3, c2, c1, c0, a) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      seq,
+      ...buckets.map((text) => text || null),
+      [...after.via].join(" ") || null,
+    );
+  }
+  countTerms(db, before, -1);
+  countTerms(db, after, +1);
+  return result;
 }
 
-/** For bulk (re)builds, e.g. after restoring a database: the same document SQL for every image. */
-export const REBUILD_ALL_SQL = [
-  `INSERT OR IGNORE INTO image_search_owner (user_id) SELECT DISTINCT user_id FROM images ORDER BY user_id`,
-  `DELETE FROM image_search`,
-  `INSERT INTO image_search (rowid, ${COLUMNS})
-SELECT o.n * ${SEARCH_SEQ_SPAN} + i.seq, ${DOCUMENT}
-FROM images i JOIN image_search_owner o ON o.user_id = i.user_id
-WHERE EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = i.id AND t.rejected = 0)`,
-] as const;
+/** The words an image is found by, from its visible labels and their broader words. */
+function imageTerms(db: LibraryDb, imageId: string, tags = visibleTags(db, imageId)): ImageTerms {
+  const all = new Set<string>();
+  const via = new Set<string>();
+  for (const { label } of tags) for (const word of words(label)) all.add(word);
+  for (const word of broaderWords(
+    db,
+    tags.map((tag) => tag.label),
+  )) {
+    via.add(word);
+    all.add(word);
+  }
+  return { all, via };
+}
+
+function countTerms(db: LibraryDb, terms: ImageTerms, delta: 1 | -1): void {
+  for (const term of terms.all) {
+    db.sql.exec(
+      `INSERT INTO term_counts (term, images, via) VALUES (?1, ?2, ?3)
+       ON CONFLICT (term) DO UPDATE SET images = images + ?2, via = via + ?3`,
+      term,
+      delta,
+      terms.via.has(term) ? delta : 0,
+    );
+  }
+  if (delta < 0 && terms.all.size > 0) db.sql.exec("DELETE FROM term_counts WHERE images <= 0");
+}
+
+/** The distinct broader words of these labels, as label_words knows them. */
+function broaderWords(db: LibraryDb, labels: string[]): string[] {
+  if (labels.length === 0) return [];
+  return db.sql
+    .exec<{ word: string }>(
+      `SELECT DISTINCT w.value AS word FROM label_words l, json_each(l.words) w
+       WHERE l.label IN (SELECT value FROM json_each(?))`,
+      JSON.stringify(labels),
+    )
+    .toArray()
+    .map((row) => row.word);
+}
+
+/** A label's words as FTS5's unicode61 tokenizer (remove_diacritics 2) sees them: letters and digits, lower-case. */
+export function words(text: string): string[] {
+  return text
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+/** Of these labels, the ones whose broader words the library has not stored yet. */
+export function unknownLabels(db: LibraryDb, labels: string[]): string[] {
+  if (labels.length === 0) return [];
+  const known = new Set(
+    db.sql
+      .exec<{ label: string }>(
+        "SELECT label FROM label_words WHERE label IN (SELECT value FROM json_each(?))",
+        JSON.stringify(labels),
+      )
+      .toArray()
+      .map((row) => row.label),
+  );
+  return [...new Set(labels)].filter((label) => !known.has(label));
+}
+
+/** Stores labels' broader words (a label with none is stored with [], so it is not looked up again). */
+export function learnLabels(db: LibraryDb, words: Map<string, string[]>): void {
+  for (const [label, list] of words) {
+    db.sql.exec("INSERT OR REPLACE INTO label_words (label, words) VALUES (?, ?)", label, JSON.stringify(list));
+  }
+}
+
+/** Uploads add one small FTS5 segment each; merging a bounded amount now and then keeps reads few and short. */
+export function mergeSearchIndex(db: LibraryDb): void {
+  db.sql.exec("INSERT INTO image_search (image_search, rank) VALUES ('merge', 500)");
+}
+
+export interface BroaderTermCount {
+  term: string;
+  count: number;
+}
 
 /**
- * Uploads add one small FTS5 segment each; merging a bounded amount per maintenance run keeps search reads few and
- * short.
+ * Broader words of the library's visible labels that start with `prefix` (normalised, non-empty), each with how many
+ * images a search for the whole word finds (a label word or a broader word); most images first, then by word.
  */
-export async function mergeSearchIndex(db: D1Database): Promise<void> {
-  await db.prepare("INSERT INTO image_search (image_search, rank) VALUES ('merge', 500)").run();
-}
-
-/** For deleting an account: every search document of the user, and the user's owner number. */
-export function unindexUserStatements(db: D1Database, userId: string): D1PreparedStatement[] {
-  const base = `(SELECT n FROM image_search_owner WHERE user_id = ?1) * ${SEARCH_SEQ_SPAN}`;
-  return [
-    db
-      .prepare(`DELETE FROM image_search WHERE rowid BETWEEN ${base} AND ${base} + ${SEARCH_SEQ_SPAN - 1}`)
-      .bind(userId),
-    db.prepare("DELETE FROM image_search_owner WHERE user_id = ?1").bind(userId),
-  ];
+export function countBroaderTerms(db: LibraryDb, prefix: string, limit: number): BroaderTermCount[] {
+  return db.sql
+    .exec<{ term: string; count: number }>(
+      `SELECT term, images AS count FROM term_counts
+       WHERE term >= ?1 AND term < ?1 || char(1114111) AND via > 0
+       ORDER BY images DESC, term LIMIT ?2`,
+      prefix,
+      limit,
+    )
+    .toArray();
 }

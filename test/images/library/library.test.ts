@@ -206,7 +206,7 @@ describe("delete", () => {
     const doomed = await uploadLabelled(client, bytes, [{ label: "ZUCCHINI", score: 0.9 }]);
     const key = originalKey(user.id, doomed.sha256);
     expect(await env.BUCKET.head(key)).not.toBeNull();
-    expect(await countTagRows(doomed.id)).toBe(1);
+    expect(await countTagRows(user.id, doomed.id)).toBe(1);
 
     const id = doomed.id;
     await expectContract(deleteImage, 204, await client.DELETE("/v1/images/{id}", { params: { path: { id } } }));
@@ -222,7 +222,7 @@ describe("delete", () => {
     const page = await expectContract(listImages, 200, await client.GET("/v1/images"));
     expect(page.items.map((i) => i.id)).toEqual([keep.id]);
     expect(await env.BUCKET.head(key)).toBeNull();
-    expect(await countTagRows(id)).toBe(0);
+    expect(await countTagRows(user.id, id)).toBe(0);
     expect(await countImageRows(user.id)).toBe(1);
     const found = await expectContract(
       searchImages,

@@ -1,14 +1,14 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { searchImagesRoute as searchImages } from "../../../src/images/images.routes";
 import { rankedSearch, type SearchPage } from "../../../src/images/search/ranked-search";
 import { signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 import { uniqueImage, uploadLabelled } from "../../helpers/images";
+import { inLibrary } from "../../helpers/library";
 import { seedImage, seedUser } from "../../helpers/seed";
 
 async function ids(userId: string, q: string, match: "all" | "any" = "all"): Promise<string[]> {
-  const page = (await rankedSearch(env.DB, { userId, q, match, limit: 50 })) as SearchPage;
+  const page = (await inLibrary(userId, (db) => rankedSearch(db, { q, match, limit: 50 }))) as SearchPage;
   return page.hits.map((hit) => hit.id);
 }
 

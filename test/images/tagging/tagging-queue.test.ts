@@ -1,15 +1,16 @@
 // Uploads the tagger could not tag at once are tagged through the durable queue (src/images/tagging-queue.ts): the
 // Worker's own queue() entry point is driven here with batches made by cloudflare:test, so each step is observable.
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { uploadImageRoute } from "../../../src/images/images.routes";
+import { REQUEUE_AFTER_MS } from "../../../src/images/store/library-engine";
 import { backoffSeconds, type TaggingJob } from "../../../src/images/tagging-queue";
 import worker from "../../../src/index";
-import { createServices } from "../../../src/services";
 import { signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 import { postImage, taggerInputSha, uniqueImage } from "../../helpers/images";
+import { libraryOf, librarySql } from "../../helpers/library";
 
 /** Runs one batch of the tagging queue through the Worker's queue() handler; the ack/retry of each message. */
 async function deliver(jobs: TaggingJob[]) {
@@ -22,10 +23,13 @@ async function deliver(jobs: TaggingJob[]) {
   return getQueueResult(batch, ctx);
 }
 
-async function tagRow(imageId: string) {
-  return env.DB.prepare("SELECT tag_status, tag_queued_at FROM images WHERE id = ?1")
-    .bind(imageId)
-    .first<{ tag_status: string; tag_queued_at: number | null }>();
+async function tagRow(userId: string, imageId: string) {
+  const [row] = await librarySql<{ tag_status: string; tag_queued_at: number | null }>(
+    userId,
+    "SELECT tag_status, tag_queued_at FROM images WHERE id = ?",
+    imageId,
+  );
+  return row;
 }
 
 describe("the tagging queue", () => {
@@ -36,12 +40,12 @@ describe("the tagging queue", () => {
     await env.AI_STUB.program(key, { error: "overloaded" });
     const image = await expectContract(uploadImageRoute, 201, await postImage(client, bytes, "busy.png"));
     expect(image.tagStatus).toBe("pending");
-    expect((await tagRow(image.id))?.tag_queued_at).toEqual(expect.any(Number));
+    expect((await tagRow(user.id, image.id))?.tag_queued_at).toEqual(expect.any(Number));
 
     // Still failing: the message is retried, with backoff; nothing is lost.
     const retried = await deliver([{ userId: user.id, imageId: image.id }]);
     expect(retried.retryMessages).toHaveLength(1);
-    expect((await tagRow(image.id))?.tag_status).toBe("pending");
+    expect((await tagRow(user.id, image.id))?.tag_status).toBe("pending");
 
     await env.AI_STUB.program(key, { output: [{ label: "LIGHTHOUSE", score: 0.8 }] });
     const done = await deliver([{ userId: user.id, imageId: image.id }]);
@@ -66,31 +70,33 @@ describe("the tagging queue", () => {
 
     const foreign = await deliver([{ userId: other.user.id, imageId: image.id }]);
     expect(foreign.explicitAcks).toHaveLength(1);
-    expect((await tagRow(image.id))?.tag_status).toBe("pending");
+    expect((await tagRow(user.id, image.id))?.tag_status).toBe("pending");
 
     await client.DELETE("/v1/images/{id}", { params: { path: { id: image.id } } });
     const gone = await deliver([{ userId: user.id, imageId: image.id }]);
     expect(gone.explicitAcks).toHaveLength(1);
-    const tags = await env.DB.prepare("SELECT count(*) AS n FROM image_tags WHERE image_id = ?1")
-      .bind(image.id)
-      .first();
-    expect(tags).toEqual({ n: 0 });
+    const tags = await librarySql(user.id, "SELECT count(*) AS n FROM image_tags WHERE image_id = ?", image.id);
+    expect(tags).toEqual([{ n: 0 }]);
   });
 
-  it("the cron queues again what waits without a message (a lost message, a local restart)", async () => {
-    const { client } = await signedInClient();
+  it("the library queues again what waits without a message (a lost message, a local restart)", async () => {
+    const { client, user } = await signedInClient();
     const bytes = uniqueImage("tiny.jpg");
     await env.AI_STUB.program(await taggerInputSha(bytes), { error: "down" });
     const image = await expectContract(uploadImageRoute, 201, await postImage(client, bytes, "lost.jpg"));
-    const queuedAt = (await tagRow(image.id))!.tag_queued_at!;
+    const queuedAt = (await tagRow(user.id, image.id))!.tag_queued_at!;
 
-    const { images } = createServices(env);
+    // The library's alarm is armed for when the message counts as lost.
+    const alarm = await runInDurableObject(env.LIBRARY.getByName(user.id), (_o, state) => state.storage.getAlarm());
+    expect(alarm).toBeGreaterThanOrEqual(queuedAt);
+    expect(alarm).toBeLessThanOrEqual(queuedAt + REQUEUE_AFTER_MS);
+    const library = libraryOf(user.id);
     // Within the half hour its message may still be on its way: left alone.
-    await images.requeuePendingTagging(queuedAt + 60_000);
-    expect((await tagRow(image.id))?.tag_queued_at).toBe(queuedAt);
+    expect(await library.requeueTagging(queuedAt + 60_000)).toBe(0);
+    expect((await tagRow(user.id, image.id))?.tag_queued_at).toBe(queuedAt);
     // Later it is queued again, once.
     const later = queuedAt + 31 * 60_000;
-    expect(await images.requeuePendingTagging(later)).toBeGreaterThanOrEqual(1);
-    expect((await tagRow(image.id))?.tag_queued_at).toBe(later);
+    expect(await library.requeueTagging(later)).toBe(1);
+    expect((await tagRow(user.id, image.id))?.tag_queued_at).toBe(later);
   });
 });

@@ -13,6 +13,7 @@ import { listTagsRoute as listTags } from "../../../src/images/tags.routes";
 import { signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 import { countImageRows, listObjectKeys, postImage, sha256Hex, uniqueImage, uploadOk } from "../../helpers/images";
+import { librarySql } from "../../helpers/library";
 
 async function uploadWithProgram(client: ImagifyClient, behaviour: Parameters<typeof env.AI_STUB.program>[1]) {
   const bytes = uniqueImage("tiny.jpg");
@@ -152,14 +153,16 @@ describe("user tags and rejected AI tags", () => {
   });
 
   it("removing a user tag hides it and keeps it as a rejection", async () => {
-    const { client } = await signedInClient();
+    const { client, user } = await signedInClient();
     const image = await uploadOk(client, uniqueImage("tiny.gif"));
     await expectContract(patchImageTags, 200, await patch(client, image.id, { add: ["holiday"] }));
     const removed = await expectContract(patchImageTags, 200, await patch(client, image.id, { remove: ["holiday"] }));
     expect(removed.tags.map((t) => t.label)).toEqual(["tabby", "tiger cat", "egyptian cat"]);
-    const row = await env.DB.prepare("SELECT rejected FROM image_tags WHERE image_id = ?1 AND label = 'holiday'")
-      .bind(image.id)
-      .first<{ rejected: number }>();
+    const [row] = await librarySql<{ rejected: number }>(
+      user.id,
+      "SELECT rejected FROM image_tags WHERE image_id = ? AND label = 'holiday'",
+      image.id,
+    );
     expect(row?.rejected).toBe(1);
     // Retag does not resurrect it.
     const retagged = await expectContract(retagImage, 200, await retag(client, image.id));

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { uploadImageRoute as uploadImage } from "../../../src/images/images.routes";
 import { originalKey } from "../../../src/images/store/image-objects";
 import { ProblemSchema } from "../../../src/routes/problem";
@@ -18,6 +18,7 @@ import {
   uniqueImage,
   uploadForm,
 } from "../../helpers/images";
+import { failNextLibraryWrite } from "../../helpers/library";
 
 const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -190,15 +191,12 @@ describe("upload validation: refused uploads store nothing", () => {
   });
 });
 
-describe("upload: a D1 failure leaves nothing behind", () => {
-  it("a forced D1 batch failure answers a 500 problem without internals, and leaves no object and no row", async () => {
+describe("upload: a storage failure leaves nothing behind", () => {
+  it("a failed library transaction answers a 500 problem without internals, and leaves no object and no row", async () => {
     const { client, user } = await signedInClient();
-    const spy = vi
-      .spyOn(env.DB, "batch")
-      .mockRejectedValueOnce(new Error("D1_ERROR: SQLITE_BUSY secret-internal-detail at db.ts:42"));
+    const restore = await failNextLibraryWrite(user.id, "SQLITE_FULL secret-internal-detail at db.ts:42");
     try {
       const result = await postImage(client, uniqueImage("tiny.gif"), "x.gif");
-      expect(spy).toHaveBeenCalled();
       // 500 is not among uploadImage's declared statuses (no route declares it), so the envelope is checked
       // against the one Problem schema directly.
       expect(result.response.status).toBe(500);
@@ -208,7 +206,7 @@ describe("upload: a D1 failure leaves nothing behind", () => {
       const text = JSON.stringify(body);
       expect(text).not.toMatch(/D1_ERROR|SQLITE|secret-internal-detail|db\.ts|\bat\s|stack/i);
     } finally {
-      spy.mockRestore();
+      await restore();
     }
     expect(await countImageRows(user.id)).toBe(0);
     expect(await listObjectKeys(user.id)).toEqual([]);

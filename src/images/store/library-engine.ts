@@ -1,0 +1,405 @@
+// A user's image library, inside its own Durable Object (SQLite storage): images, tags, the search index and its
+// word counts, the rendition budget. One object per user, so a library grows to the object's 10 GB and the writes of
+// different users never queue behind each other; D1 keeps accounts and sessions. The Durable Object shell is
+// `Library` in src/index.ts; services reach it through `openLibrary` (library-client.ts), which names the owner on
+// every call.
+//
+// Inside the object every operation is one synchronous transaction over its SQLite, so what used to need
+// conditional statements (a delete racing a re-upload of the same bytes, a budget claimed by a hundred requests at
+// once) is simply serial here. The only waits are D1 (the broader words of new labels, the one-off move of the
+// owner's rows from D1) and R2 (removing the files of deleted content, see releases.ts).
+import type { Platform } from "../../platform";
+import { type RankedSearchInput, rankedSearch } from "../search/ranked-search";
+import { sniffImage } from "../sniff";
+import type { Tag } from "../tagger";
+import { deleteD1Images, readD1Images } from "./d1-images";
+import { deleteImageObjects, deleteUserObjects } from "./image-objects";
+import {
+  claimPendingTagging,
+  countImages,
+  deleteImageRow,
+  existingShas,
+  findImage,
+  findImageBySha,
+  findImages,
+  type ImageRecord,
+  type ImageRow,
+  insertImage,
+  type LibraryDb,
+  listGeometryPending,
+  listImageRecords,
+  markTagQueued,
+  oldestPendingTagging,
+  ownedImageIds,
+  setGeometry,
+  setTagStatus,
+} from "./image-rows";
+import { lookupLabelWords } from "./label-terms";
+import { migrateLibrary, readMeta, writeMeta } from "./library-schema";
+import { beginRelease, endRelease, forgetReleases, pendingReleases, releaseState } from "./releases";
+import { claimRendition } from "./rendition-budget";
+import { countBroaderTerms, learnLabels, mergeSearchIndex, reindexed, unknownLabels } from "./search-index";
+import { addUserTags, countTags, deleteImageTags, insertTagRows, rejectTags, replaceAiTags } from "./tag-rows";
+
+/** What tagging an upload came to, as the library records it. */
+export type TagResult =
+  | { status: "tagged"; tags: Tag[]; model: string }
+  | { status: "pending" | "failed"; error: string | null };
+
+/** A new image as the upload made it: everything but where the library puts it. */
+export type NewImage = Omit<ImageRow, "seq" | "user_id" | "tag_status" | "tag_error">;
+
+/** A message older than this without a result was lost (a local restart) or ran out of retries: queue it again. */
+export const REQUEUE_AFTER_MS = 30 * 60 * 1000;
+
+/** Enough for the headers of nearly every photo (EXIF with its thumbnail comes before the frame header). */
+const GEOMETRY_HEAD_BYTES = 256 * 1024;
+
+/** Rows moved from D1 per transaction. */
+const MOVE_PAGE = 200;
+
+export class LibraryEngine {
+  private readonly db: LibraryDb;
+  /** The open of this instance: schema, owner, the move from D1; every call waits for it. */
+  private opened: Promise<void> | null = null;
+  /** Releases of content running now, one per content (see releases.ts). */
+  private readonly releasing = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly platform: Platform,
+  ) {
+    this.db = { sql: ctx.storage.sql, owner: "" };
+  }
+
+  /** Runs one operation for `owner` (the object's name): the only way in, see library-client.ts. */
+  async run(call: LibraryCall): Promise<unknown> {
+    await this.open(call.owner);
+    const op = this[call.op] as (...args: unknown[]) => unknown;
+    return op.apply(this, call.args);
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------------------------
+
+  get(id: string): ImageRecord | null {
+    return findImage(this.db, id);
+  }
+
+  getMany(ids: string[]): ImageRecord[] {
+    return findImages(this.db, ids);
+  }
+
+  /** Newest first; `beforeSeq` continues a page. */
+  list(limit: number, beforeSeq: number | null): ImageRecord[] {
+    return listImageRecords(this.db, limit, beforeSeq);
+  }
+
+  ownedIds(ids: string[]): string[] {
+    return ownedImageIds(this.db, ids);
+  }
+
+  existingShas(shas: string[]): string[] {
+    return existingShas(this.db, shas);
+  }
+
+  search(input: RankedSearchInput) {
+    return rankedSearch(this.db, input);
+  }
+
+  listTags(prefix: string, limit: number) {
+    return {
+      items: countTags(this.db, prefix, limit),
+      broaderTerms: prefix === "" ? [] : countBroaderTerms(this.db, prefix, limit),
+    };
+  }
+
+  size(): { images: number; bytes: number } {
+    return { images: countImages(this.db), bytes: this.ctx.storage.sql.databaseSize };
+  }
+
+  // ---- uploads ----------------------------------------------------------------------------------------------------
+
+  /**
+   * Before an upload writes its original: the image these bytes already are (a duplicate), or a ticket to present
+   * to `insert`. A release of the same content still running is finished first, so it cannot remove the new file.
+   */
+  async beginUpload(sha256: string): Promise<{ existing: ImageRecord } | { ticket: number }> {
+    if (releaseState(this.db, sha256).pending) await this.release(sha256);
+    const existing = findImageBySha(this.db, sha256);
+    return existing ? { existing } : { ticket: releaseState(this.db, sha256).gen };
+  }
+
+  /**
+   * Adds an uploaded image (its original written since `beginUpload`) with its tags and search document, in one
+   * transaction. The same bytes added meanwhile: that image is the answer. Released meanwhile (an image of the same
+   * bytes added and deleted while this upload ran, which removed the file it wrote): `retry` with a new ticket, and
+   * the upload writes its original again.
+   */
+  async insert(
+    image: NewImage,
+    tagging: TagResult,
+    ticket: number,
+  ): Promise<{ image: ImageRecord; created: boolean } | { retry: number }> {
+    if (tagging.status === "tagged") await this.learn(tagging.tags.map((tag) => tag.label));
+    const existing = findImageBySha(this.db, image.sha256);
+    if (existing) return { image: existing, created: false };
+    const release = releaseState(this.db, image.sha256);
+    if (release.pending || release.gen !== ticket) {
+      if (release.pending) await this.release(image.sha256);
+      return { retry: releaseState(this.db, image.sha256).gen };
+    }
+    const row = {
+      ...image,
+      tag_status: tagging.status === "tagged" ? ("tagged" as const) : ("pending" as const),
+      tag_error: tagging.status === "tagged" ? null : tagging.error,
+    };
+    this.ctx.storage.transactionSync(() => {
+      const seq = insertImage(this.db, row);
+      if (tagging.status === "tagged") {
+        reindexed(this.db, image.id, seq, () => replaceAiTags(this.db, image.id, tagging.tags, tagging.model));
+      }
+    });
+    if (row.tag_status === "pending") await this.wakeAt(Date.now() + REQUEUE_AFTER_MS);
+    return { image: findImage(this.db, image.id)!, created: true };
+  }
+
+  /** After an upload that failed: removes the files it wrote, unless an image holds these bytes. */
+  async discardUpload(sha256: string): Promise<void> {
+    if (findImageBySha(this.db, sha256)) return;
+    beginRelease(this.db, sha256, Date.now());
+    await this.release(sha256);
+  }
+
+  // ---- tags ---------------------------------------------------------------------------------------------------
+
+  /**
+   * Records what tagging an image came to: tagged replaces its AI tags (user tags and rejections stay), otherwise
+   * the status and why, keeping its tags. Null when the image is gone (a delete wins).
+   */
+  async recordTagging(id: string, result: TagResult): Promise<ImageRecord | null> {
+    if (result.status === "tagged") await this.learn(result.tags.map((tag) => tag.label));
+    const image = findImage(this.db, id);
+    if (!image) return null;
+    this.ctx.storage.transactionSync(() => {
+      if (result.status === "tagged") {
+        setTagStatus(this.db, id, "tagged", null);
+        reindexed(this.db, id, image.seq, () => replaceAiTags(this.db, id, result.tags, result.model));
+      } else {
+        setTagStatus(this.db, id, result.status, result.error);
+      }
+    });
+    return findImage(this.db, id);
+  }
+
+  markTagQueued(id: string, now: number): void {
+    markTagQueued(this.db, id, now);
+  }
+
+  /** Adds user tags and rejects tags, in one transaction with the search document; null when there is no image. */
+  async editTags(id: string, add: string[], remove: string[]): Promise<ImageRecord | null> {
+    await this.learn(add);
+    const image = findImage(this.db, id);
+    if (!image) return null;
+    this.ctx.storage.transactionSync(() =>
+      reindexed(this.db, id, image.seq, () => {
+        addUserTags(this.db, id, add);
+        rejectTags(this.db, id, remove);
+      }),
+    );
+    return findImage(this.db, id);
+  }
+
+  // ---- deletes --------------------------------------------------------------------------------------------------
+
+  /**
+   * Deletes each image (row, tags, search document in one transaction), then its files. A missing id is its own
+   * result. Returns once the files are gone; a crash before that leaves the release pending for the alarm.
+   */
+  async remove(ids: string[]): Promise<{ id: string; status: "deleted" | "not_found" }[]> {
+    const results: { id: string; status: "deleted" | "not_found" }[] = [];
+    const released: string[] = [];
+    for (const id of new Set(ids)) {
+      const image = findImage(this.db, id);
+      if (!image) {
+        results.push({ id, status: "not_found" });
+        continue;
+      }
+      this.ctx.storage.transactionSync(() => {
+        reindexed(this.db, id, image.seq, () => {
+          deleteImageTags(this.db, id);
+          deleteImageRow(this.db, id);
+        });
+        beginRelease(this.db, image.sha256, Date.now());
+      });
+      released.push(image.sha256);
+      results.push({ id, status: "deleted" });
+    }
+    if (released.length > 0) {
+      await this.wakeAt(Date.now() + 60_000); // finishes the releases if this object crashes before they do
+      await Promise.all(released.map((sha256) => this.release(sha256)));
+    }
+    return results;
+  }
+
+  /** Deleting the account: every row of the library, then every file of the owner. */
+  async deleteAll(): Promise<void> {
+    await this.ctx.storage.deleteAll();
+    this.opened = null; // the next call finds an empty object and lays out the schema again
+    // If this fails half-way, the rows are gone and the orphan sweep removes what is left.
+    await deleteUserObjects(this.platform.bucket, this.db.owner);
+  }
+
+  // ---- limits ---------------------------------------------------------------------------------------------------
+
+  claimRendition(windowMs: number, now: number) {
+    return claimRendition(this.db, windowMs, now);
+  }
+
+  // ---- background -------------------------------------------------------------------------------------------------
+
+  /**
+   * The library's own upkeep, armed by writes that leave work behind: finishes releases a crash interrupted, queues
+   * again tagging that waits without a message, re-reads the dimensions of images moved from D1 before orientation
+   * was read, and merges the search index a little.
+   */
+  async alarm(): Promise<void> {
+    const owner = readMetaSafe(this.ctx.storage, "owner");
+    if (typeof owner !== "string") return; // never opened, or deleted
+    await this.open(owner);
+    for (const sha256 of pendingReleases(this.db)) await this.release(sha256);
+    const now = Date.now();
+    await this.requeueTagging(now);
+    const geometryLeft = await this.backfillGeometry(50);
+    mergeSearchIndex(this.db);
+    forgetReleases(this.db, now - 3_600_000);
+    const oldest = oldestPendingTagging(this.db);
+    if (geometryLeft) await this.wakeAt(Date.now());
+    else if (oldest !== undefined) await this.wakeAt((oldest ?? now) + REQUEUE_AFTER_MS);
+  }
+
+  /**
+   * Queues again the tagging of images that wait without a message in the queue (lost with a local restart, or out of
+   * retries) for REQUEUE_AFTER_MS; how many.
+   */
+  async requeueTagging(now: number): Promise<number> {
+    const queued = claimPendingTagging(this.db, now, REQUEUE_AFTER_MS, 100);
+    if (queued.length > 0) {
+      await this.platform.taggingQueue.sendBatch(
+        queued.map((imageId) => ({ body: { userId: this.db.owner, imageId } })),
+      );
+    }
+    return queued.length;
+  }
+
+  // ---- inside -----------------------------------------------------------------------------------------------------
+
+  private open(owner: string): Promise<void> {
+    this.opened ??= this.openAs(owner).catch((error) => {
+      this.opened = null;
+      throw error;
+    });
+    return this.opened.then(() => {
+      if (owner !== this.db.owner) throw new Error("This library belongs to another user.");
+    });
+  }
+
+  private async openAs(owner: string): Promise<void> {
+    migrateLibrary(this.ctx.storage);
+    const stored = readMeta(this.db.sql, "owner");
+    if (stored === undefined) writeMeta(this.db.sql, "owner", owner);
+    this.db.owner = typeof stored === "string" ? stored : owner;
+    if (readMeta(this.db.sql, "moved_from_d1") !== 1) await this.moveFromD1();
+  }
+
+  /**
+   * The one-off move of the owner's rows from D1 (where every library lived before), a page per transaction, kept
+   * in their order (seq), then deleted from D1. Resumable and idempotent: the progress is stored with each page,
+   * rows already here are skipped, and each run first deletes from D1 what an interrupted run moved.
+   */
+  private async moveFromD1(): Promise<void> {
+    const { db: d1 } = this.platform;
+    let through = Number(readMeta(this.db.sql, "d1_moved_through") ?? 0);
+    if (through > 0) await deleteD1Images(d1, this.db.owner, through);
+    for (;;) {
+      const page = await readD1Images(d1, this.db.owner, through, MOVE_PAGE);
+      if (page.length === 0) break;
+      const tagsOf = new Map(page.map((row) => [row.id, JSON.parse(row.tags_json) as MovedTag[]]));
+      await this.learn([...tagsOf.values()].flat().map((tag) => tag.label));
+      this.ctx.storage.transactionSync(() => {
+        for (const { tags_json: _tags, ...row } of page) {
+          if (findImage(this.db, row.id)) continue;
+          const seq = insertImage(this.db, row);
+          reindexed(this.db, row.id, seq, () => insertTagRows(this.db, row.id, tagsOf.get(row.id) ?? []));
+        }
+        through = page.at(-1)!.seq;
+        writeMeta(this.db.sql, "d1_moved_through", through);
+      });
+      await deleteD1Images(d1, this.db.owner, through);
+    }
+    writeMeta(this.db.sql, "moved_from_d1", 1);
+    if (listGeometryPending(this.db, 1).length > 0 || oldestPendingTagging(this.db) !== undefined) {
+      await this.wakeAt(Date.now());
+    }
+  }
+
+  /** Copies the broader words of labels this library has not seen from D1's shared table. */
+  private async learn(labels: string[]): Promise<void> {
+    const unknown = unknownLabels(this.db, labels);
+    if (unknown.length > 0) learnLabels(this.db, await lookupLabelWords(this.platform.db, unknown));
+  }
+
+  /** Removes the files of `sha256` from R2, once at a time per content; then the release is done. */
+  private release(sha256: string): Promise<void> {
+    let running = this.releasing.get(sha256);
+    if (!running) {
+      running = deleteImageObjects(this.platform.bucket, this.db.owner, sha256)
+        .then(() => endRelease(this.db, sha256))
+        .finally(() => this.releasing.delete(sha256));
+      this.releasing.set(sha256, running);
+    }
+    return running;
+  }
+
+  /** Re-reads the headers of up to `limit` images moved from D1 unchecked; true when more are left. */
+  private async backfillGeometry(limit: number): Promise<boolean> {
+    const { bucket } = this.platform;
+    const pending = listGeometryPending(this.db, limit + 1);
+    for (const image of pending.slice(0, limit)) {
+      // The headers are at the start; a file whose metadata runs longer is read whole.
+      let file = await bucket.get(image.r2_key, { range: { offset: 0, length: GEOMETRY_HEAD_BYTES } });
+      let sniffed = file && sniffImage(new Uint8Array(await file.arrayBuffer()));
+      if (file && sniffed && !sniffed.ok && file.size > GEOMETRY_HEAD_BYTES) {
+        file = await bucket.get(image.r2_key);
+        sniffed = file && sniffImage(new Uint8Array(await file.arrayBuffer()));
+      }
+      const shown = sniffed?.ok ? sniffed.image : image; // unreadable or gone: keep what is recorded
+      setGeometry(this.db, image.id, shown.width, shown.height);
+    }
+    return pending.length > limit;
+  }
+
+  /** Arms the alarm for `at`, unless it is armed sooner. */
+  private async wakeAt(at: number): Promise<void> {
+    const armed = await this.ctx.storage.getAlarm();
+    if (armed === null || armed > at) await this.ctx.storage.setAlarm(at);
+  }
+}
+
+type MovedTag = { label: string; score: number; source: "ai" | "user"; model: string | null; rejected: number };
+
+/** The operations a library offers: every public method but the entry points of the object. */
+export type LibraryOp = Exclude<keyof LibraryEngine, "run" | "alarm">;
+
+/** One operation, for the owner the object is named after. */
+export type LibraryCall = {
+  [K in LibraryOp]: { owner: string; op: K; args: Parameters<LibraryEngine[K]> };
+}[LibraryOp];
+
+/** readMeta before the schema exists (an object that was never opened has no library_meta). */
+function readMetaSafe(storage: DurableObjectStorage, key: string) {
+  try {
+    return readMeta(storage.sql, key);
+  } catch {
+    return undefined;
+  }
+}
