@@ -173,6 +173,17 @@ export class AuthService {
    * still active (logout and refresh-token reuse revoke it). Identity comes from here and nowhere else.
    */
   async authenticate(authorization: string | undefined): Promise<SignedInCaller> {
+    const { caller, active } = await this.verify(authorization);
+    await active;
+    return caller;
+  }
+
+  /**
+   * `authenticate` in two steps, for a caller that runs the session check alongside its own work: the caller once the
+   * token's signature and expiry verify (else 401 at once), and `active`, the session check in D1, which rejects
+   * with the same 401 when the session ended. Nothing may leave on behalf of `caller` before `active` resolved.
+   */
+  async verify(authorization: string | undefined): Promise<{ caller: SignedInCaller; active: Promise<void> }> {
     const match = /^Bearer ([^\s]+)$/i.exec(authorization ?? "");
     if (!match?.[1]) {
       throw new ApiError("unauthorized", "Send an access token as `Authorization: Bearer <token>`.", {
@@ -180,12 +191,12 @@ export class AuthService {
       });
     }
     const caller = await verifyAccessToken(this.platform.config, match[1]);
-    if (!caller || !(await this.isActive(caller))) {
-      throw new ApiError("unauthorized", "The access token is invalid, expired or revoked.", {
-        headers: { "WWW-Authenticate": 'Bearer realm="imagifyai", error="invalid_token"' },
-      });
-    }
-    return caller;
+    if (!caller) throw invalidToken();
+    const active = this.isActive(caller).then((ok) => {
+      if (!ok) throw invalidToken();
+    });
+    active.catch(() => {}); // awaited by the caller; this only keeps an early rejection from being "unhandled"
+    return { caller, active };
   }
 
   /** Whether the caller's session still works (not ended, revoked or expired). */
@@ -283,4 +294,10 @@ export class AuthService {
       deviceToken: knownDeviceToken ?? (await issueDeviceToken(config, user.id)),
     };
   }
+}
+
+function invalidToken(): ApiError {
+  return new ApiError("unauthorized", "The access token is invalid, expired or revoked.", {
+    headers: { "WWW-Authenticate": 'Bearer realm="imagifyai", error="invalid_token"' },
+  });
 }

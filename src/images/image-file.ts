@@ -1,5 +1,5 @@
 import { ApiError } from "../lib/problem";
-import type { ImageRecord } from "./store/image-rows";
+import type { ImageRow } from "./store/image-rows";
 
 // The original file of an image over HTTP semantics: a strong ETag (the SHA-256), If-None-Match, single ranges.
 
@@ -40,9 +40,9 @@ export function matchesEtag(header: string | undefined, etag: string): boolean {
 }
 
 export type ImageFile =
-  | { kind: "not-modified"; image: ImageRecord }
-  | { kind: "full"; image: ImageRecord; body: ReadableStream }
-  | { kind: "range"; image: ImageRecord; body: ReadableStream; offset: number; length: number };
+  | { kind: "not-modified"; image: ImageRow }
+  | { kind: "full"; image: ImageRow; body: ReadableStream }
+  | { kind: "range"; image: ImageRow; body: ReadableStream; offset: number; length: number };
 
 /**
  * The bytes of the owner's image: nothing when `ifNoneMatch` already names them (the ETag is the SHA-256), one
@@ -50,7 +50,7 @@ export type ImageFile =
  */
 export async function readImageFile(
   bucket: R2Bucket,
-  image: ImageRecord,
+  image: ImageRow,
   input: { ifNoneMatch?: string | undefined; range?: string | undefined },
 ): Promise<ImageFile> {
   if (matchesEtag(input.ifNoneMatch, etagOf(image))) return { kind: "not-modified", image };
@@ -75,6 +75,6 @@ export async function readImageFile(
 }
 
 /** A strong validator: the bytes never change under an image id. */
-export function etagOf(image: Pick<ImageRecord, "sha256">): string {
+export function etagOf(image: Pick<ImageRow, "sha256">): string {
   return `"${image.sha256}"`;
 }

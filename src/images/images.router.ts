@@ -50,23 +50,28 @@ export const imagesRouter = createRouter()
     const { images, auth } = c.var.services;
     const { id } = c.req.valid("param");
     const { uid, exp, sig, download, ...rendition } = c.req.valid("query");
-    // A bearer token, or the signature from the image's `url` (which covers the rendition).
+    // A bearer token (its session checked alongside the read, as requireAuth does), or the signature from the
+    // image's `url` (which covers the rendition).
     const authorization = c.req.header("authorization");
-    const caller = authorization
-      ? await auth.authenticate(authorization)
-      : await images.verifyFileLink(id, { uid, exp, sig }, rendition);
+    const { caller, active } = authorization
+      ? await auth.verify(authorization)
+      : { caller: await images.verifyFileLink(id, { uid, exp, sig }, rendition), active: undefined };
     const ifNoneMatch = c.req.header("if-none-match");
-    if (wantsRendition(rendition)) {
-      const made = await images.readRendition(caller, {
-        id,
-        params: rendition,
-        accept: c.req.header("accept"),
-        ifNoneMatch,
-      });
-      return sendRendition(made);
+    try {
+      if (wantsRendition(rendition)) {
+        const made = await images.readRendition(caller, {
+          id,
+          params: rendition,
+          accept: c.req.header("accept"),
+          ifNoneMatch,
+        });
+        return sendRendition(made);
+      }
+      const file = await images.readFile(caller, { id, ifNoneMatch, range: c.req.header("range") });
+      return sendImageFile(file, download ? "attachment" : "inline");
+    } finally {
+      await active; // an ended session's 401 wins over whatever the read came to
     }
-    const file = await images.readFile(caller, { id, ifNoneMatch, range: c.req.header("range") });
-    return sendImageFile(file, download ? "attachment" : "inline");
   })
   .openapi(batchDeleteImagesRoute, async (c) => {
     const results = await c.var.services.images.removeMany(c.var.caller, c.req.valid("json").ids);

@@ -10,7 +10,7 @@ import type { SearchMatch } from "./search/ranked-search";
 import { signFileUrl, verifyFileSignature } from "./signed-url";
 import { ownersWithD1Images } from "./store/d1-images";
 import { derivedKey, renditionNames } from "./store/image-objects";
-import type { ImageRecord } from "./store/image-rows";
+import type { ImageRecord, ImageRow } from "./store/image-rows";
 import { openLibrary } from "./store/library-client";
 import type { BroaderTermCount } from "./store/search-index";
 import type { TagCount } from "./store/tag-rows";
@@ -104,6 +104,13 @@ export class ImageService {
   /** The caller's image, or 404: someone else's image is indistinguishable from a missing one. */
   async get(caller: Caller, id: string): Promise<ImageRecord> {
     const image = await this.library(caller).get(id);
+    if (!image) throw notFound();
+    return image;
+  }
+
+  /** The caller's image without its tags, or 404: for serving its files. */
+  private async getRow(caller: Caller, id: string): Promise<ImageRow> {
+    const image = await this.library(caller).getRow(id);
     if (!image) throw notFound();
     return image;
   }
@@ -205,7 +212,7 @@ export class ImageService {
 
   /** The original bytes (see image-file.ts for validators and ranges). */
   async readFile(caller: Caller, input: { id: string; ifNoneMatch?: string | undefined; range?: string | undefined }) {
-    return readImageFile(this.platform.bucket, await this.get(caller, input.id), input);
+    return readImageFile(this.platform.bucket, await this.getRow(caller, input.id), input);
   }
 
   /**
@@ -219,13 +226,13 @@ export class ImageService {
   ) {
     const deps = {
       ...this.renditionDeps(),
-      beforeMaking: (image: ImageRecord, spec: RenditionSpec) => this.spend(caller, image, spec),
+      beforeMaking: (image: ImageRow, spec: RenditionSpec) => this.spend(caller, image, spec),
     };
-    return readRendition(deps, await this.get(caller, input.id), input);
+    return readRendition(deps, await this.getRow(caller, input.id), input);
   }
 
   /** Claims a new rendition of `image` from its owner's budget, or refuses it naming the limit. */
-  private async spend(caller: Caller, image: ImageRecord, spec: RenditionSpec): Promise<void> {
+  private async spend(caller: Caller, image: ImageRow, spec: RenditionSpec): Promise<void> {
     const { bucket, config } = this.platform;
     const standard = [THUMBNAIL, displayRendition(image)].flatMap((params) =>
       params ? [planRendition(image, params, undefined, config).name] : [],
@@ -331,7 +338,7 @@ export class ImageService {
 
   private renditionDeps() {
     const { bucket, images, config } = this.platform;
-    const exists = async (image: ImageRecord) =>
+    const exists = async (image: ImageRow) =>
       (await this.library({ userId: image.user_id }).ownedIds([image.id])).length > 0;
     return { bucket, images, config, exists };
   }

@@ -3,7 +3,7 @@ import { ApiError } from "../lib/problem";
 import { matchesEtag } from "./image-file";
 import { type RenditionParams, type RenditionSpec, resolveRendition } from "./rendition-spec";
 import { derivedKey } from "./store/image-objects";
-import type { ImageRecord } from "./store/image-rows";
+import type { ImageRow } from "./store/image-rows";
 
 // Renditions: resized or converted copies of an image, made once with the Images binding and stored in R2 under
 // the image (so deleting the image and the orphan sweep cover them), then served from R2.
@@ -12,19 +12,19 @@ interface RenditionDeps {
   bucket: R2Bucket;
   images: ImagesBinding;
   /** Whether the image still exists: a delete that answered while a rendition was being made wins (see below). */
-  exists: (image: ImageRecord) => Promise<boolean>;
+  exists: (image: ImageRow) => Promise<boolean>;
   /** Called before a rendition that is not stored yet is made: the place to refuse it (a budget). */
-  beforeMaking?: (image: ImageRecord, spec: RenditionSpec) => Promise<void>;
+  beforeMaking?: (image: ImageRow, spec: RenditionSpec) => Promise<void>;
 }
 
 export type Rendition =
-  | { kind: "not-modified"; image: ImageRecord; spec: RenditionSpec; etag: string }
-  | ({ kind: "full"; image: ImageRecord; spec: RenditionSpec; etag: string } & ServedRendition);
+  | { kind: "not-modified"; image: ImageRow; spec: RenditionSpec; etag: string }
+  | ({ kind: "full"; image: ImageRow; spec: RenditionSpec; etag: string } & ServedRendition);
 
 /** The rendition `params` ask of the owner's `image`, from R2 or made now; nothing when `ifNoneMatch` names it. */
 export async function readRendition(
   deps: RenditionDeps & { config: Config },
-  image: ImageRecord,
+  image: ImageRow,
   input: { params: RenditionParams; accept?: string | undefined; ifNoneMatch?: string | undefined },
 ): Promise<Rendition> {
   const spec = planRendition(image, input.params, input.accept, deps.config);
@@ -36,7 +36,7 @@ export async function readRendition(
 
 /** The rendition `params` ask of `image`, refused (422) when its output would exceed the pixel limit. */
 export function planRendition(
-  image: ImageRecord,
+  image: ImageRow,
   params: RenditionParams,
   accept: string | undefined,
   config: Pick<Config, "MAX_RENDITION_PIXELS">,
@@ -68,7 +68,7 @@ export interface ServedRendition {
  */
 export async function ensureRendition(
   deps: RenditionDeps,
-  image: ImageRecord,
+  image: ImageRow,
   spec: RenditionSpec,
 ): Promise<ServedRendition> {
   const key = derivedKey(image.user_id, image.sha256, spec.name);
@@ -79,7 +79,7 @@ export async function ensureRendition(
 }
 
 /** Like `ensureRendition`, for a caller that needs the rendition stored but not its bytes: the size it has. */
-export async function ensureRenditionStored(deps: RenditionDeps, image: ImageRecord, spec: RenditionSpec) {
+export async function ensureRenditionStored(deps: RenditionDeps, image: ImageRow, spec: RenditionSpec) {
   const key = derivedKey(image.user_id, image.sha256, spec.name);
   const stored = await deps.bucket.head(key);
   return stored ? stored.size : (await makeRendition(deps, image, spec, key)).byteLength;
@@ -87,7 +87,7 @@ export async function ensureRenditionStored(deps: RenditionDeps, image: ImageRec
 
 async function makeRendition(
   deps: RenditionDeps,
-  image: ImageRecord,
+  image: ImageRow,
   spec: RenditionSpec,
   key: string,
 ): Promise<Uint8Array> {
@@ -106,7 +106,7 @@ async function makeRendition(
 /** A failure of the service itself is tried once more (a dropped connection is the usual one), on a fresh read. */
 const TRANSFORM_ATTEMPTS = 2;
 
-async function transform(deps: RenditionDeps, image: ImageRecord, spec: RenditionSpec): Promise<Uint8Array> {
+async function transform(deps: RenditionDeps, image: ImageRow, spec: RenditionSpec): Promise<Uint8Array> {
   for (let attempt = 1; ; attempt++) {
     const source = await deps.bucket.get(image.r2_key);
     if (!source) throw new ApiError("not_found", "No image with this id.");

@@ -10,7 +10,7 @@ export interface HealthReport {
   problems: string[];
 }
 
-/** Configuration, D1 and R2, each probed once; a failing probe is reported, never thrown. */
+/** Configuration, D1 and R2, each probed once and at the same time; a failing probe is reported, never thrown. */
 export async function checkHealth(env: Env): Promise<HealthReport> {
   const problems: string[] = [];
   const probe = async (name: string, run: () => Promise<unknown>): Promise<CheckResult> => {
@@ -22,12 +22,12 @@ export async function checkHealth(env: Env): Promise<HealthReport> {
       return "error";
     }
   };
-  const checks = {
-    config: await probe("config", async () => getConfig(env)),
-    d1: await probe("D1", () => env.DB.prepare("SELECT 1").first()),
-    r2: await probe("R2", () => env.BUCKET.head("health-probe")),
-    turnstile: turnstileCheck(env, problems),
-  };
+  const [config, d1, r2] = await Promise.all([
+    probe("config", async () => getConfig(env)),
+    probe("D1", () => env.DB.prepare("SELECT 1").first()),
+    probe("R2", () => env.BUCKET.head("health-probe")),
+  ]);
+  const checks = { config, d1, r2, turnstile: turnstileCheck(env, problems) };
   return { healthy: problems.length === 0, checks, problems };
 }
 

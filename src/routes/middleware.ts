@@ -26,10 +26,18 @@ export const requestId = createMiddleware<BaseEnv>(async (c, next) => {
   }
 });
 
-/** Puts the verified caller on the context (`c.var.caller`), or answers 401. */
+/**
+ * Puts the verified caller on the context (`c.var.caller`), or answers 401. A read (GET, HEAD) runs alongside the
+ * session check in D1 instead of after it, so a request costs one round trip, not two: its answer is held until the
+ * check is in, and replaced by the 401 when the session has ended. Anything else waits for the check first, so a
+ * revoked session never changes data. (A read may still make a rendition, as a signed file link may.)
+ */
 export const requireAuth = createMiddleware<AppEnv & CallerEnv>(async (c, next) => {
-  c.set("caller", await c.var.services.auth.authenticate(c.req.header("authorization")));
+  const { caller, active } = await c.var.services.auth.verify(c.req.header("authorization"));
+  c.set("caller", caller);
+  if (c.req.method !== "GET" && c.req.method !== "HEAD") await active;
   await next();
+  await active;
 });
 
 /** Answers that must never be cached (tokens, account data). */

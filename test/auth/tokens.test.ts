@@ -4,9 +4,11 @@ import { describe, expect, it, vi } from "vitest";
 import { logoutRoute as logout, refreshTokensRoute as refresh } from "../../src/auth/auth.routes";
 import { getMeRoute as getMe } from "../../src/auth/me.routes";
 import { REFRESH_GRACE_MS } from "../../src/auth/store/sessions";
+import { fixtureBytes } from "../fixtures";
 import { call, newClient, signedInClient } from "../helpers/client";
 import { testConfig } from "../helpers/config";
 import { expectContract } from "../helpers/contract";
+import { countImageRows } from "../helpers/images";
 
 const secret = new TextEncoder().encode(env.JWT_SECRET);
 const b64 = (value: object) => btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
@@ -176,5 +178,30 @@ describe("refresh token rotation", () => {
       401,
       await newClient().POST("/v1/auth/refresh", { body: { refreshToken: tokens.refreshToken } }),
     );
+  });
+
+  it("after logout a read that runs alongside the session check is a 401 too, whatever the route would answer", async () => {
+    const { client, tokens, user } = await signedInClient();
+    const form = new FormData();
+    form.append("file", new File([fixtureBytes("tiny.png"), crypto.getRandomValues(new Uint8Array(8))], "a.png"));
+    const uploaded = await client.POST("/v1/images", { body: form as never });
+    expect(uploaded.response.status).toBe(201);
+    await expectContract(logout, 204, await client.POST("/v1/auth/logout"));
+    const auth = { headers: { Authorization: `Bearer ${tokens.accessToken}` } };
+    const id = uploaded.data!.id;
+    for (const path of [
+      "/v1/images",
+      `/v1/images/${id}`,
+      `/v1/images/${id}/file`,
+      "/v1/images/img_missing",
+      "/v1/tags",
+    ]) {
+      const response = await call(path, auth);
+      expect(response.status, path).toBe(401);
+      expect(await response.text(), path).not.toContain(uploaded.data!.id);
+    }
+    // A write waits for the check before it does anything: the image is still there.
+    expect((await call(`/v1/images/${uploaded.data!.id}`, { ...auth, method: "DELETE" })).status).toBe(401);
+    expect(await countImageRows(user.id)).toBe(1);
   });
 });

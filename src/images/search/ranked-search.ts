@@ -27,12 +27,16 @@
 // plus bm25's idf pass over each token's documents.
 //
 // PAGINATION. The opaque cursor (base64url JSON) carries the current window's seq bounds [lo, hi], the last
-// returned (seq, score) and a fingerprint of (match, tokens). The next page re-evaluates that window only
-// (rowid range; images uploaded meanwhile have larger seq and fall outside it) and continues strictly after
-// the last hit in (score DESC, seq DESC) order, then moves on to the next window (seq < lo). The boundary score
-// is the last hit's score re-computed in the same statement (it falls back to the stored one only if that image
-// no longer matches), so writes elsewhere that shift bm25's global statistics between two page requests do not
-// make tied images be skipped or repeated.
+// returned (seq, score) and a fingerprint of (match, tokens). The next page continues in that window only (rowid
+// range; images uploaded meanwhile have larger seq and fall outside it), strictly after the last hit in
+// (score DESC, seq DESC) order, then moves on to the next window (seq < lo). The boundary score is the last hit's
+// score as the window scores it now (the stored one only if that image no longer matches), so writes that shift
+// bm25's statistics between two page requests do not make tied images be skipped or repeated.
+//
+// WINDOW CACHE. A window's scored matches are kept in the library object's memory (`WindowCache`, dropped on every
+// write to the library), so pages 2, 3, … of a broad query read the page's images and nothing else; only a page
+// after a write, or in an object that restarted, scores its window again (by range, up to 2× its size: re-tags
+// inside it may add matches).
 
 import { decodeJsonCursor, encodeJsonCursor } from "../../lib/cursors";
 import {
@@ -60,12 +64,23 @@ export type SearchError = { error: "invalid_query" | "invalid_cursor"; detail: s
 
 /** Matches scored together; see BOUNDED RANKING above. Tuned with bench/ (≤ 50 ms p95 for broad prefixes at 100k). */
 export const SEARCH_WINDOW = 2000;
-/** A page may cross windows; stop after this many queries and hand back a cursor for the rest. */
-const MAX_QUERIES_PER_PAGE = 4;
+/** A page may cross windows; stop after this many windows and hand back a cursor for the rest. */
+const MAX_WINDOWS_PER_PAGE = 4;
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
+
+/** One match of a window: its image's seq and its score. Windows hold them best first. */
+interface Scored {
+  r: number;
+  score: number;
+}
+
+/** Scored windows by (match, lo, hi): see WINDOW CACHE above. The owner clears it whenever the library changes. */
+export type WindowCache = Map<string, Scored[]>;
+const CACHED_WINDOWS = 8;
 
 export interface SearchOptions {
   window?: number;
+  cache?: WindowCache;
 }
 
 interface Cursor {
@@ -76,49 +91,48 @@ interface Cursor {
   s: number | null;
 }
 
-// ?1 MATCH  ?2 window lo seq  ?3 window hi seq  ?4 window row limit  ?5 after seq  ?6 after score  ?7 rows wanted
-// One statement per window: the window's matches with their scores (materialized once, as FTS5 rowids: no per-row
-// seq arithmetic), a meta row (kind 0: min seq, count) and the page (kind 1): only the page's rows are joined to
-// images, and they come back whole, with their tags, in this same round trip.
-// SQL_FIRST is the same statement without the "after" filter (first page of a window: ?5/?6 are NULL).
-/** The meta row's image columns: all NULL but `seq` (the window's lowest). */
-const META_COLUMNS =
-  "min(r) AS seq, NULL AS id, NULL AS r2_key, NULL AS filename, NULL AS content_type, NULL AS bytes, NULL AS width, NULL AS height, NULL AS sha256, NULL AS tag_status, NULL AS tag_error, NULL AS created_at, NULL AS tags_json";
-const sqlWindow = (after: boolean) => `
-WITH win AS MATERIALIZED (
-  SELECT rowid AS r, -bm25(image_search, ${SEARCH_WEIGHTS.join(", ")}) AS score
-  FROM image_search
-  WHERE image_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3
-  ORDER BY rowid DESC
-  LIMIT ?4
-)${
-  after
-    ? `,
-after AS (SELECT coalesce((SELECT score FROM win WHERE +r = ?5), ?6) AS score, ?5 AS r)`
-    : ""
+// ?1 MATCH  ?2 lo seq  ?3 hi seq  ?4 rows: the window's matches, newest first (free in FTS5), with their scores.
+const SQL_WINDOW = `SELECT rowid AS r, -bm25(image_search, ${SEARCH_WEIGHTS.join(", ")}) AS score
+FROM image_search WHERE image_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3 ORDER BY rowid DESC LIMIT ?4`;
+
+/** The window of matches with seq in [lo ?? 0, hi] (the newest `rows` of them), best first. */
+function scoredWindow(
+  db: LibraryDb,
+  cache: WindowCache | undefined,
+  ftsMatch: string,
+  lo: number | null,
+  hi: number,
+  rows: number,
+): Scored[] {
+  const key = (low: number | null) => `${ftsMatch}\u0000${low ?? "?"}\u0000${hi}`;
+  const cached = cache?.get(key(lo));
+  if (cached) return cached;
+  const scored = db.sql
+    .exec<{ r: number; score: number }>(SQL_WINDOW, ftsMatch, lo ?? 0, hi, rows)
+    .toArray()
+    .sort((a, b) => b.score - a.score || b.r - a.r);
+  if (cache) {
+    while (cache.size >= CACHED_WINDOWS) cache.delete(cache.keys().next().value!);
+    // A first window is found again by the bounds its cursor will carry.
+    cache.set(key(lo ?? Math.min(...scored.map((m) => m.r))), scored);
+  }
+  return scored;
 }
-SELECT 0 AS kind, count(*) AS score, ${META_COLUMNS} FROM win
-UNION ALL
-SELECT * FROM (
-  SELECT 1, w.score, ${IMAGE_RECORD_COLUMNS}
-  FROM (
-    SELECT r, score FROM win${
-      after
-        ? `
-    WHERE score < (SELECT score FROM after) OR (score = (SELECT score FROM after) AND r < (SELECT r FROM after))`
-        : ""
-    }
-    ORDER BY score DESC, r DESC
-    LIMIT ?7
-  ) w
-  JOIN images i ON i.seq = w.r   -- only the page's rows are joined
-  ORDER BY w.score DESC, w.r DESC
-)`;
-const SQL_FIRST = sqlWindow(false);
-// Strictly after (after score, ?6) in (score DESC, seq DESC) order; the after score is re-computed in this
-// statement when the image still matches, else the stored ?7. (`+r`: one scan of win; without the `+` SQLite
-// builds an automatic index on win for this single lookup, measured +0.2 ms (500 matches) to +1.2 ms (4000 rows).)
-const SQL_AFTER = sqlWindow(true);
+
+/** The images of these seqs, in the same order. */
+function recordsBySeq(db: LibraryDb, seqs: number[]): ImageRecord[] {
+  if (seqs.length === 0) return [];
+  const found = new Map(
+    db.sql
+      .exec<ImageRecordRow>(
+        `SELECT ${IMAGE_RECORD_COLUMNS} FROM images i WHERE i.seq IN (SELECT value FROM json_each(?))`,
+        JSON.stringify(seqs),
+      )
+      .toArray()
+      .map((row) => [row.seq, toImageRecord(db.owner, row)]),
+  );
+  return seqs.flatMap((seq) => found.get(seq) ?? []);
+}
 
 export interface RankedSearchInput {
   q: string;
@@ -157,44 +171,30 @@ export function rankedSearch(
     afterScore = c.s;
   }
 
-  const hits: (SearchHit & { hi: number; lo: number })[] = [];
+  const hits: (Scored & { hi: number; lo: number })[] = [];
   let exhausted = false;
-  let queries = 0;
+  let windows = 0;
   while (hits.length <= limit) {
-    if (queries === MAX_QUERIES_PER_PAGE) break;
-    queries++;
+    if (windows === MAX_WINDOWS_PER_PAGE) break;
+    windows++;
     const known = lo !== null;
-    const rows = db.sql
-      .exec<{ kind: number; score: number } & ImageRecordRow>(
-        afterSeq === null ? SQL_FIRST : SQL_AFTER,
-        ftsMatch,
-        lo ?? 0,
-        hi,
-        known ? window * 2 : window, // a known window is re-read by range; 2× tolerates re-tags inside it
-        afterSeq,
-        afterScore,
-        limit + 1 - hits.length,
-      )
-      .toArray();
-    const meta = rows.find((r) => r.kind === 0);
-    const count = meta?.score ?? 0;
-    if (count === 0 || meta?.seq == null) {
+    // A known window is re-read by range; 2× tolerates re-tags inside it.
+    const scored = scoredWindow(db, options.cache, ftsMatch, lo, hi, known ? window * 2 : window);
+    if (scored.length === 0) {
       exhausted = true;
       break;
     }
-    const winLo = known ? (lo as number) : meta.seq;
-    for (const r of rows) {
-      if (r.kind !== 1 || r.seq == null || r.id == null) continue;
-      const { kind: _kind, score, ...row } = r;
-      hits.push({ seq: r.seq, id: r.id, score, image: toImageRecord(db.owner, row), hi, lo: winLo });
+    const winLo = known ? (lo as number) : Math.min(...scored.map((m) => m.r));
+    let from = 0;
+    if (afterSeq !== null) {
+      const boundary = scored.find((m) => m.r === afterSeq)?.score ?? (afterScore as number);
+      from = scored.findIndex((m) => m.score < boundary || (m.score === boundary && m.r < (afterSeq as number)));
+      if (from < 0) from = scored.length;
     }
+    for (const m of scored.slice(from, from + limit + 1 - hits.length)) hits.push({ ...m, hi, lo: winLo });
     if (hits.length > limit) break;
     // This window is used up: continue with the next (older) one.
-    if (!known && count < window) {
-      exhausted = true;
-      break;
-    }
-    if (winLo <= 1) {
+    if ((!known && scored.length < window) || winLo <= 1) {
       exhausted = true;
       break;
     }
@@ -204,19 +204,26 @@ export function rankedSearch(
     afterScore = null;
   }
 
-  const page = hits.slice(0, limit).map(({ hi: _hi, lo: _lo, ...hit }) => hit);
+  const page = hits.slice(0, limit);
+  const images = new Map(recordsBySeq(db, page.map((hit) => hit.r)).map((image) => [image.seq, image]));
   let nextCursor: string | null = null;
   if (hits.length > limit) {
     const last = hits[limit - 1]!;
-    nextCursor = encodeCursor({ f: fingerprint, h: last.hi, l: last.lo, r: last.seq, s: last.score });
+    nextCursor = encodeCursor({ f: fingerprint, h: last.hi, l: last.lo, r: last.r, s: last.score });
   } else if (!exhausted) {
-    // Stopped by MAX_QUERIES_PER_PAGE: resume at the window we were about to read.
+    // Stopped by MAX_WINDOWS_PER_PAGE: resume at the window we were about to read.
     nextCursor =
       lo === null
         ? encodeCursor({ f: fingerprint, h: hi, l: -1, r: null, s: null })
         : encodeCursor({ f: fingerprint, h: hi, l: lo, r: afterSeq, s: afterScore });
   }
-  return { hits: page, nextCursor };
+  return {
+    hits: page.flatMap((hit) => {
+      const image = images.get(hit.r);
+      return image ? [{ seq: hit.r, id: image.id, score: hit.score, image }] : [];
+    }),
+    nextCursor,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -71,6 +71,14 @@ export function findImage(db: LibraryDb, id: string): ImageRecord | null {
   return records(db, `SELECT ${IMAGE_RECORD_COLUMNS} FROM images i WHERE i.id = ?`, id)[0] ?? null;
 }
 
+/** The image's own columns, without its tags: what serving its files needs. */
+export function findImageRow(db: LibraryDb, id: string): ImageRow | null {
+  const row = db.sql
+    .exec<Omit<ImageRow, "user_id">>(`SELECT ${COLUMNS.join(", ")} FROM images WHERE id = ?`, id)
+    .toArray()[0];
+  return row ? { ...row, user_id: db.owner } : null;
+}
+
 export function findImageBySha(db: LibraryDb, sha256: string): ImageRecord | null {
   return records(db, `SELECT ${IMAGE_RECORD_COLUMNS} FROM images i WHERE i.sha256 = ?`, sha256)[0] ?? null;
 }

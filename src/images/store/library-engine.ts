@@ -9,7 +9,7 @@
 // once) is simply serial here. The only waits are D1 (the broader words of new labels, the one-off move of the
 // owner's rows from D1) and R2 (removing the files of deleted content, see releases.ts).
 import type { Platform } from "../../platform";
-import { type RankedSearchInput, rankedSearch } from "../search/ranked-search";
+import { type RankedSearchInput, rankedSearch, type WindowCache } from "../search/ranked-search";
 import { sniffImage } from "../sniff";
 import type { Tag } from "../tagger";
 import { deleteD1Images, readD1Images } from "./d1-images";
@@ -21,6 +21,7 @@ import {
   existingShas,
   findImage,
   findImageBySha,
+  findImageRow,
   findImages,
   type ImageRecord,
   type ImageRow,
@@ -64,6 +65,8 @@ export class LibraryEngine {
   private opened: Promise<void> | null = null;
   /** Releases of content running now, one per content (see releases.ts). */
   private readonly releasing = new Map<string, Promise<void>>();
+  /** Scored search windows of this library (see search/ranked-search.ts); dropped by every operation that writes. */
+  private readonly windows: WindowCache = new Map();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -76,13 +79,24 @@ export class LibraryEngine {
   async run(call: LibraryCall): Promise<unknown> {
     await this.open(call.owner);
     const op = this[call.op] as (...args: unknown[]) => unknown;
-    return op.apply(this, call.args);
+    if (READS.has(call.op)) return op.apply(this, call.args);
+    this.windows.clear();
+    try {
+      return await op.apply(this, call.args);
+    } finally {
+      this.windows.clear(); // also what was scored while the write waited for D1 or R2
+    }
   }
 
   // ---- reads ----------------------------------------------------------------------------------------------------
 
   get(id: string): ImageRecord | null {
     return findImage(this.db, id);
+  }
+
+  /** An image without its tags: serving its files needs no more. */
+  getRow(id: string): ImageRow | null {
+    return findImageRow(this.db, id);
   }
 
   getMany(ids: string[]): ImageRecord[] {
@@ -103,7 +117,7 @@ export class LibraryEngine {
   }
 
   search(input: RankedSearchInput) {
-    return rankedSearch(this.db, input);
+    return rankedSearch(this.db, input, { cache: this.windows });
   }
 
   listTags(prefix: string, limit: number) {
@@ -389,6 +403,22 @@ type MovedTag = { label: string; score: number; source: "ai" | "user"; model: st
 
 /** The operations a library offers: every public method but the entry points of the object. */
 export type LibraryOp = Exclude<keyof LibraryEngine, "run" | "alarm">;
+
+/** Operations that change nothing a search finds (every other one drops the cached search windows). */
+const READS: ReadonlySet<LibraryOp> = new Set([
+  "get",
+  "getRow",
+  "getMany",
+  "list",
+  "ownedIds",
+  "existingShas",
+  "search",
+  "listTags",
+  "size",
+  "beginUpload",
+  "markTagQueued",
+  "claimRendition",
+]);
 
 /** One operation, for the owner the object is named after. */
 export type LibraryCall = {

@@ -4,6 +4,7 @@ import {
   type SearchHit,
   type SearchMatch,
   type SearchPage,
+  type WindowCache,
 } from "../../../src/images/search/ranked-search";
 import { inLibrary, libraryOf, librarySql } from "../../helpers/library";
 import { seedImage, seedUser } from "../../helpers/seed";
@@ -273,6 +274,45 @@ describe("rankedSearch: pagination", () => {
     await addImage(u, [["lynx", 0.9]]); // not a "tab" match
     return seqs;
   }
+
+  it("pages after the first read their window from the cache: only the page's images are read, same order", async () => {
+    const u = await newUser();
+    await tiedSet(u);
+    const plain = await allPages(u, "tab", "all", 3, 5);
+    const cache: WindowCache = new Map();
+    const scored: string[] = [];
+    const pages = await inLibrary(u, (db) => {
+      // Records each statement that scores a window (bm25), leaving the rest alone.
+      const sql = new Proxy(db.sql, {
+        get: (target, key) =>
+          key === "exec"
+            ? (query: string, ...bindings: SqlStorageValue[]) => {
+                if (query.includes("bm25(")) scored.push(String(bindings[1]));
+                return target.exec(query, ...bindings);
+              }
+            : Reflect.get(target, key),
+      });
+      const out: SearchPage[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = rankedSearch(
+          { sql, owner: db.owner },
+          { q: "tab", match: "all", limit: 3, cursor },
+          { window: 5, cache },
+        );
+        if ("error" in page) throw new Error(page.detail);
+        out.push(page);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return out;
+    });
+    expect(pages.flatMap((page) => page.hits.map((hit) => [hit.id, hit.score]))).toEqual(
+      plain.map((hit) => [hit.id, hit.score]),
+    );
+    // 11 matches in windows of 5: three windows, each scored once, whatever the number of pages.
+    expect(pages.length).toBeGreaterThan(3);
+    expect(scored).toHaveLength(3);
+  });
 
   it("visits every match exactly once with tied scores (all, any, broad-window path)", async () => {
     const u = await newUser();
