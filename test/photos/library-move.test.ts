@@ -8,6 +8,7 @@ import { getImageRoute, searchImagesRoute } from "../../src/images/images.routes
 import { originalKey } from "../../src/images/store/image-objects";
 import { listTagsRoute } from "../../src/images/tags.routes";
 import type { Library } from "../../src/index";
+import { createServices } from "../../src/services";
 import { signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 import { libraryOf, librarySql } from "../helpers/library";
@@ -125,3 +126,12 @@ async function d1Reinsert(userId: string, id: string, seq: number) {
     ).bind(id, userId),
   ]);
 }
+
+it("the cron moves libraries nobody has opened yet", async () => {
+  const { user } = await signedInClient();
+  const image = await d1Image(user.id, crypto.getRandomValues(new Uint8Array(64)), [["toucan", 0.7]]);
+  expect(await d1Rows(user.id)).toBe(1);
+  expect(await createServices(env).images.moveLibrariesFromD1(1000)).toBeGreaterThanOrEqual(1);
+  expect(await d1Rows(user.id)).toBe(0);
+  expect(await librarySql(user.id, "SELECT id FROM images")).toEqual([{ id: image.id }]);
+});

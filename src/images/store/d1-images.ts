@@ -1,6 +1,6 @@
 // The images, tags and search documents every user had in D1 before libraries moved into their own Durable Objects
 // (migrations/0002–0011). Read here only to move them, a page at a time, into each owner's library (the library
-// engine's `moveFromD1`), then deleted. Goes when migrations/0012's successor drops the tables.
+// engine's `moveFromD1`), then deleted. Goes with the tables, in the release after the move (migrations/0012).
 import type { ImageContentType, TagStatus } from "./image-rows";
 
 export interface D1ImageRow {
