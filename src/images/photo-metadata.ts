@@ -14,7 +14,7 @@
  *   TIFF/EXIF segment parser, no dictionaries (tags are read by number). It is the smallest build there is. Measured
  *   with `npm run check:bundle` against the Worker's 109.74 KiB gzip, importing only exifr: this build +6.7 KiB, the
  *   prebuilt `mini` bundle (JPEG only) +8.7, `lite` (JPEG, HEIC) +14.6, `full` (JPEG, HEIC, PNG, TIFF) +25.7; this
- *   module with its build: +10.1. No prebuilt bundle reads WebP; exifr's own HEIF parser finds no EXIF in the HEIC
+ *   module with its build: +10.2. No prebuilt bundle reads WebP; exifr's own HEIF parser finds no EXIF in the HEIC
  *   that Debian's heif-enc writes nor in the AVIF that sharp writes ("Malformed EXIF data": it ignores `iloc`'s
  *   base_offset, which libheif sets), and steps for ever over a box of size 0 before `meta`. Finding the block here
  *   covers all of it. exifr gets a Uint8Array and uses no Node API on this path: in the deployed Worker (no
