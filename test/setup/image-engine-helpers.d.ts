@@ -8,5 +8,24 @@ declare module "*/image-engine/test/helpers/images.js" {
   export function orientedJpeg(upright: Uint8Array, orientation: number): Promise<Buffer>;
 }
 declare module "*/image-engine/test/helpers/photos.js" {
-  export function photo(name: "chelsea.png" | "astronaut.png" | "coffee.png" | "rocket.jpg"): Promise<Buffer>;
+  /** The photos pinned in image-engine/scripts/fetch-test-photos.js. */
+  export type PhotoName =
+    | "chelsea.png"
+    | "astronaut.png"
+    | "coffee.png"
+    | "rocket.jpg"
+    | "camera.png"
+    | "coins.png"
+    | "moon.png"
+    | "page.png"
+    | "cell.png"
+    | "brick.png"
+    | "grass.png"
+    | "gravel.png"
+    | "motorcycle_left.png"
+    | "motorcycle_right.png"
+    | "ihc.png"
+    | "hubble_deep_field.jpg"
+    | "retina.jpg";
+  export function photo(name: PhotoName): Promise<Buffer>;
 }
