@@ -232,7 +232,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List images, newest first */
+        /**
+         * List images: newest uploads, or a timeline by date taken
+         * @description `sort=uploaded` (the default): newest uploads first. `sort=taken`: the timeline, newest photos first by when they were taken (EXIF), or by upload time for images that do not say; `takenFrom`/`takenTo` narrow it to a period. Pages follow each other with `cursor`, stable when images arrive meanwhile or share a time.
+         */
         get: operations["listImages"];
         put?: never;
         /**
@@ -258,6 +261,26 @@ export interface paths {
          * @description Every word of `q` is matched as a prefix of a tag word (`ret` finds `golden retriever`). `match=all` needs every word, `any` one of them. Results are ranked by relevance weighted by tag confidence. Punctuation and operators in `q` are treated as separators, never as query syntax. The `Server-Timing` header reports the time spent in your library (`library;dur=`, milliseconds).
          */
         get: operations["searchImages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/images/{id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find near-duplicates of an image
+         * @description Your images that look like this one: the same picture resized, recompressed or slightly cropped (a 64-bit perceptual hash, dHash, at most 10 bits apart; measured on real photos, different pictures were 11 or more apart). Nearest first; the image itself is not listed. Byte-identical uploads are one image already.
+         */
+        get: operations["listSimilarImages"];
         put?: never;
         post?: never;
         delete?: never;
@@ -871,6 +894,29 @@ export interface components {
             /** @description Whether this is the session making the request. */
             current: boolean;
         };
+        UploadedImage: components["schemas"]["Image"] & {
+            /** @description Your images that look like this one (a resized, recompressed or slightly cropped copy): perceptual hashes at most 10 of 64 bits apart, nearest first, at most 5. See `GET /v1/images/{id}/similar`. */
+            similar: {
+                id: string;
+                distance: number;
+            }[];
+        };
+        Tag: {
+            /** @example tabby */
+            label: string;
+            /**
+             * @description Model confidence; 1 for tags a user added.
+             * @example 0.41
+             */
+            score: number;
+            /** @enum {string} */
+            source: "ai" | "user";
+            /**
+             * @description The model that made an AI tag: `@cf/microsoft/resnet-50` (Workers AI), `resnet-50-onnx` or `centernet-coco80` (local development); null for tags a user added.
+             * @example @cf/microsoft/resnet-50
+             */
+            model: string | null;
+        };
         Image: {
             /** @example img_q3m9Xc2LrT0bWvYd1NkA8g */
             id: string;
@@ -907,6 +953,53 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             /**
+             * @description When the photo was taken (EXIF DateTimeOriginal), ISO 8601: with its offset when the camera recorded one (`2019-07-14T12:34:56+02:00`), else the camera's local wall-clock time without offset (`2019-07-14T12:34:56`). Null when the file does not say.
+             * @example 2019-07-14T12:34:56+02:00
+             */
+            takenAt: string | null;
+            /**
+             * @example {
+             *       "make": "Apple",
+             *       "model": "iPhone 15 Pro",
+             *       "lens": "iPhone 15 Pro back camera 6.765mm f/1.78"
+             *     }
+             */
+            camera: {
+                make: string | null;
+                model: string | null;
+                lens: string | null;
+            } | null;
+            /**
+             * @example {
+             *       "iso": 80,
+             *       "aperture": 1.78,
+             *       "shutter": "1/120",
+             *       "focalLength": 6.765
+             *     }
+             */
+            exposure: {
+                iso: number | null;
+                /** @description The f-number: 1.8 for f/1.8. */
+                aperture: number | null;
+                /** @description "1/250", or seconds: "2". */
+                shutter: string | null;
+                /** @description Millimetres, as the lens reports it. */
+                focalLength: number | null;
+            } | null;
+            /**
+             * @description Where it was taken (EXIF GPS, WGS 84 degrees; altitude in metres). Private: shown only to you here, never through the legacy `/api/*` layer, and no rendition, session output or archive carries it.
+             * @example {
+             *       "latitude": 48.8584,
+             *       "longitude": 2.2945,
+             *       "altitude": 35
+             *     }
+             */
+            location: {
+                latitude: number;
+                longitude: number;
+                altitude: number | null;
+            } | null;
+            /**
              * Format: uri
              * @description Signed, expiring, absolute URL of the file: works as `<img src>` from any origin, without a token.
              * @example https://api.imagify.ai/v1/images/img_q3m9Xc2LrT0bWvYd1NkA8g/file?uid=usr_3kTMd9w2XcQmWq0bR1yZ7A&exp=1795000000&sig=…
@@ -924,22 +1017,6 @@ export interface components {
              * @description Signed URL to show the image full size in an `<img>` in any browser: `url` itself for JPEG, PNG, WebP, GIF and AVIF; for HEIC/HEIF (which most browsers cannot decode) an upright JPEG rendition of it (at most 4096 px a side). Expires with `url`.
              */
             displayUrl: string;
-        };
-        Tag: {
-            /** @example tabby */
-            label: string;
-            /**
-             * @description Model confidence; 1 for tags a user added.
-             * @example 0.41
-             */
-            score: number;
-            /** @enum {string} */
-            source: "ai" | "user";
-            /**
-             * @description The model that made an AI tag: `@cf/microsoft/resnet-50` (Workers AI), `resnet-50-onnx` or `centernet-coco80` (local development); null for tags a user added.
-             * @example @cf/microsoft/resnet-50
-             */
-            model: string | null;
         };
         ImageUpload: {
             /**
@@ -959,6 +1036,12 @@ export interface components {
                 score: number;
             })[];
             nextCursor: string | null;
+        };
+        SimilarImages: {
+            items: (components["schemas"]["Image"] & {
+                /** @description Bits of the 64-bit hashes that differ. */
+                distance: number;
+            })[];
         };
         BatchResults: {
             /** @description One per distinct id, in the order given. */
@@ -1898,6 +1981,11 @@ export interface operations {
                 limit?: number;
                 /** @description `nextCursor` from the previous page. */
                 cursor?: string;
+                sort?: "uploaded" | "taken";
+                /** @description Only images taken at or after this time (upload time when the taken time is unknown). A date means its start, UTC. */
+                takenFrom?: string;
+                /** @description Only images taken at or before this time (upload time when the taken time is unknown). A date means its end, UTC. */
+                takenTo?: string;
             };
             header?: never;
             path?: never;
@@ -1962,7 +2050,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Image"];
+                    "application/json": components["schemas"]["UploadedImage"];
                 };
             };
             /** @description Stored and tagged. */
@@ -1971,7 +2059,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Image"];
+                    "application/json": components["schemas"]["UploadedImage"];
                 };
             };
             /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
@@ -2038,6 +2126,10 @@ export interface operations {
                 cursor?: string;
                 q: string;
                 match?: "all" | "any";
+                /** @description Only images taken at or after this time (upload time when the taken time is unknown). A date means its start, UTC. */
+                takenFrom?: string;
+                /** @description Only images taken at or before this time (upload time when the taken time is unknown). A date means its end, UTC. */
+                takenTo?: string;
             };
             header?: never;
             path?: never;
@@ -2065,6 +2157,66 @@ export interface operations {
             };
             /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSimilarImages: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The near-duplicates, nearest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarImages"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

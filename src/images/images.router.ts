@@ -13,6 +13,7 @@ import {
   getImageRoute,
   type ImageSchema,
   listImagesRoute,
+  listSimilarImagesRoute,
   retagImageRoute,
   searchImagesRoute,
   updateImageTagsRoute,
@@ -26,8 +27,8 @@ import { listTagsRoute } from "./tags.routes";
 // /v1/images/search is registered before /v1/images/{id} so "search" is never taken for an id.
 export const imagesRouter = createRouter()
   .openapi(uploadImageRoute, async (c) => {
-    const { image, created } = await c.var.services.images.upload(c.var.caller, c.req.valid("form"));
-    const body = await presentImage(c, image);
+    const { image, created, similar } = await c.var.services.images.upload(c.var.caller, c.req.valid("form"));
+    const body = { ...(await presentImage(c, image)), similar };
     return created ? c.json(body, 201) : c.json(body, 200);
   })
   .openapi(listImagesRoute, async (c) => {
@@ -41,6 +42,16 @@ export const imagesRouter = createRouter()
     );
     c.header("Server-Timing", `library;dur=${results.libraryMs.toFixed(2)}`);
     return c.json({ items, nextCursor: results.nextCursor }, 200);
+  })
+  .openapi(listSimilarImagesRoute, async (c) => {
+    const found = await c.var.services.images.similar(c.var.caller, {
+      id: c.req.valid("param").id,
+      limit: c.req.valid("query").limit,
+    });
+    const items = await Promise.all(
+      found.map(async ({ image, distance }) => ({ ...(await presentImage(c, image)), distance })),
+    );
+    return c.json({ items }, 200);
   })
   .openapi(getImageRoute, async (c) => {
     const image = await c.var.services.images.get(c.var.caller, c.req.valid("param").id);
@@ -136,6 +147,10 @@ export async function presentImage<E extends AppEnv>(
     tagError: image.tag_error,
     tags: image.tags,
     createdAt: new Date(image.created_at).toISOString(),
+    takenAt: image.photo.takenAt,
+    camera: image.photo.camera,
+    exposure: image.photo.exposure,
+    location: image.photo.location,
     url: file.url,
     urlExpiresAt: file.expiresAt.toISOString(),
     thumbnailUrl: thumbnail.url,

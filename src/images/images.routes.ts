@@ -56,6 +56,40 @@ export const ImageSchema = z
       description: "Best first. AI tags the user removed are not listed (and stay removed after a retag).",
     }),
     createdAt: z.iso.datetime(),
+    takenAt: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          "When the photo was taken (EXIF DateTimeOriginal), ISO 8601: with its offset when the camera recorded " +
+          "one (`2019-07-14T12:34:56+02:00`), else the camera's local wall-clock time without offset " +
+          "(`2019-07-14T12:34:56`). Null when the file does not say.",
+        example: "2019-07-14T12:34:56+02:00",
+      }),
+    camera: z
+      .object({ make: z.string().nullable(), model: z.string().nullable(), lens: z.string().nullable() })
+      .nullable()
+      .openapi({
+        example: { make: "Apple", model: "iPhone 15 Pro", lens: "iPhone 15 Pro back camera 6.765mm f/1.78" },
+      }),
+    exposure: z
+      .object({
+        iso: z.number().nullable(),
+        aperture: z.number().nullable().openapi({ description: "The f-number: 1.8 for f/1.8." }),
+        shutter: z.string().nullable().openapi({ description: '"1/250", or seconds: "2".' }),
+        focalLength: z.number().nullable().openapi({ description: "Millimetres, as the lens reports it." }),
+      })
+      .nullable()
+      .openapi({ example: { iso: 80, aperture: 1.78, shutter: "1/120", focalLength: 6.765 } }),
+    location: z
+      .object({ latitude: z.number(), longitude: z.number(), altitude: z.number().nullable() })
+      .nullable()
+      .openapi({
+        description:
+          "Where it was taken (EXIF GPS, WGS 84 degrees; altitude in metres). Private: shown only to you here, " +
+          "never through the legacy `/api/*` layer, and no rendition, session output or archive carries it.",
+        example: { latitude: 48.8584, longitude: 2.2945, altitude: 35 },
+      }),
     url: z.url().openapi({
       description: "Signed, expiring, absolute URL of the file: works as `<img src>` from any origin, without a token.",
       example:
@@ -97,6 +131,24 @@ export const ImageSearchPageSchema = z
   })
   .openapi("ImageSearchPage");
 
+export const UploadedImageSchema = ImageSchema.extend({
+  similar: z.array(z.object({ id: z.string(), distance: z.number().int().min(0).max(64) })).openapi({
+    description:
+      "Your images that look like this one (a resized, recompressed or slightly cropped copy): perceptual hashes " +
+      "at most 10 of 64 bits apart, nearest first, at most 5. See `GET /v1/images/{id}/similar`.",
+  }),
+}).openapi("UploadedImage");
+
+export const SimilarImagesSchema = z
+  .object({
+    items: z.array(
+      ImageSchema.extend({
+        distance: z.number().int().min(0).max(64).openapi({ description: "Bits of the 64-bit hashes that differ." }),
+      }),
+    ),
+  })
+  .openapi("SimilarImages");
+
 export const ImageIdParamSchema = z.object({
   id: z
     .string()
@@ -109,6 +161,22 @@ export const PageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
   cursor: z.string().max(512).optional().openapi({ description: "`nextCursor` from the previous page." }),
 });
+
+/** A point in time for the timeline filters: an ISO 8601 date-time (with Z or an offset) or a date. */
+const takenBound = (which: "From" | "To") =>
+  z.iso
+    .datetime({ offset: true })
+    .or(z.iso.date())
+    .optional()
+    .openapi({
+      description:
+        which === "From"
+          ? "Only images taken at or after this time (upload time when the taken time is unknown). A date means its start, UTC."
+          : "Only images taken at or before this time (upload time when the taken time is unknown). A date means its end, UTC.",
+      example: which === "From" ? "2024-06-01" : "2024-08-31T23:59:59Z",
+    });
+
+export const TakenRangeSchema = z.object({ takenFrom: takenBound("From"), takenTo: takenBound("To") });
 
 export const UploadFormSchema = z
   .strictObject({
@@ -227,9 +295,30 @@ export const uploadImageRoute = createRoute({
     body: { required: true, content: { "multipart/form-data": { schema: UploadFormSchema } } },
   },
   responses: {
-    201: jsonContent(ImageSchema, "Stored and tagged."),
-    200: jsonContent(ImageSchema, "These bytes were already uploaded: the existing image."),
+    201: jsonContent(UploadedImageSchema, "Stored and tagged."),
+    200: jsonContent(UploadedImageSchema, "These bytes were already uploaded: the existing image."),
     ...problemResponses(400, 401, 413, 415, 422),
+  },
+});
+
+export const listSimilarImagesRoute = createRoute({
+  operationId: "listSimilarImages",
+  method: "get",
+  path: "/v1/images/{id}/similar",
+  tags,
+  ...bearer,
+  summary: "Find near-duplicates of an image",
+  description:
+    "Your images that look like this one: the same picture resized, recompressed or slightly cropped (a 64-bit " +
+    "perceptual hash, dHash, at most 10 bits apart; measured on real photos, different pictures were 11 or more " +
+    "apart). Nearest first; the image itself is not listed. Byte-identical uploads are one image already.",
+  request: {
+    params: ImageIdParamSchema,
+    query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+  },
+  responses: {
+    200: jsonContent(SimilarImagesSchema, "The near-duplicates, nearest first."),
+    ...problemResponses(400, 401, 404),
   },
 });
 
@@ -239,8 +328,17 @@ export const listImagesRoute = createRoute({
   path: "/v1/images",
   tags,
   ...bearer,
-  summary: "List images, newest first",
-  request: { query: PageQuerySchema },
+  summary: "List images: newest uploads, or a timeline by date taken",
+  description:
+    "`sort=uploaded` (the default): newest uploads first. `sort=taken`: the timeline, newest photos first by when " +
+    "they were taken (EXIF), or by upload time for images that do not say; `takenFrom`/`takenTo` narrow it to a " +
+    "period. Pages follow each other with `cursor`, stable when images arrive meanwhile or share a time.",
+  request: {
+    query: PageQuerySchema.extend({
+      sort: z.enum(["uploaded", "taken"]).default("uploaded"),
+      ...TakenRangeSchema.shape,
+    }),
+  },
   responses: {
     200: jsonContent(ImagePageSchema, "A page of images."),
     ...problemResponses(400, 401),
@@ -263,6 +361,7 @@ export const searchImagesRoute = createRoute({
     query: PageQuerySchema.extend({
       q: z.string().min(1).max(1024).openapi({ example: "golden ret" }),
       match: z.enum(["all", "any"]).default("all"),
+      ...TakenRangeSchema.shape,
     }),
   },
   responses: {

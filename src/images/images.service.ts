@@ -1,16 +1,17 @@
-import { seqBefore, seqPage } from "../lib/cursors";
+import { decodeJsonCursor, encodeJsonCursor, seqBefore, seqPage } from "../lib/cursors";
 import { ApiError, invalidField } from "../lib/problem";
 import type { Caller, Platform } from "../platform";
 import { readImageFile } from "./image-file";
 import { normaliseLabel } from "./labels";
 import { type SweepOptions, sweepOrphanObjects } from "./orphan-sweep";
+import { NEAR_DUPLICATE_DISTANCE } from "./perceptual-hash";
 import { displayRendition, type RenditionParams, type RenditionSpec, THUMBNAIL } from "./rendition-spec";
 import { ensureRenditionStored, planRendition, readRendition } from "./renditions";
 import type { SearchMatch } from "./search/ranked-search";
 import { signFileUrl, verifyFileSignature } from "./signed-url";
 import { ownersWithD1Images } from "./store/d1-images";
 import { derivedKey, renditionNames } from "./store/image-objects";
-import type { ImageRecord, ImageRow } from "./store/image-rows";
+import type { ImageRecord, ImageRow, TimelinePosition } from "./store/image-rows";
 import { openLibrary } from "./store/library-client";
 import type { BroaderTermCount } from "./store/search-index";
 import type { TagCount } from "./store/tag-rows";
@@ -76,20 +77,45 @@ export class ImageService {
     return uploadTooLarge(this.platform.config.MAX_UPLOAD_BYTES);
   }
 
-  /** The caller's images, newest first, `limit` at a time; `cursor` continues where the previous page ended. */
-  async list(caller: Caller, input: { limit: number; cursor?: string | undefined }): Promise<ImagePage> {
-    const rows = await this.library(caller).list(input.limit + 1, seqBefore(input.cursor));
-    const { page, nextCursor } = seqPage(rows, input.limit);
+  /**
+   * The caller's images, `limit` at a time: newest uploads first, or (`sort: "taken"`) the timeline, newest taken
+   * first, optionally within a period. `cursor` continues where the previous page ended.
+   */
+  async list(
+    caller: Caller,
+    input: { limit: number; cursor?: string | undefined; sort?: "uploaded" | "taken" } & TakenRange,
+  ): Promise<ImagePage> {
+    const range = takenRange(input);
+    if (input.sort !== "taken") {
+      if (range.from !== undefined || range.to !== undefined) {
+        throw invalidField(input.takenFrom ? "query.takenFrom" : "query.takenTo", "Use it with sort=taken.");
+      }
+      const rows = await this.library(caller).list(input.limit + 1, seqBefore(input.cursor));
+      const { page, nextCursor } = seqPage(rows, input.limit);
+      return { images: page, nextCursor };
+    }
+    const rows = await this.library(caller).timeline(input.limit + 1, timelineAfter(input.cursor), range);
+    const page = rows.slice(0, input.limit);
+    const last = page.at(-1);
+    const nextCursor =
+      rows.length > input.limit && last ? encodeJsonCursor({ t: last.taken_ms ?? last.created_at, s: last.seq }) : null;
     return { images: page, nextCursor };
+  }
+
+  /** The caller's images that look like image `id` (near-duplicates), nearest first; 404 when there is no such image. */
+  async similar(caller: Caller, input: { id: string; limit: number }) {
+    const found = await this.library(caller).similar(input.id, NEAR_DUPLICATE_DISTANCE, input.limit);
+    if (!found) throw notFound();
+    return found;
   }
 
   /** The caller's images whose tags match `q`, best first; see search/ranked-search.ts. */
   async search(
     caller: Caller,
-    input: { q: string; match: SearchMatch; limit: number; cursor?: string | undefined },
+    input: { q: string; match: SearchMatch; limit: number; cursor?: string | undefined } & TakenRange,
   ): Promise<SearchResults> {
     const started = Date.now();
-    const result = await this.library(caller).search(input);
+    const result = await this.library(caller).search({ ...input, range: takenRange(input) });
     const libraryMs = Date.now() - started;
     if ("error" in result) {
       throw invalidField(result.error === "invalid_cursor" ? "query.cursor" : "query.q", result.detail);
@@ -361,6 +387,40 @@ export class ImageService {
     for (const userId of owners) await this.library({ userId }).size();
     return owners.length;
   }
+}
+
+/** The timeline period of a list or search request, as the `takenFrom` / `takenTo` query parameters give it. */
+export interface TakenRange {
+  takenFrom?: string | undefined;
+  takenTo?: string | undefined;
+}
+
+/** takenFrom/takenTo as epoch ms: a date alone is its first (from) or last (to) millisecond, UTC. */
+function takenRange(input: TakenRange): { from?: number; to?: number } {
+  const at = (value: string | undefined, end: boolean) => {
+    if (value === undefined) return undefined;
+    const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
+    return Date.parse(dateOnly ? `${value}T00:00:00Z` : value) + (dateOnly && end ? 86_399_999 : 0);
+  };
+  const range: { from?: number; to?: number } = {};
+  const from = at(input.takenFrom, false);
+  const to = at(input.takenTo, true);
+  if (from !== undefined) range.from = from;
+  if (to !== undefined) range.to = to;
+  if (from !== undefined && to !== undefined && from > to) {
+    throw invalidField("query.takenTo", "takenTo is before takenFrom.");
+  }
+  return range;
+}
+
+/** The position a timeline cursor continues after, or null for the first page; a malformed cursor is a 400. */
+function timelineAfter(cursor: string | undefined): TimelinePosition | null {
+  if (cursor === undefined || cursor === "") return null;
+  const value = decodeJsonCursor(cursor) as { t?: unknown; s?: unknown } | null;
+  if (!value || !Number.isSafeInteger(value.t) || !Number.isSafeInteger(value.s)) {
+    throw invalidField("query.cursor", "The cursor is malformed or belongs to another listing.");
+  }
+  return { at: value.t as number, seq: value.s as number };
 }
 
 function unique(labels: string[]): string[] {

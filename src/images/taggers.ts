@@ -87,19 +87,28 @@ const WEB_FORMATS: ReadonlySet<ImageFormat> = new Set(["jpeg", "png", "webp", "g
 
 export const TAGGING_SIDE = 384;
 
-/** Tags an image with the configured tagger, minimum score and deadline. Failure is an outcome, never thrown. */
+/**
+ * Tags an image with the configured tagger, minimum score and deadline, shown `input` (its tagging input, when the
+ * caller made it already). Failure is an outcome, never thrown.
+ */
 export async function tagWithConfig(
   platform: Pick<Platform, "ai" | "config" | "images">,
   image: Uint8Array,
+  input: Promise<Uint8Array | null> = prepareTaggingInput(platform.images, image),
 ): Promise<TaggingOutcome> {
   const { config } = platform;
   const tagger = selectTagger(platform);
-  let input: Uint8Array;
+  const prepared = await input;
+  if (!prepared) return { status: "failed", error: "the image could not be prepared for the tagger" };
+  return tagImage(tagger, prepared, { minScore: config.TAG_MIN_SCORE, timeoutMs: config.TAGGER_TIMEOUT_MS });
+}
+
+/** `taggingInput`, or null (logged) when the Images binding could not make it. */
+export async function prepareTaggingInput(images: ImagesBinding, bytes: Uint8Array): Promise<Uint8Array | null> {
   try {
-    input = await taggingInput(platform.images, image);
+    return await taggingInput(images, bytes);
   } catch (error) {
     console.error("tagging input failed", { error: error instanceof Error ? error.message : String(error) });
-    return { status: "failed", error: "the image could not be prepared for the tagger" };
+    return null;
   }
-  return tagImage(tagger, input, { minScore: config.TAG_MIN_SCORE, timeoutMs: config.TAGGER_TIMEOUT_MS });
 }

@@ -2,18 +2,25 @@ import { newId, sha256Hex } from "../lib/encoding";
 import { ApiError } from "../lib/problem";
 import type { Caller, Platform } from "../platform";
 import { safeFilename } from "./filename";
+import { NEAR_DUPLICATE_DISTANCE } from "./perceptual-hash";
+import { readPhotoFacts } from "./photo-facts";
 import { sniffImage } from "./sniff";
 import { putOriginal } from "./store/image-objects";
 import type { ImageRecord } from "./store/image-rows";
 import { type LibraryClient, openLibrary } from "./store/library-client";
 import type { TagResult } from "./store/library-engine";
-import { tagWithConfig } from "./taggers";
+import { prepareTaggingInput, tagWithConfig } from "./taggers";
 
 export interface StoredImage {
   image: ImageRecord;
   /** false: these bytes were already uploaded by this user, and `image` is that earlier upload. */
   created: boolean;
+  /** The owner's other images that look like it (near-duplicates), nearest first. */
+  similar: { id: string; distance: number }[];
 }
+
+/** How many near-duplicates an upload's answer names. */
+const SIMILAR_ON_UPLOAD = 5;
 
 /** Writing the original again because a delete of the same bytes removed it meanwhile: rare, and bounded. */
 const MAX_WRITES = 3;
@@ -47,9 +54,13 @@ export async function storeUpload(platform: Platform, caller: Caller, file: File
   const sha256 = await sha256Hex(bytes);
   const library = openLibrary(platform, caller.userId);
   const begun = await library.beginUpload(sha256);
-  if ("existing" in begun) return { image: begun.existing, created: false };
+  if ("existing" in begun) return withSimilar(library, { image: begun.existing, created: false });
 
-  const tagging = await tagWithConfig(platform, bytes);
+  const input = prepareTaggingInput(platform.images, bytes);
+  const [tagging, facts] = await Promise.all([
+    tagWithConfig(platform, bytes, input),
+    readPhotoFacts(platform.images, bytes, input),
+  ]);
   const result: TagResult =
     tagging.status === "tagged"
       ? { status: "tagged", tags: tagging.tags, model: tagging.model }
@@ -65,17 +76,18 @@ export async function storeUpload(platform: Platform, caller: Caller, file: File
     height: image.height,
     sha256,
     created_at: Date.now(),
+    ...facts,
   };
 
+  let stored: { image: ImageRecord; created: boolean };
   try {
     let ticket = begun.ticket;
     for (let write = 1; ; write++) {
       row.r2_key = await putOriginal(bucket, caller.userId, sha256, bytes, image.contentType);
       const added = await library.insert(row, result, ticket);
       if ("image" in added) {
-        if (added.created && added.image.tag_status === "pending")
-          await queueTagging(platform, library, caller, row.id);
-        return added;
+        stored = added;
+        break;
       }
       if (write === MAX_WRITES) throw new Error("the same bytes kept being deleted while this upload ran");
       ticket = added.retry;
@@ -84,6 +96,21 @@ export async function storeUpload(platform: Platform, caller: Caller, file: File
     await library.discardUpload(sha256);
     throw error;
   }
+  if (stored.created && stored.image.tag_status === "pending") await queueTagging(platform, library, caller, row.id);
+  return withSimilar(library, stored);
+}
+
+/** The stored image with its near-duplicates among the owner's other images. */
+async function withSimilar(
+  library: LibraryClient,
+  stored: { image: ImageRecord; created: boolean },
+): Promise<StoredImage> {
+  const { phash, id } = stored.image;
+  // A hint: if the library cannot answer now, the upload has still succeeded.
+  const near = phash
+    ? await library.lookalikes(phash, NEAR_DUPLICATE_DISTANCE, SIMILAR_ON_UPLOAD + 1).catch(() => [])
+    : [];
+  return { ...stored, similar: near.filter((match) => match.id !== id).slice(0, SIMILAR_ON_UPLOAD) };
 }
 
 /**

@@ -92,23 +92,44 @@ interface Cursor {
 }
 
 // ?1 MATCH  ?2 lo seq  ?3 hi seq  ?4 rows: the window's matches, newest first (free in FTS5), with their scores.
-const SQL_WINDOW = `SELECT rowid AS r, -bm25(image_search, ${SEARCH_WEIGHTS.join(", ")}) AS score
-FROM image_search WHERE image_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3 ORDER BY rowid DESC LIMIT ?4`;
+// With a period (?5, ?6: epoch ms), only images whose timeline time (taken, else uploaded) lies in it.
+const SELECT_WINDOW = `SELECT rowid AS r, -bm25(image_search, ${SEARCH_WEIGHTS.join(", ")}) AS score
+FROM image_search WHERE image_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3`;
+const SQL_WINDOW = `${SELECT_WINDOW} ORDER BY rowid DESC LIMIT ?4`;
+const SQL_WINDOW_IN_PERIOD = `${SELECT_WINDOW}
+  AND rowid IN (SELECT seq FROM images WHERE coalesce(taken_ms, created_at) BETWEEN ?5 AND ?6)
+ORDER BY rowid DESC LIMIT ?4`;
+
+/** A period of the timeline, epoch ms, both ends included. */
+export interface TakenPeriod {
+  from?: number | undefined;
+  to?: number | undefined;
+}
 
 /** The window of matches with seq in [lo ?? 0, hi] (the newest `rows` of them), best first. */
 function scoredWindow(
   db: LibraryDb,
   cache: WindowCache | undefined,
   ftsMatch: string,
+  period: TakenPeriod,
   lo: number | null,
   hi: number,
   rows: number,
 ): Scored[] {
-  const key = (low: number | null) => `${ftsMatch}\u0000${low ?? "?"}\u0000${hi}`;
+  const key = (low: number | null) =>
+    `${ftsMatch}\u0000${period.from ?? ""}\u0000${period.to ?? ""}\u0000${low ?? "?"}\u0000${hi}`;
   const cached = cache?.get(key(lo));
   if (cached) return cached;
+  const inPeriod = period.from !== undefined || period.to !== undefined;
   const scored = db.sql
-    .exec<{ r: number; score: number }>(SQL_WINDOW, ftsMatch, lo ?? 0, hi, rows)
+    .exec<{ r: number; score: number }>(
+      inPeriod ? SQL_WINDOW_IN_PERIOD : SQL_WINDOW,
+      ftsMatch,
+      lo ?? 0,
+      hi,
+      rows,
+      ...(inPeriod ? [period.from ?? Number.MIN_SAFE_INTEGER, period.to ?? Number.MAX_SAFE_INTEGER] : []),
+    )
     .toArray()
     .sort((a, b) => b.score - a.score || b.r - a.r);
   if (cache) {
@@ -139,6 +160,8 @@ export interface RankedSearchInput {
   match: SearchMatch;
   limit: number;
   cursor?: string | null | undefined;
+  /** Only images of this period of the timeline (taken, else uploaded). */
+  range?: TakenPeriod | undefined;
 }
 
 export function rankedSearch(
@@ -153,7 +176,8 @@ export function rankedSearch(
   }
   const limit = Math.min(100, Math.max(1, Math.floor(Number.isFinite(input.limit) ? input.limit : 20)));
   const window = Math.max(1, Math.floor(options.window ?? SEARCH_WINDOW));
-  const fingerprint = fingerprintOf(match, tokens);
+  const period = input.range ?? {};
+  const fingerprint = fingerprintOf(match, [...tokens, `${period.from ?? ""}..${period.to ?? ""}`]);
   const ftsMatch = toFtsMatch(tokens, match);
 
   let hi = MAX_SEQ;
@@ -179,7 +203,7 @@ export function rankedSearch(
     windows++;
     const known = lo !== null;
     // A known window is re-read by range; 2× tolerates re-tags inside it.
-    const scored = scoredWindow(db, options.cache, ftsMatch, lo, hi, known ? window * 2 : window);
+    const scored = scoredWindow(db, options.cache, ftsMatch, period, lo, hi, known ? window * 2 : window);
     if (scored.length === 0) {
       exhausted = true;
       break;
@@ -205,7 +229,12 @@ export function rankedSearch(
   }
 
   const page = hits.slice(0, limit);
-  const images = new Map(recordsBySeq(db, page.map((hit) => hit.r)).map((image) => [image.seq, image]));
+  const images = new Map(
+    recordsBySeq(
+      db,
+      page.map((hit) => hit.r),
+    ).map((image) => [image.seq, image]),
+  );
   let nextCursor: string | null = null;
   if (hits.length > limit) {
     const last = hits[limit - 1]!;

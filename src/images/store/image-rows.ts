@@ -1,6 +1,7 @@
 // Owner of a library's `images` table (store/library-schema.ts). A library is one user's: the owner is the object,
 // and `user_id` in a record is that owner, filled in here.
 import { byRank, type ImageTag } from "../labels";
+import { emptyPhotoMetadata, type PhotoMetadata } from "../photo-metadata";
 import type { SniffedImage } from "../sniff";
 import { VISIBLE_TAGS_JSON } from "./tag-rows";
 
@@ -27,11 +28,18 @@ export interface ImageRow {
   tag_status: TagStatus;
   tag_error: string | null;
   created_at: number;
+  /** PhotoMetadata as JSON; null until read (images stored before the library read it: see the alarm). */
+  metadata: string | null;
+  /** When it was taken (PhotoMetadata.takenAtMs), for the timeline. */
+  taken_ms: number | null;
+  /** The perceptual hash (perceptual-hash.ts), null when it could not be made. */
+  phash: string | null;
 }
 
-/** An image with its visible tags, best first: what every service hands back. */
+/** An image with its visible tags, best first, and what the photo says about itself: what every service hands back. */
 export interface ImageRecord extends ImageRow {
   tags: ImageTag[];
+  photo: PhotoMetadata;
 }
 
 /** The columns stored (every ImageRow field but the owner, which is the library). */
@@ -48,6 +56,9 @@ const COLUMNS = [
   "tag_status",
   "tag_error",
   "created_at",
+  "metadata",
+  "taken_ms",
+  "phash",
 ] as const;
 
 /** The image columns of `i` plus its visible tags (as `tags_json`): an image and its tags in one statement. */
@@ -57,7 +68,8 @@ export type ImageRecordRow = Omit<ImageRow, "user_id"> & { tags_json: string };
 
 export function toImageRecord(owner: string, { tags_json, ...row }: ImageRecordRow): ImageRecord {
   const tags = (JSON.parse(tags_json) as ImageTag[]).sort(byRank);
-  return { ...row, user_id: owner, tags };
+  const photo = row.metadata ? (JSON.parse(row.metadata) as PhotoMetadata) : emptyPhotoMetadata();
+  return { ...row, user_id: owner, tags, photo };
 }
 
 function records(db: LibraryDb, query: string, ...bindings: SqlStorageValue[]): ImageRecord[] {
@@ -127,13 +139,19 @@ export function existingShas(db: LibraryDb, shas: string[]): string[] {
 /** A new image (`seq` given: a row moved from D1 keeps its place; else the next one). Returns its seq. */
 export function insertImage(
   db: LibraryDb,
-  row: Omit<ImageRow, "seq" | "user_id"> & { seq?: number; geometry_checked?: number; tag_queued_at?: number | null },
+  row: Omit<ImageRow, "seq" | "user_id" | "metadata" | "taken_ms" | "phash"> & {
+    seq?: number;
+    geometry_checked?: number;
+    tag_queued_at?: number | null;
+    photo?: PhotoMetadata;
+    phash?: string | null;
+  },
 ): number {
   return db.sql
     .exec<{ seq: number }>(
       `INSERT INTO images (seq, id, r2_key, filename, content_type, bytes, width, height, sha256, tag_status, tag_error,
-         created_at, geometry_checked, tag_queued_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+         created_at, geometry_checked, tag_queued_at, metadata, taken_ms, phash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
       row.seq ?? null,
       row.id,
       row.r2_key,
@@ -148,8 +166,69 @@ export function insertImage(
       row.created_at,
       row.geometry_checked ?? 1,
       row.tag_queued_at ?? null,
+      row.photo ? JSON.stringify(row.photo) : null,
+      row.photo?.takenAtMs ?? null,
+      row.phash ?? null,
     )
     .one().seq;
+}
+
+/** Where an image sits on the timeline: when it was taken, or uploaded when that is unknown; then its seq. */
+export interface TimelinePosition {
+  at: number;
+  seq: number;
+}
+
+/** The timeline key in SQL (indexed: library-schema.ts step 2). */
+const TIMELINE_AT = "coalesce(i.taken_ms, i.created_at)";
+
+/**
+ * Newest taken first (taken time, upload time when unknown), keyset-paginated on (at, seq): stable under ties and
+ * under uploads meanwhile. `range` keeps images whose timeline time lies in [from, to] (epoch ms).
+ */
+export function listTimeline(
+  db: LibraryDb,
+  limit: number,
+  after: TimelinePosition | null,
+  range: { from?: number | undefined; to?: number | undefined },
+): ImageRecord[] {
+  return records(
+    db,
+    `SELECT ${IMAGE_RECORD_COLUMNS} FROM images i
+     WHERE ${TIMELINE_AT} BETWEEN ?1 AND ?2 AND (?3 IS NULL OR ${TIMELINE_AT} < ?3 OR (${TIMELINE_AT} = ?3 AND i.seq < ?4))
+     ORDER BY ${TIMELINE_AT} DESC, i.seq DESC LIMIT ?5`,
+    range.from ?? Number.MIN_SAFE_INTEGER,
+    range.to ?? Number.MAX_SAFE_INTEGER,
+    after?.at ?? null,
+    after?.seq ?? null,
+    limit,
+  );
+}
+
+/** Images whose metadata and perceptual hash were never read (stored before the library read them). */
+export function listPhotoFactsPending(db: LibraryDb, limit: number): { id: string; r2_key: string }[] {
+  return db.sql
+    .exec<{ id: string; r2_key: string }>(
+      "SELECT id, r2_key FROM images WHERE metadata IS NULL ORDER BY seq LIMIT ?",
+      limit,
+    )
+    .toArray();
+}
+
+/** Records what a photo says about itself and its perceptual hash. */
+export function setPhotoFacts(db: LibraryDb, id: string, photo: PhotoMetadata, phash: string | null): void {
+  db.sql.exec(
+    "UPDATE images SET metadata = ?, taken_ms = ?, phash = ? WHERE id = ?",
+    JSON.stringify(photo),
+    photo.takenAtMs,
+    phash,
+    id,
+  );
+}
+
+/** Every perceptual hash of the library with its image's id (for near-duplicates: a scan, see the engine). */
+export function perceptualHashes(db: LibraryDb): { id: string; phash: string }[] {
+  return db.sql.exec<{ id: string; phash: string }>("SELECT id, phash FROM images WHERE phash IS NOT NULL").toArray();
 }
 
 export function setTagStatus(db: LibraryDb, id: string, status: TagStatus, error: string | null): void {

@@ -9,9 +9,13 @@
 // once) is simply serial here. The only waits are D1 (the broader words of new labels, the one-off move of the
 // owner's rows from D1) and R2 (removing the files of deleted content, see releases.ts).
 import type { Platform } from "../../platform";
+import { hashDistance } from "../perceptual-hash";
+import { type PhotoFacts, readPhotoFacts } from "../photo-facts";
+import { emptyPhotoMetadata } from "../photo-metadata";
 import { type RankedSearchInput, rankedSearch, type WindowCache } from "../search/ranked-search";
 import { sniffImage } from "../sniff";
 import type { Tag } from "../tagger";
+import { prepareTaggingInput } from "../taggers";
 import { deleteD1Images, readD1Images } from "./d1-images";
 import { deleteImageObjects, deleteUserObjects } from "./image-objects";
 import {
@@ -29,11 +33,16 @@ import {
   type LibraryDb,
   listGeometryPending,
   listImageRecords,
+  listPhotoFactsPending,
+  listTimeline,
   markTagQueued,
   oldestPendingTagging,
   ownedImageIds,
+  perceptualHashes,
   setGeometry,
+  setPhotoFacts,
   setTagStatus,
+  type TimelinePosition,
 } from "./image-rows";
 import { lookupLabelWords } from "./label-terms";
 import { migrateLibrary, readMeta, writeMeta } from "./library-schema";
@@ -48,7 +57,11 @@ export type TagResult =
   | { status: "pending" | "failed"; error: string | null };
 
 /** A new image as the upload made it: everything but where the library puts it. */
-export type NewImage = Omit<ImageRow, "seq" | "user_id" | "tag_status" | "tag_error">;
+export type NewImage = Omit<
+  ImageRow,
+  "seq" | "user_id" | "tag_status" | "tag_error" | "metadata" | "taken_ms" | "phash"
+> &
+  Partial<PhotoFacts>;
 
 /** A message older than this without a result was lost (a local restart) or ran out of retries: queue it again. */
 export const REQUEUE_AFTER_MS = 30 * 60 * 1000;
@@ -106,6 +119,44 @@ export class LibraryEngine {
   /** Newest first; `beforeSeq` continues a page. */
   list(limit: number, beforeSeq: number | null): ImageRecord[] {
     return listImageRecords(this.db, limit, beforeSeq);
+  }
+
+  /** Newest taken first (upload time when unknown), within `range` (epoch ms); `after` continues a page. */
+  timeline(limit: number, after: TimelinePosition | null, range: { from?: number; to?: number }): ImageRecord[] {
+    return listTimeline(this.db, limit, after, range);
+  }
+
+  /**
+   * The images that look like image `id` (perceptual hashes at most `maxDistance` bits apart), nearest first, at most
+   * `limit`; null when there is no such image.
+   */
+  similar(id: string, maxDistance: number, limit: number): { image: ImageRecord; distance: number }[] | null {
+    const image = findImageRow(this.db, id);
+    if (!image) return null;
+    if (!image.phash) return [];
+    const near = this.lookalikes(image.phash, maxDistance, limit + 1).filter((match) => match.id !== id);
+    const records = new Map(
+      findImages(
+        this.db,
+        near.map((match) => match.id),
+      ).map((found) => [found.id, found]),
+    );
+    return near.slice(0, limit).flatMap(({ id: nearId, distance }) => {
+      const found = records.get(nearId);
+      return found ? [{ image: found, distance }] : [];
+    });
+  }
+
+  /**
+   * Images whose perceptual hash is at most `maxDistance` bits from `phash`, nearest first (then newest). A scan of the
+   * library's hashes: a few milliseconds per hundred thousand images (bench/search.ts).
+   */
+  lookalikes(phash: string, maxDistance: number, limit: number): { id: string; distance: number }[] {
+    return perceptualHashes(this.db)
+      .map((row) => ({ id: row.id, distance: hashDistance(phash, row.phash) }))
+      .filter((match) => match.distance <= maxDistance)
+      .sort((a, b) => a.distance - b.distance)
+      .slice(0, limit);
   }
 
   ownedIds(ids: string[]): string[] {
@@ -284,10 +335,11 @@ export class LibraryEngine {
     const now = Date.now();
     await this.requeueTagging(now);
     const geometryLeft = await this.backfillGeometry(50);
+    const factsLeft = await this.backfillPhotoFacts(10);
     mergeSearchIndex(this.db);
     forgetReleases(this.db, now - 3_600_000);
     const oldest = oldestPendingTagging(this.db);
-    if (geometryLeft) await this.wakeAt(Date.now());
+    if (geometryLeft || factsLeft) await this.wakeAt(Date.now());
     else if (oldest !== undefined) await this.wakeAt((oldest ?? now) + REQUEUE_AFTER_MS);
   }
 
@@ -323,6 +375,8 @@ export class LibraryEngine {
     if (stored === undefined) writeMeta(this.db.sql, "owner", owner);
     this.db.owner = typeof stored === "string" ? stored : owner;
     if (readMeta(this.db.sql, "moved_from_d1") !== 1) await this.moveFromD1();
+    // Images stored before the library read photo metadata (schema step 2, or moved from D1): the alarm reads them.
+    if (listPhotoFactsPending(this.db, 1).length > 0) await this.wakeAt(Date.now());
   }
 
   /**
@@ -392,6 +446,22 @@ export class LibraryEngine {
     return pending.length > limit;
   }
 
+  /** Reads the metadata and perceptual hash of up to `limit` images that have none yet; true when more are left. */
+  private async backfillPhotoFacts(limit: number): Promise<boolean> {
+    const { bucket, images } = this.platform;
+    const pending = listPhotoFactsPending(this.db, limit + 1);
+    for (const image of pending.slice(0, limit)) {
+      const file = await bucket.get(image.r2_key);
+      const bytes = file && new Uint8Array(await file.arrayBuffer());
+      // Gone (a delete in flight, an orphaned row): nothing to read, recorded as such so it is not tried again.
+      const facts = bytes
+        ? await readPhotoFacts(images, bytes, prepareTaggingInput(images, bytes))
+        : { photo: emptyPhotoMetadata(), phash: null };
+      setPhotoFacts(this.db, image.id, facts.photo, facts.phash);
+    }
+    return pending.length > limit;
+  }
+
   /** Arms the alarm for `at`, unless it is armed sooner. */
   private async wakeAt(at: number): Promise<void> {
     const armed = await this.ctx.storage.getAlarm();
@@ -408,6 +478,9 @@ export type LibraryOp = Exclude<keyof LibraryEngine, "run" | "alarm">;
 const READS: ReadonlySet<LibraryOp> = new Set([
   "get",
   "getRow",
+  "timeline",
+  "similar",
+  "lookalikes",
   "getMany",
   "list",
   "ownedIds",

@@ -72,6 +72,16 @@ export const LIBRARY_SCHEMA: readonly string[] = [
     at      INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: what photos say about themselves (EXIF: when, with what, where) and a perceptual hash, for the timeline and
+  // near-duplicates. NULL metadata: not read yet (images stored before this step; the alarm reads them).
+  `
+  ALTER TABLE images ADD COLUMN metadata TEXT;        -- JSON PhotoMetadata (photo-metadata.ts)
+  ALTER TABLE images ADD COLUMN taken_ms INTEGER;     -- when it was taken, epoch ms (see PhotoMetadata.takenAtMs)
+  ALTER TABLE images ADD COLUMN phash TEXT;           -- 64-bit dHash, 16 hex digits (perceptual-hash.ts)
+  CREATE INDEX images_timeline ON images (coalesce(taken_ms, created_at), seq);
+  CREATE INDEX images_metadata_pending ON images (seq) WHERE metadata IS NULL;
+  CREATE INDEX images_phash ON images (phash) WHERE phash IS NOT NULL;
+  `,
 ];
 
 /** Brings the object's schema up to date; returns the version it is at. Safe to call on every open. */
