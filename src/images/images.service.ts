@@ -272,7 +272,17 @@ export class ImageService {
       ...this.renditionDeps(),
       beforeMaking: (image: ImageRecord, spec: RenditionSpec) => this.spend(image, spec),
     };
-    return readRendition(deps, await this.get(caller, input.id), input);
+    const image = await this.get(caller, input.id);
+    // The watermark is one of the caller's own images, found like any other (someone else's is a 404).
+    const watermark = input.params.watermark && (await this.watermarkOf(caller, input.params.watermark.imageId));
+    return readRendition(deps, image, { ...input, watermark });
+  }
+
+  /** The caller's image `id` as a watermark, or 404 naming the parameter (missing and foreign alike). */
+  private async watermarkOf(caller: Caller, id: string): Promise<ImageRecord> {
+    const image = await findImage(this.platform.db, caller.userId, id);
+    if (!image) throw new ApiError("not_found", "No image with the id given as `watermark`.");
+    return image;
   }
 
   /** Claims a new rendition of `image` from its owner's budget, or refuses it naming the limit. */
@@ -350,7 +360,11 @@ export class ImageService {
   async convert(caller: Caller, imageId: string, params: RenditionParams): Promise<ConvertedImage | null> {
     const image = await findImage(this.platform.db, caller.userId, imageId);
     if (!image) return null;
-    const spec = planRendition(image, params, undefined, this.platform.config);
+    const watermark = params.watermark && (await findImage(this.platform.db, caller.userId, params.watermark.imageId));
+    if (params.watermark && !watermark) {
+      throw new ApiError("unprocessable", `The watermark ${params.watermark.imageId} is no longer one of your images.`);
+    }
+    const spec = planRendition(image, params, undefined, this.platform.config, watermark ?? undefined);
     try {
       const bytes = await ensureRenditionStored(this.renditionDeps(), image, spec);
       return { name: spec.name, bytes, width: spec.width, height: spec.height, contentType: spec.output.format };

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { MAX_RENDITION_SIDE, RENDITION_FITS } from "../images/rendition-spec";
+import { checkRenditionOptions, renditionOptionFields } from "../images/rendition-options.routes";
 import { chain, limitJsonBody, requireAuth } from "../routes/middleware";
 import { jsonBody, jsonContent } from "../routes/openapi";
 import { problemResponses } from "../routes/problem";
@@ -9,13 +9,19 @@ const STATUSES = ["draft", "running", "paused", "completed", "failed", "cancelle
 
 export const ProcessingOutputSchema = z
   .strictObject({
-    format: z.enum(["webp", "avif", "jpeg", "png"]),
-    quality: z.number().int().min(1).max(100).optional().openapi({ description: "1–100; takes effect on Cloudflare." }),
-    width: z.number().int().min(1).max(MAX_RENDITION_SIDE).optional().openapi({ example: 1600 }),
-    height: z.number().int().min(1).max(MAX_RENDITION_SIDE).optional(),
-    fit: z.enum(RENDITION_FITS).optional().openapi({ description: "As for renditions; default `scale-down`." }),
+    format: z.enum(["webp", "avif", "jpeg", "png"]).openapi({ example: "webp" }),
+    // The same options as a rendition (GET /v1/images/{id}/file), as JSON: each converted image is that rendition.
+    ...renditionOptionFields,
   })
-  .openapi("ProcessingOutput");
+  .superRefine(checkRenditionOptions)
+  .openapi("ProcessingOutput", {
+    description:
+      "What every image is converted to: the options of a rendition (GET /v1/images/{id}/file), nested where the " +
+      "query string spells them flat (`trim: {top}` for `trim.top`, `gravity: {x, y}` for `gravity=XxY`, " +
+      "`watermark: {imageId, opacity, gravity, width}` for `watermark=…&watermark.opacity=…`). A `watermark.imageId` " +
+      "must be one of your images, like `imageIds`.",
+    example: { format: "webp", quality: 80, width: 1600 },
+  });
 
 const ImageIdsSchema = z
   .array(z.string().min(1).max(64))
