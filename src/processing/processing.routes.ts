@@ -114,13 +114,23 @@ export const createSessionRoute = createRoute({
   middleware: chain(limitJsonBody, requireAuth),
   summary: "Create a conversion session",
   description:
-    "A draft that converts 1–100 of your images to one output (format, size, quality). Nothing runs until " +
+    "A draft that converts 1–100 of your images to one output: a format and any option of a rendition (size, fit, " +
+    "quality, rotate, flip, trim, gravity, colour adjustments, blur, sharpen, background, border, metadata, a " +
+    "watermark), as GET /v1/images/{id}/file takes them, nested (`trim: {top}`, `watermark: {imageId, …}`). Each " +
+    "converted file is that rendition (the same file, made once). Nothing runs until " +
     "`…/start`. The session lives in its own Durable Object: every device and login of yours sees the same state. " +
-    "Ids that are not yours are refused (422) without saying whether they exist.",
+    "Ids that are not yours, in `imageIds` or as `output.watermark.imageId`, are refused (422) without saying " +
+    "whether they exist; options that do not go together are a 400 naming them.",
   request: {
     body: jsonBody(CreateSessionSchema, {
       imageIds: ["img_q3m9Xc2LrT0bWvYd1NkA8g"],
-      output: { format: "webp", quality: 80, width: 1600 },
+      output: {
+        format: "webp",
+        quality: 80,
+        width: 1600,
+        sharpen: 1,
+        watermark: { imageId: "img_7Hq2mX9bV4sLr8cW1yZ3Aa", opacity: 0.5, gravity: "bottom-right", width: 0.2 },
+      },
     }),
   },
   responses: {
