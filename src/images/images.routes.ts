@@ -259,7 +259,7 @@ export const getImageFileRoute = createRoute({
     "image as shown), `flip` (`h`, `v`, `hv`), `rotate` (90, 180, 270, clockwise), `width`, `height`, `fit`, " +
     "`gravity` (for `fit=cover`/`crop`: `auto`, `center`, `left`, `right`, `top`, `bottom`, or a focal point " +
     "`XxY` from 0 to 1, e.g. `gravity=0.3x0.7`), `brightness`, `contrast`, `gamma`, `saturation` (factors, 1 = " +
-    "unchanged, `saturation=0` is grayscale), `blur` (1–250), `sharpen` (0–10), `border.color` with " +
+    "unchanged, `saturation=0` is grayscale), `blur` (1–250), `sharpen` (0–10), `border.color` (default black) with " +
     "`border.width` or `border.top`/`right`/`bottom`/`left`, `background` (for `fit=pad` and transparency), then " +
     "`watermark`: one of your own images drawn over the result (`watermark=img_…&watermark.opacity=0.5&" +
     "watermark.gravity=bottom-right&watermark.width=0.2`; someone else's id, or a missing one, is a 404). " +

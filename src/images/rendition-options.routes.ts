@@ -6,14 +6,15 @@
 import "@hono/zod-openapi"; // adds `.openapi()` to zod schemas
 import * as z from "zod";
 import {
+  BORDER_DEFAULT_COLOUR,
+  COLOUR_PATTERN,
   FLIPS,
+  FOCAL_POINT,
   fromRenditionQuery,
   GRAVITY_NAMES,
   METADATA_MODES,
   OPTION_RANGES,
   optionProblems,
-  parseColour,
-  parseFocalPoint,
   ROTATIONS,
   type Rotation,
   WATERMARK_DEFAULTS,
@@ -56,11 +57,7 @@ const multiplier = (description: string, example: number) =>
 const colour = (description: string, example: string) =>
   z
     .string()
-    .max(64)
-    .refine((value) => parseColour(value) !== null, {
-      error:
-        "Not a colour: use #rgb, #rgba, #rrggbb, #rrggbbaa, rgb(r, g, b), rgba(r, g, b, a), black, white or transparent.",
-    })
+    .regex(COLOUR_PATTERN, { error: "Not a colour: use #rgb, #rgba, #rrggbb, #rrggbbaa, black, white or transparent." })
     .openapi({ description, example });
 
 const GRAVITY_DESCRIPTION =
@@ -141,7 +138,7 @@ const fields = {
     }),
   background: colour(
     "Colour under transparent parts and around the image with `fit=pad` (white by default): `#rgb`, `#rgba`, " +
-      "`#rrggbb`, `#rrggbbaa`, `rgb(r, g, b)`, `rgba(r, g, b, a)`, `black`, `white` or `transparent`.",
+      "`#rrggbb`, `#rrggbbaa`, `black`, `white` or `transparent`.",
     "#1e90ff",
   ),
   metadata: z.enum(METADATA_MODES).openapi({
@@ -159,7 +156,7 @@ const trimSides = {
   left: trimSide("left"),
 };
 const borderFields = {
-  color: colour("Border colour, as for `background`.", "#000000"),
+  color: colour(`Border colour, as for \`background\`; default black (\`${BORDER_DEFAULT_COLOUR}\`).`, "#000000"),
   width: borderSide("on every side"),
   top: borderSide("at the top"),
   right: borderSide("at the right"),
@@ -213,10 +210,10 @@ export const renditionOptionFields = {
     })
     .optional(),
   border: z
-    .strictObject({ ...optional(borderFields), color: borderFields.color })
+    .strictObject(optional(borderFields))
     .openapi({
       description:
-        "A border added around the output, after resizing: `{color, width}` or `{color, top, right, bottom, left}`.",
+        "A border added around the output, after resizing: `{color, width}` all round, or `{color, top, right, bottom, left}` (a side left out has none); `color` defaults to black.",
       example: { color: "#000000", width: 8 },
     })
     .optional(),
@@ -239,20 +236,17 @@ export function checkRenditionOptions(value: RenditionParams, ctx: z.RefinementC
 
 // The query string ----------------------------------------------------------------------------------------------
 
-/** A number as a query string spells it: plain decimal ("12", "0.5"); anything else stays text, and fails. */
-const DECIMAL = /^-?(\d+(\.\d+)?|\.\d+)$/;
+/** A number as a query string spells it: decimal, with an exponent if need be ("12", "0.5", "5e-7"); else text. */
+const DECIMAL = /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const fromText = (value: unknown) => (typeof value === "string" && DECIMAL.test(value) ? Number(value) : value);
 const numeric = <T extends z.ZodType>(schema: T) => z.preprocess(fromText, schema);
 
 const QUERY_GRAVITY = z
   .union([
     z.enum(GRAVITY_NAMES),
-    z
-      .string()
-      .max(32)
-      .refine((value) => parseFocalPoint(value) !== null, {
-        error: "A focal point is XxY, each from 0 to 1 (`0.3x0.7`), or use auto, center, left, right, top, bottom.",
-      }),
+    z.string().regex(FOCAL_POINT, {
+      error: "A focal point is XxY, each from 0 to 1 (`0.3x0.7`), or use auto, center, left, right, top, bottom.",
+    }),
   ])
   .openapi({
     description: `${GRAVITY_DESCRIPTION} As a focal point: \`XxY\` (\`gravity=0.3x0.7\`).`,

@@ -40,6 +40,7 @@ export const OPTION_RANGES = {
 } as const;
 
 export const WATERMARK_DEFAULTS = { opacity: 1, gravity: "bottom-right", width: 0.25 } as const;
+export const BORDER_DEFAULT_COLOUR = "#000000";
 
 export type Rotation = (typeof ROTATIONS)[number];
 export type Flip = (typeof FLIPS)[number];
@@ -59,8 +60,9 @@ export interface TrimOption {
   left?: number | undefined;
 }
 
+/** `color` defaults to black; `width` all round, or each side's width. */
 export interface BorderOption extends TrimOption {
-  color: string;
+  color?: string | undefined;
   width?: number | undefined;
 }
 
@@ -107,31 +109,21 @@ const NAMED_COLOURS: Record<string, Rgba> = {
   transparent: { r: 0, g: 0, b: 0, a: 0 },
 };
 
-const BYTE = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-const ALPHA = "(0|1|0?\\.\\d+|1\\.0+)";
-const RGB = new RegExp(`^rgb\\(\\s*${BYTE}\\s*,\\s*${BYTE}\\s*,\\s*${BYTE}\\s*\\)$`);
-const RGBA = new RegExp(`^rgba\\(\\s*${BYTE}\\s*,\\s*${BYTE}\\s*,\\s*${BYTE}\\s*,\\s*${ALPHA}\\s*\\)$`);
-
 /**
- * The CSS colours offered: `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `rgb(r, g, b)`, `rgba(r, g, b, a)`, `black`,
- * `white`, `transparent` (a subset of what Cloudflare accepts, so that every colour has one normalised spelling).
+ * The colours offered: `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa` (hex digits in either case), `black`, `white`,
+ * `transparent`: a subset of the CSS colours Cloudflare accepts, each with one normalised spelling. The schema holds
+ * the same pattern, so the contract says exactly what is accepted.
  */
+export const COLOUR_PATTERN = /^(#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|black|white|transparent)$/;
+
 export function parseColour(text: string): Rgba | null {
-  const value = text.trim().toLowerCase();
-  const named = NAMED_COLOURS[value];
+  if (!COLOUR_PATTERN.test(text)) return null;
+  const named = NAMED_COLOURS[text];
   if (named) return named;
-  const hex = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/.exec(value)?.[1];
-  if (hex) {
-    const full = hex.length <= 4 ? [...hex].map((digit) => digit + digit).join("") : hex;
-    const byte = (at: number) => Number.parseInt(full.slice(at, at + 2), 16);
-    return { r: byte(0), g: byte(2), b: byte(4), a: full.length === 8 ? byte(6) : 255 };
-  }
-  const rgb = RGB.exec(value) ?? RGBA.exec(value);
-  if (rgb) {
-    const alpha = rgb[4] === undefined ? 255 : Math.round(Number(rgb[4]) * 255);
-    return { r: Number(rgb[1]), g: Number(rgb[2]), b: Number(rgb[3]), a: alpha };
-  }
-  return null;
+  const hex = text.slice(1).toLowerCase();
+  const full = hex.length <= 4 ? [...hex].map((digit) => digit + digit).join("") : hex;
+  const byte = (at: number) => Number.parseInt(full.slice(at, at + 2), 16);
+  return { r: byte(0), g: byte(2), b: byte(4), a: full.length === 8 ? byte(6) : 255 };
 }
 
 /** A colour's one spelling: `#rrggbb`, or `#rrggbbaa` when not opaque (what the binding is given). */
@@ -152,7 +144,8 @@ export interface OptionProblem {
 
 /**
  * What is wrong with a combination of options, judged without the image (each option's own range is the schema's
- * to check): gravity only where something is cropped, a border either all round or per side and with a colour.
+ * to check): gravity only where something is cropped, the watermark's details only with a watermark, a border either
+ * all round or per side.
  */
 export function optionProblems(params: RenditionParams): OptionProblem[] {
   const problems: OptionProblem[] = [];
@@ -172,16 +165,12 @@ export function optionProblems(params: RenditionParams): OptionProblem[] {
   }
   const border = params.border;
   if (border) {
-    if (border.color === undefined) problems.push({ option: "border.color", message: "A border needs a colour." });
     const perSide = SIDES.filter((side) => border[side] !== undefined);
     if (border.width !== undefined && perSide.length > 0) {
       problems.push({
         option: "border.width",
         message: `A border is either \`border.width\` all round or per side (${perSide.map((s) => `border.${s}`).join(", ")}), not both.`,
       });
-    }
-    if (border.width === undefined && perSide.length === 0) {
-      problems.push({ option: "border.width", message: "A border needs `border.width` or a width per side." });
     }
   }
   return problems;
@@ -216,8 +205,9 @@ export function renditionQuery(params: RenditionParams): [string, string][] {
   return pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-const UNIT = "(0(?:\\.\\d+)?|1(?:\\.0+)?|\\.\\d+)";
-const FOCAL_POINT = new RegExp(`^${UNIT}x${UNIT}$`);
+const UNIT = "(0(?:\\.[0-9]+)?|1(?:\\.0+)?|\\.[0-9]+)";
+/** A focal point in the query: `XxY`, each from 0 to 1 (the schema holds the same pattern). */
+export const FOCAL_POINT = new RegExp(`^${UNIT}x${UNIT}$`);
 
 /** A focal point as the query spells it, `XxY` with X and Y from 0 to 1 (`0.3x0.7`); null otherwise. */
 export function parseFocalPoint(text: string): FocalPoint | null {

@@ -1,5 +1,6 @@
 import { ApiError } from "../lib/problem";
 import {
+  BORDER_DEFAULT_COLOUR,
   colourHex,
   type FocalPoint,
   type GravityName,
@@ -161,7 +162,7 @@ export function resolveRendition(
   }
   const edge = sides(params.border?.width === undefined ? params.border : borderAllRound(params.border.width));
   if (params.border && (edge.top || edge.right || edge.bottom || edge.left)) {
-    const color = colourHex(params.border.color);
+    const color = colourHex(params.border.color ?? BORDER_DEFAULT_COLOUR);
     transform.border = { color, ...edge };
     tokens.push(`border${color.slice(1)}_${edge.top}_${edge.right}_${edge.bottom}_${edge.left}`);
   }
