@@ -129,6 +129,7 @@ describe("what is refused", () => {
       [{ saturation: -1 }, ["query.saturation"]],
       [{ metadata: "keep" }, ["query.metadata"]],
       [{ background: "blurple" }, ["query.background"], /Not a colour/],
+      [{ background: "rgb(1, 2, 3)" }, ["query.background"]],
       [{ gravity: "left" }, ["query.gravity"], /fit=cover or fit=crop/],
       [{ gravity: "left", fit: "cover", width: 100 }, ["query.gravity"]],
       [{ gravity: "1.5x0.2", fit: "cover", width: 100, height: 100 }, ["query.gravity"]],
@@ -137,7 +138,7 @@ describe("what is refused", () => {
       [{ "watermark.opacity": 0.5 }, ["query.watermark"], /need `watermark`/],
       [{ watermark: user.logo!.id, "watermark.opacity": 0 }, ["query.watermark.opacity"]],
       [{ watermark: user.logo!.id, "watermark.gravity": "middle" }, ["query.watermark.gravity"]],
-      [{ "border.width": 4 }, ["query.border.color"]],
+      [{ "border.color": "red", "border.width": 4 }, ["query.border.color"], /Not a colour/],
       [{ "border.color": "#000", "border.width": 4, "border.top": 2 }, ["query.border.width"], /not both/],
     ];
     for (const [query, paths, message] of cases) {
