@@ -301,7 +301,7 @@ export interface paths {
          * Download an image, or a processed rendition of it
          * @description Authorised either by the signature in the image's `url` or `thumbnailUrl` (so `<img src>` works; a signature covers every rendition parameter, the watermark included, so a signed link cannot be changed into another rendition) or by a bearer token. Without transform parameters: the original bytes, with `If-None-Match` (ETag is the SHA-256) and single `Range` requests. With any other parameter: a rendition made once with Cloudflare Images (names and ranges are Cloudflare's), stored, and served from storage afterwards.
          *
-         *     Options, in the order they apply: `trim.top`, `trim.right`, `trim.bottom`, `trim.left` (pixels cut from the image as shown), `flip` (`h`, `v`, `hv`), `rotate` (90, 180, 270, clockwise), `width`, `height`, `fit`, `gravity` (for `fit=cover`/`crop`: `auto`, `center`, `left`, `right`, `top`, `bottom`, or a focal point `XxY` from 0 to 1, e.g. `gravity=0.3x0.7`), `brightness`, `contrast`, `gamma`, `saturation` (factors, 1 = unchanged, `saturation=0` is grayscale), `blur` (1–250), `sharpen` (0–10), `border.color` with `border.width` or `border.top`/`right`/`bottom`/`left`, `background` (for `fit=pad` and transparency), then `watermark`: one of your own images drawn over the result (`watermark=img_…&watermark.opacity=0.5&watermark.gravity=bottom-right&watermark.width=0.2`; someone else's id, or a missing one, is a 404). `metadata` is `none` (default) or `copyright` (a JPEG keeps its copyright tag); location never leaves. `format` and `quality` choose the encoding.
+         *     Options, in the order they apply: `trim.top`, `trim.right`, `trim.bottom`, `trim.left` (pixels cut from the image as shown), `flip` (`h`, `v`, `hv`), `rotate` (90, 180, 270, clockwise), `width`, `height`, `fit`, `gravity` (for `fit=cover`/`crop`: `auto`, `center`, `left`, `right`, `top`, `bottom`, or a focal point `XxY` from 0 to 1, e.g. `gravity=0.3x0.7`), `brightness`, `contrast`, `gamma`, `saturation` (factors, 1 = unchanged, `saturation=0` is grayscale), `blur` (1–250), `sharpen` (0–10), `border.color` (default black) with `border.width` or `border.top`/`right`/`bottom`/`left`, `background` (for `fit=pad` and transparency), then `watermark`: one of your own images drawn over the result (`watermark=img_…&watermark.opacity=0.5&watermark.gravity=bottom-right&watermark.width=0.2`; someone else's id, or a missing one, is a 404). `metadata` is `none` (default) or `copyright` (a JPEG keeps its copyright tag); location never leaves. `format` and `quality` choose the encoding.
          *
          *     An unknown or misspelled parameter, a value out of range, or options that do not go together (`gravity` without a crop, `watermark.opacity` without `watermark`, a trim that leaves nothing) are a 400 naming the parameter. Output at most `MAX_RENDITION_PIXELS` pixels (422 beyond). New renditions are budgeted: at most `RENDITIONS_PER_IMAGE` stored per image (422 beyond; the stored ones are still served) and `RENDITIONS_PER_HOUR` made per user per hour (429 with `Retry-After`); the thumbnail and display image never count. An image Cloudflare Images cannot decode is a 422; a failure of the service itself is a 503 with `Retry-After`.
          */
@@ -1173,7 +1173,7 @@ export interface components {
              */
             sharpen?: number;
             /**
-             * @description Colour under transparent parts and around the image with `fit=pad` (white by default): `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `rgb(r, g, b)`, `rgba(r, g, b, a)`, `black`, `white` or `transparent`.
+             * @description Colour under transparent parts and around the image with `fit=pad` (white by default): `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `black`, `white` or `transparent`.
              * @example #1e90ff
              */
             background?: string;
@@ -1213,7 +1213,7 @@ export interface components {
                 left?: number;
             };
             /**
-             * @description A border added around the output, after resizing: `{color, width}` or `{color, top, right, bottom, left}`.
+             * @description A border added around the output, after resizing: `{color, width}` all round, or `{color, top, right, bottom, left}` (a side left out has none); `color` defaults to black.
              * @example {
              *       "color": "#000000",
              *       "width": 8
@@ -1221,10 +1221,10 @@ export interface components {
              */
             border?: {
                 /**
-                 * @description Border colour, as for `background`.
+                 * @description Border colour, as for `background`; default black (`#000000`).
                  * @example #000000
                  */
-                color: string;
+                color?: string;
                 /**
                  * @description Border width on every side, in pixels (0–1000).
                  * @example 8
@@ -2432,7 +2432,7 @@ export interface operations {
                 blur?: number;
                 /** @description Sharpening strength, 0–10 (1 suits downscaled photos). */
                 sharpen?: number;
-                /** @description Colour under transparent parts and around the image with `fit=pad` (white by default): `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `rgb(r, g, b)`, `rgba(r, g, b, a)`, `black`, `white` or `transparent`. */
+                /** @description Colour under transparent parts and around the image with `fit=pad` (white by default): `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `black`, `white` or `transparent`. */
                 background?: string;
                 /** @description Metadata kept in a JPEG output: `none` (the default) or `copyright` (the EXIF copyright tag only). WebP, PNG and AVIF keep none. Location (GPS) never leaves in a rendition. */
                 metadata?: "none" | "copyright";
@@ -2446,7 +2446,7 @@ export interface operations {
                 "trim.bottom"?: number;
                 /** @description Pixels cut from the left of the image as shown (0–16384). */
                 "trim.left"?: number;
-                /** @description Border colour, as for `background`. */
+                /** @description Border colour, as for `background`; default black (`#000000`). */
                 "border.color"?: string;
                 /** @description Border width on every side, in pixels (0–1000). */
                 "border.width"?: number;
