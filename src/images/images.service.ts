@@ -278,11 +278,19 @@ export class ImageService {
     return readRendition(deps, image, { ...input, watermark });
   }
 
-  /** The caller's image `id` as a watermark, or 404 naming the parameter (missing and foreign alike). */
+  /**
+   * The caller's image `id` as a watermark, found as `get` finds any image, or a 404 naming the parameter (missing and
+   * someone else's alike). In a session a 404 here fails the item with that reason.
+   */
   private async watermarkOf(caller: Caller, id: string): Promise<ImageRecord> {
-    const image = await findImage(this.platform.db, caller.userId, id);
-    if (!image) throw new ApiError("not_found", "No image with the id given as `watermark`.");
-    return image;
+    try {
+      return await this.get(caller, id);
+    } catch (error) {
+      if (error instanceof ApiError && error.kind === "not_found") {
+        throw new ApiError("not_found", "No image with the id given as `watermark`.");
+      }
+      throw error;
+    }
   }
 
   /** Claims a new rendition of `image` from its owner's budget, or refuses it naming the limit. */
@@ -360,11 +368,8 @@ export class ImageService {
   async convert(caller: Caller, imageId: string, params: RenditionParams): Promise<ConvertedImage | null> {
     const image = await findImage(this.platform.db, caller.userId, imageId);
     if (!image) return null;
-    const watermark = params.watermark && (await findImage(this.platform.db, caller.userId, params.watermark.imageId));
-    if (params.watermark && !watermark) {
-      throw new ApiError("unprocessable", `The watermark ${params.watermark.imageId} is no longer one of your images.`);
-    }
-    const spec = planRendition(image, params, undefined, this.platform.config, watermark ?? undefined);
+    const watermark = params.watermark && (await this.watermarkOf(caller, params.watermark.imageId));
+    const spec = planRendition(image, params, undefined, this.platform.config, watermark);
     try {
       const bytes = await ensureRenditionStored(this.renditionDeps(), image, spec);
       return { name: spec.name, bytes, width: spec.width, height: spec.height, contentType: spec.output.format };

@@ -199,6 +199,23 @@ describe("what is refused", () => {
     await expectContract(updateSession, 422, edited);
   });
 
+  it("a session whose watermark is deleted before its items convert fails them with the reason", async () => {
+    const user = await userWithPhoto({ logo: true });
+    const created = await expectContract(
+      createSession,
+      201,
+      await user.client.POST("/v1/processing-sessions", {
+        body: { imageIds: [user.image.id], output: { format: "png", watermark: { imageId: user.logo!.id } } },
+      }),
+    );
+    await user.client.DELETE("/v1/images/{id}", { params: { path: { id: user.logo!.id } } });
+    await user.client.POST("/v1/processing-sessions/{id}/start", { params: { path: { id: created.id } } });
+    const done = await waitForStatus(user.client, created.id, ["completed", "failed"]);
+    expect(done.status).toBe("failed");
+    expect(done.items[0]).toMatchObject({ status: "failed", rendition: null });
+    expect(done.items[0]?.error).toMatch(/watermark/);
+  });
+
   it("a signed link with any option altered, added or removed is refused", async () => {
     const user = await userWithPhoto({ logo: true });
     const { item } = await converted(user, {
