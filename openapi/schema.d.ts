@@ -321,8 +321,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Download an image, or a resized or converted rendition of it
-         * @description Authorised either by the signature in the image's `url` or `thumbnailUrl` (so `<img src>` works; a signature covers the rendition parameters, so a signed link cannot be changed into another rendition) or by a bearer token. Without transform parameters: the original bytes, with `If-None-Match` (ETag is the SHA-256) and single `Range` requests. With `width`, `height`, `fit`, `format` or `quality`: a rendition made once with Cloudflare Images, stored, and served from storage afterwards; output at most 4096 px a side and `MAX_RENDITION_PIXELS` pixels (422 beyond). New renditions are budgeted: at most `RENDITIONS_PER_IMAGE` stored per image (422 beyond; the stored ones are still served) and `RENDITIONS_PER_HOUR` made per user per hour (429 with `Retry-After`); the thumbnail and display image never count. An image Cloudflare Images cannot decode is a 422; a failure of the service itself is a 503 with `Retry-After`.
+         * Download an image, or a processed rendition of it
+         * @description Authorised either by the signature in the image's `url` or `thumbnailUrl` (so `<img src>` works; a signature covers every rendition parameter, the watermark included, so a signed link cannot be changed into another rendition) or by a bearer token. Without transform parameters: the original bytes, with `If-None-Match` (ETag is the SHA-256) and single `Range` requests. With any other parameter: a rendition made once with Cloudflare Images (names and ranges are Cloudflare's), stored, and served from storage afterwards.
+         *
+         *     Options, in the order they apply: `trim.top`, `trim.right`, `trim.bottom`, `trim.left` (pixels cut from the image as shown), `flip` (`h`, `v`, `hv`), `rotate` (90, 180, 270, clockwise), `width`, `height`, `fit`, `gravity` (for `fit=cover`/`crop`: `auto`, `center`, `left`, `right`, `top`, `bottom`, or a focal point `XxY` from 0 to 1, e.g. `gravity=0.3x0.7`), `brightness`, `contrast`, `gamma`, `saturation` (factors, 1 = unchanged, `saturation=0` is grayscale), `blur` (1–250), `sharpen` (0–10), `border.color` (default black) with `border.width` or `border.top`/`right`/`bottom`/`left`, `background` (for `fit=pad` and transparency), then `watermark`: one of your own images drawn over the result (`watermark=img_…&watermark.opacity=0.5&watermark.gravity=bottom-right&watermark.width=0.2`; someone else's id, or a missing one, is a 404). `metadata` is `none` (default) or `copyright` (a JPEG keeps its copyright tag); location never leaves. `format` and `quality` choose the encoding.
+         *
+         *     An unknown or misspelled parameter, a value out of range, or options that do not go together (`gravity` without a crop, `watermark.opacity` without `watermark`, a trim that leaves nothing) are a 400 naming the parameter. Output at most `MAX_RENDITION_PIXELS` pixels (422 beyond). New renditions are budgeted: at most `RENDITIONS_PER_IMAGE` stored per image (422 beyond; the stored ones are still served) and `RENDITIONS_PER_HOUR` made per user per hour (429 with `Retry-After`); the thumbnail and display image never count. An image Cloudflare Images cannot decode is a 422; a failure of the service itself is a 503 with `Retry-After`.
          */
         get: operations["getImageFile"];
         put?: never;
@@ -445,7 +449,7 @@ export interface paths {
         put?: never;
         /**
          * Create a conversion session
-         * @description A draft that converts 1–100 of your images to one output (format, size, quality). Nothing runs until `…/start`. The session lives in its own Durable Object: every device and login of yours sees the same state. Ids that are not yours are refused (422) without saying whether they exist.
+         * @description A draft that converts 1–100 of your images to one output: a format and any option of a rendition (size, fit, quality, rotate, flip, trim, gravity, colour adjustments, blur, sharpen, background, border, metadata, a watermark), as GET /v1/images/{id}/file takes them, nested (`trim: {top}`, `watermark: {imageId, …}`). Each converted file is that rendition (the same file, made once). Nothing runs until `…/start`. The session lives in its own Durable Object: every device and login of yours sees the same state. Ids that are not yours, in `imageIds` or as `output.watermark.imageId`, are refused (422) without saying whether they exist; options that do not go together are a 400 naming them.
          */
         post: operations["createProcessingSession"];
         delete?: never;
@@ -1155,19 +1159,212 @@ export interface components {
             /** @description Send it back as `If-Match` to edit the session. */
             version: number;
         };
+        /**
+         * @description What every image is converted to: the options of a rendition (GET /v1/images/{id}/file), nested where the query string spells them flat (`trim: {top}` for `trim.top`, `gravity: {x, y}` for `gravity=XxY`, `watermark: {imageId, opacity, gravity, width}` for `watermark=…&watermark.opacity=…`). A `watermark.imageId` must be one of your images, like `imageIds`.
+         * @example {
+         *       "format": "webp",
+         *       "quality": 80,
+         *       "width": 1600
+         *     }
+         */
         ProcessingOutput: {
-            /** @enum {string} */
+            /**
+             * @example webp
+             * @enum {string}
+             */
             format: "webp" | "avif" | "jpeg" | "png";
-            /** @description 1–100; takes effect on Cloudflare. */
-            quality?: number;
-            /** @example 1600 */
+            /**
+             * @description Width of the box to fit the image into, in pixels (1–4096).
+             * @example 800
+             */
             width?: number;
+            /**
+             * @description Height of the box to fit the image into, in pixels (1–4096).
+             * @example 600
+             */
             height?: number;
             /**
-             * @description As for renditions; default `scale-down`.
+             * @description How the image fits the box (default `scale-down`: shrink to fit, never enlarge; `contain`: fit, enlarging if needed; `cover`: fill the box, cropping; `crop`: like `cover` but never enlarging; `pad`: fit and fill the rest with `background`, white by default). Sizes are the image as shown (EXIF orientation applied), after `trim` and `rotate`.
+             * @example cover
              * @enum {string}
              */
             fit?: "scale-down" | "contain" | "cover" | "crop" | "pad";
+            /**
+             * @description Lossy quality 1–100 (default 85; PNG is lossless).
+             * @example 80
+             */
+            quality?: number;
+            /**
+             * @description Turns the image clockwise by 90, 180 or 270 degrees, after `trim` and `flip`; `width` and `height` then refer to the turned image.
+             * @example 90
+             * @enum {number}
+             */
+            rotate?: 90 | 180 | 270;
+            /**
+             * @description Mirrors the image: `h` left ↔ right, `v` top ↔ bottom, `hv` both; before `rotate`.
+             * @example h
+             * @enum {string}
+             */
+            flip?: "h" | "v" | "hv";
+            /**
+             * @description What a crop keeps (only with `fit=cover` or `fit=crop` and both `width` and `height`; 400 otherwise): `auto` (the most interesting part; Cloudflare's saliency), `center` (the default), `left`, `right`, `top`, `bottom`, or a focal point: x and y from 0 to 1 of the image as shown (0,0 top left), kept at the same relative position in the crop (Cloudflare's `mode: remainder`).
+             * @example {
+             *       "x": 0.3,
+             *       "y": 0.7
+             *     }
+             */
+            gravity?: ("auto" | "center" | "left" | "right" | "top" | "bottom") | {
+                /**
+                 * @description 0 = left edge, 1 = right edge.
+                 * @example 0.3
+                 */
+                x: number;
+                /**
+                 * @description 0 = top edge, 1 = bottom edge.
+                 * @example 0.7
+                 */
+                y: number;
+            };
+            /**
+             * @description Brightness factor: 1 unchanged, 0.5 half as bright, 2 twice (0–4, 0 excluded).
+             * @example 1.2
+             */
+            brightness?: number;
+            /**
+             * @description Contrast factor: 1 unchanged, below 1 flatter, above 1 stronger (0–4, 0 excluded).
+             * @example 1.1
+             */
+            contrast?: number;
+            /**
+             * @description Exposure (gamma) factor: 1 unchanged, below 1 darker, above 1 lighter (0–4, 0 excluded).
+             * @example 1.2
+             */
+            gamma?: number;
+            /**
+             * @description Colour saturation factor: 1 unchanged, 0 grayscale, 2 twice as vivid (0–4).
+             * @example 0
+             */
+            saturation?: number;
+            /**
+             * @description Blur radius (approximately Gaussian), 1–250.
+             * @example 10
+             */
+            blur?: number;
+            /**
+             * @description Sharpening strength, 0–10 (1 suits downscaled photos).
+             * @example 1
+             */
+            sharpen?: number;
+            /**
+             * @description Colour under transparent parts and around the image with `fit=pad` (white by default): `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `black`, `white` or `transparent`.
+             * @example #1e90ff
+             */
+            background?: string;
+            /**
+             * @description Metadata kept in a JPEG output: `none` (the default) or `copyright` (the EXIF copyright tag only). WebP, PNG and AVIF keep none. Location (GPS) never leaves in a rendition.
+             * @example copyright
+             * @enum {string}
+             */
+            metadata?: "none" | "copyright";
+            /**
+             * @description Pixels cut from each side of the image as shown, before anything else.
+             * @example {
+             *       "top": 20,
+             *       "left": 10
+             *     }
+             */
+            trim?: {
+                /**
+                 * @description Pixels cut from the top of the image as shown (0–16384).
+                 * @example 20
+                 */
+                top?: number;
+                /**
+                 * @description Pixels cut from the right of the image as shown (0–16384).
+                 * @example 20
+                 */
+                right?: number;
+                /**
+                 * @description Pixels cut from the bottom of the image as shown (0–16384).
+                 * @example 20
+                 */
+                bottom?: number;
+                /**
+                 * @description Pixels cut from the left of the image as shown (0–16384).
+                 * @example 20
+                 */
+                left?: number;
+            };
+            /**
+             * @description A border added around the output, after resizing: `{color, width}` all round, or `{color, top, right, bottom, left}` (a side left out has none); `color` defaults to black.
+             * @example {
+             *       "color": "#000000",
+             *       "width": 8
+             *     }
+             */
+            border?: {
+                /**
+                 * @description Border colour, as for `background`; default black (`#000000`).
+                 * @example #000000
+                 */
+                color?: string;
+                /**
+                 * @description Border width on every side, in pixels (0–1000).
+                 * @example 8
+                 */
+                width?: number;
+                /**
+                 * @description Border width at the top, in pixels (0–1000).
+                 * @example 8
+                 */
+                top?: number;
+                /**
+                 * @description Border width at the right, in pixels (0–1000).
+                 * @example 8
+                 */
+                right?: number;
+                /**
+                 * @description Border width at the bottom, in pixels (0–1000).
+                 * @example 8
+                 */
+                bottom?: number;
+                /**
+                 * @description Border width at the left, in pixels (0–1000).
+                 * @example 8
+                 */
+                left?: number;
+            };
+            /**
+             * @description Draws one of your own images (a logo; a PNG with transparency suits best) over the output, after every other option: scaled to `width` of the output's width (keeping its aspect ratio, at most the output's height), at `gravity` (inset by 2 % of the output's shorter side), with `opacity`. An id that is not one of your images is refused as not found.
+             * @example {
+             *       "imageId": "img_7Hq2mX9bV4sLr8cW1yZ3Aa",
+             *       "opacity": 0.5,
+             *       "width": 0.2
+             *     }
+             */
+            watermark?: {
+                /**
+                 * @description The id of one of your images.
+                 * @example img_7Hq2mX9bV4sLr8cW1yZ3Aa
+                 */
+                imageId: string;
+                /**
+                 * @description 0–1 (0 excluded), default 1.
+                 * @example 0.5
+                 */
+                opacity?: number;
+                /**
+                 * @description Where it is drawn, default `bottom-right`.
+                 * @example bottom-right
+                 * @enum {string}
+                 */
+                gravity?: "center" | "top" | "bottom" | "left" | "right" | "top-left" | "top-right" | "bottom-left" | "bottom-right";
+                /**
+                 * @description Its width as a fraction of the output's width, 0–1 (0 excluded), default 0.25.
+                 * @example 0.2
+                 */
+                width?: number;
+            };
         };
         CreateProcessingSession: {
             /**
@@ -2356,12 +2553,62 @@ export interface operations {
                 width?: number;
                 /** @description Height of the box to fit the image into, in pixels (1–4096). */
                 height?: number;
-                /** @description How the image fits the box (default `scale-down`: shrink to fit, never enlarge; `contain`: fit, enlarging if needed; `cover`: fill the box, cropping; `crop`: like `cover` but never enlarging; `pad`: fit and fill the rest). Sizes are the image as shown (EXIF orientation applied). */
+                /** @description How the image fits the box (default `scale-down`: shrink to fit, never enlarge; `contain`: fit, enlarging if needed; `cover`: fill the box, cropping; `crop`: like `cover` but never enlarging; `pad`: fit and fill the rest with `background`, white by default). Sizes are the image as shown (EXIF orientation applied), after `trim` and `rotate`. */
                 fit?: "scale-down" | "contain" | "cover" | "crop" | "pad";
-                /** @description Output format; `auto` picks AVIF or WebP when `Accept` allows (the response then varies by `Accept`). Any transform parameter without `format` means `auto`. */
-                format?: "webp" | "avif" | "jpeg" | "png" | "auto";
                 /** @description Lossy quality 1–100 (default 85; PNG is lossless). */
                 quality?: number;
+                /** @description Turns the image clockwise by 90, 180 or 270 degrees, after `trim` and `flip`; `width` and `height` then refer to the turned image. */
+                rotate?: 90 | 180 | 270;
+                /** @description Mirrors the image: `h` left ↔ right, `v` top ↔ bottom, `hv` both; before `rotate`. */
+                flip?: "h" | "v" | "hv";
+                /** @description What a crop keeps (only with `fit=cover` or `fit=crop` and both `width` and `height`; 400 otherwise): `auto` (the most interesting part; Cloudflare's saliency), `center` (the default), `left`, `right`, `top`, `bottom`, or a focal point: x and y from 0 to 1 of the image as shown (0,0 top left), kept at the same relative position in the crop (Cloudflare's `mode: remainder`). As a focal point: `XxY` (`gravity=0.3x0.7`). */
+                gravity?: ("auto" | "center" | "left" | "right" | "top" | "bottom") | string;
+                /** @description Brightness factor: 1 unchanged, 0.5 half as bright, 2 twice (0–4, 0 excluded). */
+                brightness?: number;
+                /** @description Contrast factor: 1 unchanged, below 1 flatter, above 1 stronger (0–4, 0 excluded). */
+                contrast?: number;
+                /** @description Exposure (gamma) factor: 1 unchanged, below 1 darker, above 1 lighter (0–4, 0 excluded). */
+                gamma?: number;
+                /** @description Colour saturation factor: 1 unchanged, 0 grayscale, 2 twice as vivid (0–4). */
+                saturation?: number;
+                /** @description Blur radius (approximately Gaussian), 1–250. */
+                blur?: number;
+                /** @description Sharpening strength, 0–10 (1 suits downscaled photos). */
+                sharpen?: number;
+                /** @description Colour under transparent parts and around the image with `fit=pad` (white by default): `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `black`, `white` or `transparent`. */
+                background?: string;
+                /** @description Metadata kept in a JPEG output: `none` (the default) or `copyright` (the EXIF copyright tag only). WebP, PNG and AVIF keep none. Location (GPS) never leaves in a rendition. */
+                metadata?: "none" | "copyright";
+                /** @description Output format; `auto` picks AVIF or WebP when `Accept` allows (the response then varies by `Accept`). Any transform parameter without `format` means `auto`. */
+                format?: "webp" | "avif" | "jpeg" | "png" | "auto";
+                /** @description Pixels cut from the top of the image as shown (0–16384). */
+                "trim.top"?: number;
+                /** @description Pixels cut from the right of the image as shown (0–16384). */
+                "trim.right"?: number;
+                /** @description Pixels cut from the bottom of the image as shown (0–16384). */
+                "trim.bottom"?: number;
+                /** @description Pixels cut from the left of the image as shown (0–16384). */
+                "trim.left"?: number;
+                /** @description Border colour, as for `background`; default black (`#000000`). */
+                "border.color"?: string;
+                /** @description Border width on every side, in pixels (0–1000). */
+                "border.width"?: number;
+                /** @description Border width at the top, in pixels (0–1000). */
+                "border.top"?: number;
+                /** @description Border width at the right, in pixels (0–1000). */
+                "border.right"?: number;
+                /** @description Border width at the bottom, in pixels (0–1000). */
+                "border.bottom"?: number;
+                /** @description Border width at the left, in pixels (0–1000). */
+                "border.left"?: number;
+                /** @description Draws one of your own images (a logo; a PNG with transparency suits best) over the output, after every other option: scaled to `width` of the output's width (keeping its aspect ratio, at most the output's height), at `gravity` (inset by 2 % of the output's shorter side), with `opacity`. An id that is not one of your images is refused as not found. Its id; the rest as `watermark.opacity`, `watermark.gravity`, `watermark.width`. */
+                watermark?: string;
+                /** @description 0–1 (0 excluded), default 1. */
+                "watermark.opacity"?: number;
+                /** @description Where it is drawn, default `bottom-right`. */
+                "watermark.gravity"?: "center" | "top" | "bottom" | "left" | "right" | "top-left" | "top-right" | "bottom-left" | "bottom-right";
+                /** @description Its width as a fraction of the output's width, 0–1 (0 excluded), default 0.25. */
+                "watermark.width"?: number;
                 /** @description `1`: serve the original as an attachment (a download keeping its filename) instead of inline. */
                 download?: "1";
                 uid?: string;
@@ -2884,7 +3131,14 @@ export interface operations {
                  *       "output": {
                  *         "format": "webp",
                  *         "quality": 80,
-                 *         "width": 1600
+                 *         "width": 1600,
+                 *         "sharpen": 1,
+                 *         "watermark": {
+                 *           "imageId": "img_7Hq2mX9bV4sLr8cW1yZ3Aa",
+                 *           "opacity": 0.5,
+                 *           "gravity": "bottom-right",
+                 *           "width": 0.2
+                 *         }
                  *       }
                  *     }
                  */

@@ -60,7 +60,7 @@ export const imagesRouter = createRouter()
   .openapi(getImageFileRoute, async (c) => {
     const { images, auth } = c.var.services;
     const { id } = c.req.valid("param");
-    const { uid, exp, sig, download, ...rendition } = c.req.valid("query");
+    const { uid, exp, sig, download, rendition } = c.req.valid("query");
     // A bearer token (its session checked alongside the read, as requireAuth does), or the signature from the
     // image's `url` (which covers the rendition).
     const authorization = c.req.header("authorization");

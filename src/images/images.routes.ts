@@ -4,7 +4,7 @@ import { chain, limitJsonBody, limitUploadSize, requireAuth } from "../routes/mi
 import { jsonBody, jsonContent } from "../routes/openapi";
 import { problemResponses } from "../routes/problem";
 import { normaliseLabel } from "./labels";
-import { MAX_RENDITION_SIDE, RENDITION_FITS, RENDITION_FORMATS } from "./rendition-spec";
+import { FileQuerySchema } from "./rendition-options.routes";
 import { FORMATS } from "./sniff";
 import type { ImageContentType } from "./store/image-rows";
 
@@ -164,9 +164,10 @@ export const PageQuerySchema = z.object({
 
 /** A point in time for the timeline filters: an ISO 8601 date-time (with Z or an offset) or a date. */
 const takenBound = (which: "From" | "To") =>
-  z.iso
-    .datetime({ offset: true })
-    .or(z.iso.date())
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/)
+    .refine((value) => Number.isFinite(Date.parse(/T/.test(value) ? value : `${value}T00:00:00Z`)), "Not a date.")
     .optional()
     .openapi({
       description:
@@ -228,49 +229,6 @@ export const BatchResultsSchema = z
     results: z.array(BatchResultSchema).openapi({ description: "One per distinct id, in the order given." }),
   })
   .openapi("BatchResults");
-
-const side = (name: string) =>
-  z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_RENDITION_SIDE)
-    .optional()
-    .openapi({
-      description: `${name} of the box to fit the image into, in pixels (1–${MAX_RENDITION_SIDE}).`,
-      example: 256,
-    });
-
-export const FileQuerySchema = z.object({
-  width: side("Width"),
-  height: side("Height"),
-  fit: z
-    .enum(RENDITION_FITS)
-    .optional()
-    .openapi({
-      description:
-        "How the image fits the box (default `scale-down`: shrink to fit, never enlarge; `contain`: fit, enlarging " +
-        "if needed; `cover`: fill the box, cropping; `crop`: like `cover` but never enlarging; `pad`: fit and fill " +
-        "the rest). Sizes are the image as shown (EXIF orientation applied).",
-    }),
-  format: z
-    .enum(RENDITION_FORMATS)
-    .optional()
-    .openapi({
-      description:
-        "Output format; `auto` picks AVIF or WebP when `Accept` allows (the response then varies by `Accept`). " +
-        "Any transform parameter without `format` means `auto`.",
-    }),
-  quality: z.coerce.number().int().min(1).max(100).optional().openapi({
-    description: "Lossy quality 1–100 (default 85; PNG is lossless).",
-  }),
-  download: z.enum(["1"]).optional().openapi({
-    description: "`1`: serve the original as an attachment (a download keeping its filename) instead of inline.",
-  }),
-  uid: z.string().max(64).optional(),
-  exp: z.string().max(16).optional(),
-  sig: z.string().max(64).optional(),
-});
 
 const tags = ["Images"];
 const BinarySchema = z.string().openapi({ format: "binary" });
@@ -390,18 +348,30 @@ export const getImageFileRoute = createRoute({
   method: "get",
   path: "/v1/images/{id}/file",
   tags,
-  summary: "Download an image, or a resized or converted rendition of it",
+  summary: "Download an image, or a processed rendition of it",
   description:
     "Authorised either by the signature in the image's `url` or `thumbnailUrl` (so `<img src>` works; a signature " +
-    "covers the rendition parameters, so a signed link cannot be changed into another rendition) or by a bearer " +
-    "token. Without transform parameters: the original bytes, with `If-None-Match` (ETag is the SHA-256) and " +
-    "single `Range` requests. With `width`, `height`, `fit`, `format` or `quality`: a rendition made once with " +
-    "Cloudflare Images, stored, and served from storage afterwards; output at most 4096 px a side and " +
-    "`MAX_RENDITION_PIXELS` pixels (422 beyond). New renditions are budgeted: at most `RENDITIONS_PER_IMAGE` " +
-    "stored per image (422 beyond; the stored ones are still served) and `RENDITIONS_PER_HOUR` made per user per " +
-    "hour (429 with `Retry-After`); the thumbnail and display image never count. An image Cloudflare Images cannot " +
-    "decode is a 422; a failure of " +
-    "the service itself is a 503 with `Retry-After`.",
+    "covers every rendition parameter, the watermark included, so a signed link cannot be changed into another " +
+    "rendition) or by a bearer token. Without transform parameters: the original bytes, with `If-None-Match` (ETag " +
+    "is the SHA-256) and single `Range` requests. With any other parameter: a rendition made once with Cloudflare " +
+    "Images (names and ranges are Cloudflare's), stored, and served from storage afterwards.\n\n" +
+    "Options, in the order they apply: `trim.top`, `trim.right`, `trim.bottom`, `trim.left` (pixels cut from the " +
+    "image as shown), `flip` (`h`, `v`, `hv`), `rotate` (90, 180, 270, clockwise), `width`, `height`, `fit`, " +
+    "`gravity` (for `fit=cover`/`crop`: `auto`, `center`, `left`, `right`, `top`, `bottom`, or a focal point " +
+    "`XxY` from 0 to 1, e.g. `gravity=0.3x0.7`), `brightness`, `contrast`, `gamma`, `saturation` (factors, 1 = " +
+    "unchanged, `saturation=0` is grayscale), `blur` (1–250), `sharpen` (0–10), `border.color` (default black) with " +
+    "`border.width` or `border.top`/`right`/`bottom`/`left`, `background` (for `fit=pad` and transparency), then " +
+    "`watermark`: one of your own images drawn over the result (`watermark=img_…&watermark.opacity=0.5&" +
+    "watermark.gravity=bottom-right&watermark.width=0.2`; someone else's id, or a missing one, is a 404). " +
+    "`metadata` is `none` (default) or `copyright` (a JPEG keeps its copyright tag); location never leaves. " +
+    "`format` and `quality` choose the encoding.\n\n" +
+    "An unknown or misspelled parameter, a value out of range, or options that do not go together (`gravity` " +
+    "without a crop, `watermark.opacity` without `watermark`, a trim that leaves nothing) are a 400 naming the " +
+    "parameter. Output at most `MAX_RENDITION_PIXELS` pixels (422 beyond). New renditions are budgeted: at most " +
+    "`RENDITIONS_PER_IMAGE` stored per image (422 beyond; the stored ones are still served) and " +
+    "`RENDITIONS_PER_HOUR` made per user per hour (429 with `Retry-After`); the thumbnail and display image never " +
+    "count. An image Cloudflare Images cannot decode is a 422; a failure of the service itself is a 503 with " +
+    "`Retry-After`.",
   security: fileSecurity,
   request: {
     params: ImageIdParamSchema,

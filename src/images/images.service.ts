@@ -254,7 +254,25 @@ export class ImageService {
       ...this.renditionDeps(),
       beforeMaking: (image: ImageRow, spec: RenditionSpec) => this.spend(caller, image, spec),
     };
-    return readRendition(deps, await this.getRow(caller, input.id), input);
+    const image = await this.getRow(caller, input.id);
+    // The watermark is one of the caller's own images, found like any other (someone else's is a 404).
+    const watermark = input.params.watermark && (await this.watermarkOf(caller, input.params.watermark.imageId));
+    return readRendition(deps, image, { ...input, watermark });
+  }
+
+  /**
+   * The caller's image `id` as a watermark, found as `get` finds any image, or a 404 naming the parameter (missing and
+   * someone else's alike). In a session a 404 here fails the item with that reason.
+   */
+  private async watermarkOf(caller: Caller, id: string): Promise<ImageRow> {
+    try {
+      return await this.getRow(caller, id);
+    } catch (error) {
+      if (error instanceof ApiError && error.kind === "not_found") {
+        throw new ApiError("not_found", "No image with the id given as `watermark`.");
+      }
+      throw error;
+    }
   }
 
   /** Claims a new rendition of `image` from its owner's budget, or refuses it naming the limit. */
@@ -332,7 +350,8 @@ export class ImageService {
   async convert(caller: Caller, imageId: string, params: RenditionParams): Promise<ConvertedImage | null> {
     const image = await this.library(caller).get(imageId);
     if (!image) return null;
-    const spec = planRendition(image, params, undefined, this.platform.config);
+    const watermark = params.watermark && (await this.watermarkOf(caller, params.watermark.imageId));
+    const spec = planRendition(image, params, undefined, this.platform.config, watermark);
     try {
       const bytes = await ensureRenditionStored(this.renditionDeps(), image, spec);
       return { name: spec.name, bytes, width: spec.width, height: spec.height, contentType: spec.output.format };

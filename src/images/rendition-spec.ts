@@ -1,3 +1,16 @@
+import { ApiError } from "../lib/problem";
+import {
+  BORDER_DEFAULT_COLOUR,
+  colourHex,
+  type FocalPoint,
+  type GravityName,
+  type MetadataMode,
+  type RenditionOptions,
+  type TrimOption,
+  WATERMARK_DEFAULTS,
+  type WatermarkOption,
+} from "./rendition-options";
+
 // What a rendition request means: the Images binding's options (Cloudflare's names), and the output size computed
 // in our own code from the image as shown, so the API can state it (and check the pixel limit) before anything is
 // made, and so it is the same whichever binding makes it: Cloudflare Images in production, the local image engine
@@ -13,7 +26,7 @@ export type RenditionFormat = (typeof RENDITION_FORMATS)[number];
 type OutputType = "image/webp" | "image/avif" | "image/jpeg" | "image/png";
 
 /** The transform parameters of a file request, as given (all optional). */
-export interface RenditionParams {
+export interface RenditionParams extends RenditionOptions {
   width?: number | undefined;
   height?: number | undefined;
   fit?: RenditionFit | undefined;
@@ -21,11 +34,23 @@ export interface RenditionParams {
   quality?: number | undefined;
 }
 
+/** The image drawn over a rendition (a watermark): where its original is, and its size as shown. */
+export interface WatermarkSource {
+  id: string;
+  key: string;
+  width: number;
+  height: number;
+}
+
 /** A resolved rendition: what to ask the Images binding for, and the name it is stored under. */
 export interface RenditionSpec {
-  transform: { width: number; height: number; fit: RenditionFit };
+  transform: ImageTransform;
   output: { format: OutputType; quality: number };
-  /** Expected output size (exact for scale-down and contain; the box for the others). */
+  /** The watermark: its original, its own transform (its size on the output), and where it is drawn. */
+  watermark?: { key: string; transform: ImageTransform; draw: ImageDrawOptions };
+  /** `none`: a JPEG's EXIF, XMP, IPTC and comments are removed (Cloudflare keeps the copyright; other formats none). */
+  metadata: MetadataMode;
+  /** Expected output size (exact for scale-down and contain; the box for the others), after trim, rotate, border. */
   width: number;
   height: number;
   /** Stable, normalised: equal specs share one stored file. */
@@ -60,26 +85,165 @@ export function wantsRendition(params: RenditionParams): boolean {
   return Object.values(params).some((value) => value !== undefined);
 }
 
+/**
+ * What `params` ask of an image of `source` size (as shown): the binding's options, the output size, the name.
+ * Options are normalised (a default or a no-op is left out), so equal requests give one name. A trim that leaves
+ * nothing of the image is a 400 naming the option.
+ */
 export function resolveRendition(
   source: { width: number; height: number; contentType: string },
   params: RenditionParams,
   accept: string | undefined,
+  watermark?: WatermarkSource,
 ): RenditionSpec {
   const fit = params.fit ?? "scale-down";
-  const { width, height } = outputSize(source, params.width, params.height, fit);
   const negotiated = (params.format ?? "auto") === "auto";
   const format = negotiated
     ? negotiate(accept, source.contentType)
     : toType(params.format as Exclude<RenditionFormat, "auto">);
   const quality = format === "image/png" ? 100 : (params.quality ?? DEFAULT_QUALITY);
+
+  // Cloudflare's order inside one transform: trim, flip, rotate, resize (width and height refer to the rotated
+  // axes), colour adjustments, blur, sharpen, border, background.
+  const trim = sides(params.trim);
+  const trimmed = { width: source.width - trim.left - trim.right, height: source.height - trim.top - trim.bottom };
+  if (trimmed.width < 1 || trimmed.height < 1) {
+    const [a, b, extent, size] =
+      trimmed.width < 1
+        ? (["left", "right", "wide", source.width] as const)
+        : (["top", "bottom", "high", source.height] as const);
+    const message = `trim.${a} + trim.${b} (${trim[a] + trim[b]} px) leaves nothing of the image, ${size} px ${extent} as shown.`;
+    throw new ApiError("validation_failed", message, {
+      errors: [a, b].map((side) => ({ path: `query.trim.${side}`, message })),
+    });
+  }
+  const turned = params.rotate === 90 || params.rotate === 270;
+  const shown = turned ? { width: trimmed.height, height: trimmed.width } : trimmed;
+  const { width, height } = outputSize(shown, params.width, params.height, fit);
+
+  const transform: ImageTransform = { width, height, fit };
+  const tokens: string[] = [];
+  if (trim.top || trim.right || trim.bottom || trim.left) {
+    transform.trim = trim;
+    tokens.push(`t${trim.top}_${trim.right}_${trim.bottom}_${trim.left}`);
+  }
+  if (params.flip) {
+    transform.flip = params.flip;
+    tokens.push(`f${params.flip}`);
+  }
+  if (params.rotate) {
+    transform.rotate = params.rotate;
+    tokens.push(`r${params.rotate}`);
+  }
+  const gravity = normalGravity(params.gravity);
+  if (gravity !== undefined) {
+    transform.gravity = typeof gravity === "string" ? gravity : { ...gravity, mode: "remainder" };
+    tokens.push(`g${typeof gravity === "string" ? gravity : `${gravity.x}x${gravity.y}`}`);
+  }
+  for (const [option, token] of [
+    ["brightness", "bri"],
+    ["contrast", "con"],
+    ["gamma", "gam"],
+    ["saturation", "sat"],
+  ] as const) {
+    const value = params[option];
+    if (value !== undefined && value !== 1) {
+      transform[option] = value;
+      tokens.push(`${token}${value}`);
+    }
+  }
+  if (params.blur) {
+    transform.blur = params.blur;
+    tokens.push(`blur${params.blur}`);
+  }
+  if (params.sharpen) {
+    transform.sharpen = params.sharpen;
+    tokens.push(`sharp${params.sharpen}`);
+  }
+  const edge = sides(params.border?.width === undefined ? params.border : borderAllRound(params.border.width));
+  if (params.border && (edge.top || edge.right || edge.bottom || edge.left)) {
+    const color = colourHex(params.border.color ?? BORDER_DEFAULT_COLOUR);
+    transform.border = { color, ...edge };
+    tokens.push(`border${color.slice(1)}_${edge.top}_${edge.right}_${edge.bottom}_${edge.left}`);
+  }
+  if (params.background !== undefined) {
+    transform.background = colourHex(params.background);
+    tokens.push(`bg${transform.background.slice(1)}`);
+  }
+  const output = {
+    width: width + edge.left + edge.right,
+    height: height + edge.top + edge.bottom,
+  };
+  const drawn = watermark && params.watermark ? placeWatermark(watermark, params.watermark, output) : undefined;
+  if (drawn) tokens.push(drawn.token);
+  // Only a JPEG carries metadata at all (Cloudflare: WebP and PNG output always discard it).
+  const metadata = format === "image/jpeg" ? (params.metadata ?? "none") : "none";
+  if (format === "image/jpeg") tokens.push(`m${metadata}`);
+
   return {
-    transform: { width, height, fit },
+    transform,
     output: { format, quality },
-    width,
-    height,
-    name: `r/${width}x${height}-${fit}-q${quality}.${EXTENSIONS[format]}`,
+    ...(drawn ? { watermark: { key: watermark!.key, transform: drawn.transform, draw: drawn.draw } } : {}),
+    metadata,
+    width: output.width,
+    height: output.height,
+    name: `r/${output.width}x${output.height}-${[fit, ...tokens].join("-")}-q${quality}.${EXTENSIONS[format]}`,
     negotiated,
   };
+}
+
+/** Each side's pixels, 0 when not given. */
+function sides(option: TrimOption | undefined): { top: number; right: number; bottom: number; left: number } {
+  return { top: option?.top ?? 0, right: option?.right ?? 0, bottom: option?.bottom ?? 0, left: option?.left ?? 0 };
+}
+
+function borderAllRound(width: number): TrimOption {
+  return { top: width, right: width, bottom: width, left: width };
+}
+
+/** The gravity that changes something: `center` (and the focal point 0.5x0.5) is the default, a side's point its name. */
+function normalGravity(gravity: RenditionParams["gravity"]): GravityName | FocalPoint | undefined {
+  if (gravity === undefined || typeof gravity === "string") return gravity === "center" ? undefined : gravity;
+  const named = (["center", "left", "right", "top", "bottom"] as const).find(
+    (name) => FOCAL_POINTS[name].x === gravity.x && FOCAL_POINTS[name].y === gravity.y,
+  );
+  return named === undefined ? { x: gravity.x, y: gravity.y } : normalGravity(named);
+}
+
+const FOCAL_POINTS = {
+  center: { x: 0.5, y: 0.5 },
+  left: { x: 0, y: 0.5 },
+  right: { x: 1, y: 0.5 },
+  top: { x: 0.5, y: 0 },
+  bottom: { x: 0.5, y: 1 },
+};
+
+/** Where a watermark goes: from the named edge(s), inset by 2 % of the output's shorter side. */
+const WATERMARK_INSET = 0.02;
+
+/**
+ * The watermark drawn on an output of `output` size: scaled (keeping its aspect ratio) to `width` of the output's
+ * width, and at most the output's height, then drawn at its position with its opacity (ImageDrawOptions).
+ */
+function placeWatermark(
+  source: WatermarkSource,
+  option: WatermarkOption,
+  output: { width: number; height: number },
+): { transform: ImageTransform; draw: ImageDrawOptions; token: string } {
+  const opacity = option.opacity ?? WATERMARK_DEFAULTS.opacity;
+  const gravity = option.gravity ?? WATERMARK_DEFAULTS.gravity;
+  const share = option.width ?? WATERMARK_DEFAULTS.width;
+  const inset = Math.round(Math.min(output.width, output.height) * WATERMARK_INSET);
+  const transform: ImageTransform = {
+    width: Math.max(1, Math.round(output.width * share)),
+    height: Math.max(1, output.height - 2 * inset),
+    fit: "contain",
+  };
+  const draw: ImageDrawOptions = { opacity };
+  for (const edge of ["top", "bottom", "left", "right"] as const) {
+    if (gravity === edge || gravity.startsWith(`${edge}-`) || gravity.endsWith(`-${edge}`)) draw[edge] = inset;
+  }
+  return { transform, draw, token: `wm${source.id}_${opacity}_${gravity}_${share}` };
 }
 
 function outputSize(

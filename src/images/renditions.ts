@@ -1,7 +1,7 @@
 import type { Config } from "../lib/config";
 import { ApiError } from "../lib/problem";
 import { matchesEtag } from "./image-file";
-import { type RenditionParams, type RenditionSpec, resolveRendition } from "./rendition-spec";
+import { type RenditionParams, type RenditionSpec, resolveRendition, type WatermarkSource } from "./rendition-spec";
 import { derivedKey } from "./store/image-objects";
 import type { ImageRow } from "./store/image-rows";
 
@@ -25,26 +25,37 @@ export type Rendition =
 export async function readRendition(
   deps: RenditionDeps & { config: Config },
   image: ImageRow,
-  input: { params: RenditionParams; accept?: string | undefined; ifNoneMatch?: string | undefined },
+  input: {
+    params: RenditionParams;
+    accept?: string | undefined;
+    ifNoneMatch?: string | undefined;
+    /** The owner's image that `params.watermark` names, found by the caller with the owner's lookup. */
+    watermark?: ImageRow | undefined;
+  },
 ): Promise<Rendition> {
-  const spec = planRendition(image, input.params, input.accept, deps.config);
+  const spec = planRendition(image, input.params, input.accept, deps.config, input.watermark);
   // Strong: one source and one spec always make the same bytes.
   const etag = `"${image.sha256}-${spec.name.replace("r/", "")}"`;
   if (matchesEtag(input.ifNoneMatch, etag)) return { kind: "not-modified", image, spec, etag };
   return { kind: "full", image, spec, etag, ...(await ensureRendition(deps, image, spec)) };
 }
 
-/** The rendition `params` ask of `image`, refused (422) when its output would exceed the pixel limit. */
+/**
+ * The rendition `params` ask of `image` (with `watermark`, the owner's image `params.watermark` names, drawn over
+ * it), refused (422) when its output would exceed the pixel limit.
+ */
 export function planRendition(
   image: ImageRow,
   params: RenditionParams,
   accept: string | undefined,
   config: Pick<Config, "MAX_RENDITION_PIXELS">,
+  watermark?: ImageRow,
 ): RenditionSpec {
   const spec = resolveRendition(
     { width: image.width, height: image.height, contentType: image.content_type },
     params,
     accept,
+    watermark && watermarkSource(watermark),
   );
   if (spec.width * spec.height > config.MAX_RENDITION_PIXELS) {
     throw new ApiError(
@@ -53,6 +64,10 @@ export function planRendition(
     );
   }
   return spec;
+}
+
+function watermarkSource(image: ImageRow): WatermarkSource {
+  return { id: image.id, key: image.r2_key, width: image.width, height: image.height };
 }
 
 export interface ServedRendition {
@@ -110,12 +125,20 @@ async function transform(deps: RenditionDeps, image: ImageRow, spec: RenditionSp
   for (let attempt = 1; ; attempt++) {
     const source = await deps.bucket.get(image.r2_key);
     if (!source) throw new ApiError("not_found", "No image with this id.");
+    const overlay = spec.watermark && (await deps.bucket.get(spec.watermark.key));
+    if (spec.watermark && !overlay) throw new ApiError("not_found", "No image with the id given as `watermark`.");
     try {
-      const result = await deps.images.input(source.body).transform(spec.transform).output(spec.output);
+      let chain = deps.images.input(source.body).transform(spec.transform);
+      if (spec.watermark && overlay) {
+        // Drawn after the transform, on the output: the logo is neither blurred nor recoloured with the photo.
+        const logo = deps.images.input(overlay.body).transform(spec.watermark.transform);
+        chain = chain.draw(logo, spec.watermark.draw);
+      }
+      const result = await chain.output(spec.output);
       const bytes = new Uint8Array(await result.response().arrayBuffer());
       // miniflare's own binding answers an undecodable image with no bytes at all rather than an error.
       if (bytes.byteLength === 0) throw Object.assign(new Error("no output"), { code: IMAGES_NOT_AN_IMAGE });
-      return bytes;
+      return spec.metadata === "none" && spec.output.format === "image/jpeg" ? withoutJpegMetadata(bytes) : bytes;
     } catch (error) {
       const failure = renditionFailure(error);
       if (failure.status < 500 || attempt === TRANSFORM_ATTEMPTS) {
@@ -124,6 +147,37 @@ async function transform(deps: RenditionDeps, image: ImageRow, spec: RenditionSp
       }
     }
   }
+}
+
+/**
+ * A JPEG without its invisible metadata: the APP1 (EXIF, XMP), APP13 (IPTC) and comment segments before the image
+ * data are dropped; everything else (the colour profile in APP2, the frame, the scans) is kept byte for byte. The
+ * binding has no `metadata` option (ImageOutputOptions: format, quality, background, anim) and Cloudflare keeps the
+ * copyright tag of a JPEG, so `metadata: none` is done here, the same with either binding.
+ */
+export function withoutJpegMetadata(jpeg: Uint8Array): Uint8Array {
+  if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) return jpeg;
+  const kept: Uint8Array[] = [jpeg.subarray(0, 2)];
+  let at = 2;
+  while (at + 4 <= jpeg.length && jpeg[at] === 0xff) {
+    const marker = jpeg[at + 1]!;
+    if (marker === 0xff) {
+      at++; // a fill byte
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9) break; // start of scan, end of image: the rest is kept as it is
+    const end = at + 2 + ((jpeg[at + 2]! << 8) | jpeg[at + 3]!);
+    if (marker !== 0xe1 && marker !== 0xed && marker !== 0xfe) kept.push(jpeg.subarray(at, end));
+    at = end;
+  }
+  kept.push(jpeg.subarray(at));
+  const out = new Uint8Array(kept.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of kept) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 /** Cloudflare's ImagesError code for an input that is not an image. */

@@ -1,4 +1,5 @@
 import { base64url, fromBase64url, hmacKey, timingSafeEqual, utf8 } from "../lib/encoding";
+import { renditionQuery } from "./rendition-options";
 import type { RenditionParams } from "./rendition-spec";
 
 /** Expiries are rounded up to this step, so an image's URL stays the same (and browser-cacheable) for a while. */
@@ -34,12 +35,13 @@ export async function signFileUrl(
   return { path: `/v1/images/${encodeURIComponent(imageId)}/file?${query}`, expiresAt: new Date(exp * 1000) };
 }
 
-/** The rendition parameters in one spelling: given ones only, sorted by name. */
+/**
+ * The rendition parameters in one spelling: given ones only, flat (`trim.top`, `watermark`, `watermark.opacity`,
+ * `gravity=XxY`), sorted by name. Every option is covered, the watermark's image and its placement included.
+ */
 function canonicalRendition(rendition: RenditionParams): string {
-  return Object.entries(rendition)
-    .filter(([, value]) => value !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, value]) => `${name}=${encodeURIComponent(String(value))}`)
+  return renditionQuery(rendition)
+    .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
     .join("&");
 }
 

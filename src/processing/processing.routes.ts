@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { MAX_RENDITION_SIDE, RENDITION_FITS } from "../images/rendition-spec";
+import { checkRenditionOptions, renditionOptionFields } from "../images/rendition-options.routes";
 import { chain, limitJsonBody, requireAuth } from "../routes/middleware";
 import { jsonBody, jsonContent } from "../routes/openapi";
 import { problemResponses } from "../routes/problem";
@@ -9,13 +9,19 @@ const STATUSES = ["draft", "running", "paused", "completed", "failed", "cancelle
 
 export const ProcessingOutputSchema = z
   .strictObject({
-    format: z.enum(["webp", "avif", "jpeg", "png"]),
-    quality: z.number().int().min(1).max(100).optional().openapi({ description: "1–100; takes effect on Cloudflare." }),
-    width: z.number().int().min(1).max(MAX_RENDITION_SIDE).optional().openapi({ example: 1600 }),
-    height: z.number().int().min(1).max(MAX_RENDITION_SIDE).optional(),
-    fit: z.enum(RENDITION_FITS).optional().openapi({ description: "As for renditions; default `scale-down`." }),
+    format: z.enum(["webp", "avif", "jpeg", "png"]).openapi({ example: "webp" }),
+    // The same options as a rendition (GET /v1/images/{id}/file), as JSON: each converted image is that rendition.
+    ...renditionOptionFields,
   })
-  .openapi("ProcessingOutput");
+  .superRefine(checkRenditionOptions)
+  .openapi("ProcessingOutput", {
+    description:
+      "What every image is converted to: the options of a rendition (GET /v1/images/{id}/file), nested where the " +
+      "query string spells them flat (`trim: {top}` for `trim.top`, `gravity: {x, y}` for `gravity=XxY`, " +
+      "`watermark: {imageId, opacity, gravity, width}` for `watermark=…&watermark.opacity=…`). A `watermark.imageId` " +
+      "must be one of your images, like `imageIds`.",
+    example: { format: "webp", quality: 80, width: 1600 },
+  });
 
 const ImageIdsSchema = z
   .array(z.string().min(1).max(64))
@@ -108,13 +114,23 @@ export const createSessionRoute = createRoute({
   middleware: chain(limitJsonBody, requireAuth),
   summary: "Create a conversion session",
   description:
-    "A draft that converts 1–100 of your images to one output (format, size, quality). Nothing runs until " +
+    "A draft that converts 1–100 of your images to one output: a format and any option of a rendition (size, fit, " +
+    "quality, rotate, flip, trim, gravity, colour adjustments, blur, sharpen, background, border, metadata, a " +
+    "watermark), as GET /v1/images/{id}/file takes them, nested (`trim: {top}`, `watermark: {imageId, …}`). Each " +
+    "converted file is that rendition (the same file, made once). Nothing runs until " +
     "`…/start`. The session lives in its own Durable Object: every device and login of yours sees the same state. " +
-    "Ids that are not yours are refused (422) without saying whether they exist.",
+    "Ids that are not yours, in `imageIds` or as `output.watermark.imageId`, are refused (422) without saying " +
+    "whether they exist; options that do not go together are a 400 naming them.",
   request: {
     body: jsonBody(CreateSessionSchema, {
       imageIds: ["img_q3m9Xc2LrT0bWvYd1NkA8g"],
-      output: { format: "webp", quality: 80, width: 1600 },
+      output: {
+        format: "webp",
+        quality: 80,
+        width: 1600,
+        sharpen: 1,
+        watermark: { imageId: "img_7Hq2mX9bV4sLr8cW1yZ3Aa", opacity: 0.5, gravity: "bottom-right", width: 0.2 },
+      },
     }),
   },
   responses: {

@@ -21,6 +21,7 @@ export class ProcessingService {
 
   async create(caller: Caller, input: { imageIds: string[]; output: ProcessingOutput }): Promise<SessionState> {
     const imageIds = await this.checkSelection(caller, input.imageIds);
+    await this.checkWatermark(caller, input.output);
     const id = newId("prs");
     return unwrap(await this.object(id).create({ id, userId: caller.userId, output: input.output, imageIds }));
   }
@@ -56,6 +57,7 @@ export class ProcessingService {
   ): Promise<SessionState> {
     await this.requireOwned(caller, id);
     const imageIds = input.imageIds ? await this.checkSelection(caller, input.imageIds) : undefined;
+    if (input.output) await this.checkWatermark(caller, input.output);
     return unwrap(await this.object(id).edit(caller.userId, input.ifMatch, { imageIds, output: input.output }));
   }
 
@@ -124,6 +126,15 @@ export class ProcessingService {
       });
     }
     return unique;
+  }
+
+  /** An output's watermark is one of the caller's images, refused like an id of `imageIds` otherwise. */
+  private async checkWatermark(caller: Caller, output: ProcessingOutput): Promise<void> {
+    const id = output.watermark?.imageId;
+    if (id === undefined || (await this.images.ownedIds(caller, [id])).has(id)) return;
+    throw new ApiError("unprocessable", `The watermark is not one of your images: ${id}.`, {
+      errors: [{ path: "body.output.watermark.imageId", message: `${id} is not one of your images` }],
+    });
   }
 }
 

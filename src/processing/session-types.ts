@@ -1,16 +1,12 @@
-import type { RenditionFit } from "../images/rendition-spec";
+import type { RenditionParams } from "../images/rendition-spec";
 
 export type SessionStatus = "draft" | "running" | "paused" | "completed" | "failed" | "cancelled";
 export type SessionAction = "start" | "pause" | "resume" | "cancel";
 export type ItemStatus = "pending" | "processing" | "done" | "failed";
 
-/** What every image of a session is converted to (a rendition, made like any other). */
-export interface ProcessingOutput {
+/** What every image of a session is converted to (a rendition, made like any other, with any of its options). */
+export interface ProcessingOutput extends Omit<RenditionParams, "format"> {
   format: "webp" | "avif" | "jpeg" | "png";
-  quality?: number | undefined;
-  width?: number | undefined;
-  height?: number | undefined;
-  fit?: RenditionFit | undefined;
 }
 
 export interface ItemRendition {

@@ -1,7 +1,7 @@
 // JSON Schema → fast-check arbitraries: values that satisfy a schema, values that violate it, and mixes of both.
 // Covers what OpenAPI 3.1 documents use: $ref, type (incl. type arrays for nullable), enum/const, object
 // (properties, required, additionalProperties), array (items, minItems, maxItems), string (minLength, maxLength,
-// format email/date-time/uuid/binary), integer/number (inclusive and exclusive bounds), anyOf/oneOf/allOf.
+// pattern, format email/date-time/uuid/binary), integer/number (inclusive and exclusive bounds), anyOf/oneOf/allOf.
 import fc from "fast-check";
 import { deref, type JsonSchema } from "./spec";
 
@@ -317,6 +317,10 @@ function validString(s: JsonSchema, ctx: ArbitraryContext): fc.Arbitrary<unknown
     const n = codePoints(value);
     return n >= min && n <= max;
   };
+  if (s.pattern !== undefined) {
+    // Strings the pattern accepts (fast-check builds them from the regular expression), within the length bounds.
+    return fc.stringMatching(new RegExp(s.pattern)).filter(within);
+  }
   const cap = Math.min(max, min + TYPICAL_EXTRA_LENGTH);
   const options: fc.WeightedArbitrary<string>[] = [
     { weight: 4, arbitrary: fc.string({ minLength: min, maxLength: cap, unit: "grapheme-ascii" }) },
@@ -401,6 +405,20 @@ function invalidOfType(
         options.push(fc.constantFrom("", "not a uri", "://missing-scheme", "http://exa mple.com"));
       if (s.minLength !== undefined && s.minLength > 0) {
         options.push(fc.string({ minLength: 0, maxLength: s.minLength - 1, unit: "grapheme-ascii" }));
+      }
+      if (s.pattern !== undefined) {
+        // Near misses and hostile strings that the pattern refuses.
+        const pattern = new RegExp(s.pattern);
+        const misses = [...HOSTILE_STRINGS, "#", "#12", "#12345", "red", "0.5", "0.5x", "2x0.5", "0.5x0.5x0.5"];
+        options.push(fc.constantFrom(...misses.filter((candidate) => !pattern.test(candidate))));
+        if (s.pattern.startsWith("^") && s.pattern.endsWith("$")) {
+          // An anchored pattern refuses a match with anything around it.
+          options.push(
+            fc
+              .tuple(fc.stringMatching(pattern), fc.constantFrom(" ", "\u0000", "!"))
+              .map(([match, extra]) => match + extra),
+          );
+        }
       }
       if (s.maxLength !== undefined) {
         const max = s.maxLength;

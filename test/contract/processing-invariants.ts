@@ -6,6 +6,8 @@
 // it was made; `/events` starts with the session as GET shows it and ends once the session is finished; the archive
 // is a ZIP once an item is converted, a 409 before.
 import { env } from "cloudflare:workers";
+import { optionProblems } from "../../src/images/rendition-options";
+import type { RenditionParams } from "../../src/images/rendition-spec";
 import { getConfig } from "../../src/lib/config";
 import {
   FINISHED_STATUSES,
@@ -103,11 +105,24 @@ function canonical(value: unknown): string {
   );
 }
 
-/** The body sent was valid for the operation's schema, under its declared content type (so nothing refuses it). */
+/**
+ * The body sent was valid for the operation's schema, under its declared content type, and its `output` keeps the
+ * rules between processing options that a schema cannot state (gravity only with a crop, a border all round or per
+ * side: rendition-options.ts, the route's description): so nothing refuses it as invalid.
+ */
 function validBody(op: Operation, plan: RequestPlan, body: unknown): boolean {
   if (plan.body.kind !== "schema" || plan.body.contentType !== "declared") return false;
   const schema = op.requestBody?.content[plan.body.mediaType]?.schema;
-  return schema !== undefined && validateAgainst(`${op.id} request body`, schema, body).length === 0;
+  if (schema === undefined || validateAgainst(`${op.id} request body`, schema, body).length > 0) return false;
+  const output = isRecord(body) && isRecord(body.output) ? body.output : undefined;
+  return output === undefined || optionProblems(output as RenditionParams).length === 0;
+}
+
+/** The output's watermark, when it names one, is one of `userId`'s live images (refused like a foreign id if not). */
+function ownWatermark(state: FuzzState, userId: string, body: unknown): boolean {
+  const output = isRecord(body) && isRecord(body.output) ? body.output : undefined;
+  const watermark = output && isRecord(output.watermark) ? output.watermark.imageId : undefined;
+  return watermark === undefined || allOwnAlive(state, userId, [watermark]);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -227,11 +242,13 @@ export async function processingViolations(
     if (main && ids && validBody(op, plan, sent)) {
       const output = isRecord(sent) && isRecord(sent.output) ? sent.output : {};
       const small = [output.width, output.height].every((side) => side === undefined || Number(side) <= 1600);
-      if (own && small) {
+      const watermarkOwn = ownWatermark(state, caller.userId, sent);
+      if (own && small && watermarkOwn) {
         tally("valid creates from the caller's own images (must be 201)");
         if (!ok) out.push(`refused a valid session of the caller's own images with ${status}`);
-      } else if (!own) {
-        // "Ids that are not yours are refused (422) without saying whether they exist."
+      } else if (!own || !watermarkOwn) {
+        // "Ids that are not yours, in `imageIds` or as `output.watermark.imageId`, are refused (422) without saying
+        // whether they exist."
         tally("creates naming images that are not the caller's (must be 422)");
         if (status !== 422) out.push(`image ids that are not the caller's got ${status}, not 422`);
       }
@@ -315,7 +332,10 @@ export async function processingViolations(
     case "updateProcessingSession": {
       const named = namedVersion(ifMatch);
       const ids = isRecord(sent) && Array.isArray(sent.imageIds) ? sent.imageIds : undefined;
-      const valid = validBody(op, plan, sent) && (ids === undefined || allOwnAlive(state, caller.userId, ids));
+      const valid =
+        validBody(op, plan, sent) &&
+        (ids === undefined || allOwnAlive(state, caller.userId, ids)) &&
+        ownWatermark(state, caller.userId, sent);
       if (ok) {
         // Only a draft is edited, and only at the version the caller read.
         if (known.status !== "draft") out.push(`edited a ${known.status} session (only a draft can be edited)`);

@@ -221,17 +221,54 @@ function ifMatchRef(form: "current" | "weak" | "bare" | "stale" | "ahead", i: nu
 
 const IF_MATCH_JUNK = ["*", '""', '"abc"', '"1", "2"', '"9999999999"', "W/", '"-1"', "1.0", '"01"'];
 
-/** Small outputs (the sessions started by the fuzz convert in the background while it runs). */
-const SMALL_OUTPUT = fc.record(
-  {
-    format: fc.constantFrom("webp", "avif", "jpeg", "png"),
-    quality: fc.integer({ min: 1, max: 100 }),
-    width: fc.integer({ min: 1, max: 320 }),
-    height: fc.integer({ min: 1, max: 320 }),
-    fit: fc.constantFrom("scale-down", "contain", "cover", "crop", "pad"),
-  },
-  { requiredKeys: ["format"] },
-);
+/**
+ * Small outputs (the sessions started by the fuzz convert in the background while it runs), with processing options
+ * that keep the rules between them (gravity only with a crop): sessions that convert with them. A watermark is mostly
+ * one of A's images.
+ */
+const SMALL_OUTPUT = fc
+  .tuple(
+    fc.record(
+      {
+        format: fc.constantFrom("webp", "avif", "jpeg", "png"),
+        quality: fc.integer({ min: 1, max: 100 }),
+        width: fc.integer({ min: 1, max: 320 }),
+        height: fc.integer({ min: 1, max: 320 }),
+        fit: fc.constantFrom("scale-down", "contain", "cover", "crop", "pad"),
+        rotate: fc.constantFrom(90, 180, 270),
+        flip: fc.constantFrom("h", "v", "hv"),
+        trim: fc.record({ top: fc.nat(1), left: fc.nat(1) }),
+        saturation: fc.constantFrom(0, 0.5, 2),
+        brightness: fc.constantFrom(0.8, 1, 1.2),
+        blur: fc.integer({ min: 1, max: 4 }),
+        sharpen: fc.constantFrom(0, 1, 3),
+        background: fc.constantFrom("#ffffff", "#0008", "transparent"),
+        border: fc.record({ color: fc.constantFrom("#000", "white"), width: fc.integer({ min: 1, max: 3 }) }),
+        metadata: fc.constantFrom("none", "copyright"),
+        watermark: fc.record(
+          {
+            imageId: fc.oneof(
+              { weight: 4, arbitrary: fc.nat(50).map((i) => imageRef("own", i)) },
+              { weight: 1, arbitrary: fc.nat(50).map((i) => imageRef("other", i)) },
+            ),
+            opacity: fc.constantFrom(0.3, 1),
+            gravity: fc.constantFrom("center", "bottom-right", "top-left"),
+            width: fc.constantFrom(0.1, 0.5),
+          },
+          { requiredKeys: ["imageId"] },
+        ),
+      },
+      { requiredKeys: ["format"] },
+    ),
+    fc.constantFrom("auto", "left", { x: 0.3, y: 0.7 }),
+  )
+  .map(([output, gravity]) => {
+    const crops = (output.fit === "cover" || output.fit === "crop") && output.width && output.height;
+    return crops ? { ...output, gravity } : output;
+  });
+
+/** Small values for the file route's trim: the fuzz's images are small (a trim that leaves nothing is a 400). */
+const SMALL_TRIM = fc.nat(1);
 
 const LABELS = [
   "tabby",
@@ -415,6 +452,18 @@ export function stateHints(op?: Operation): ArbitraryContext {
         }
         case "output":
           return SMALL_OUTPUT;
+        case "watermark":
+          // The file route's watermark: one of A's images mostly (drawn), else B's, deleted or made up (404).
+          return fc.oneof(
+            { weight: 5, arbitrary: fc.nat(50).map((i) => imageRef("own", i)) },
+            { weight: 2, arbitrary: fc.nat(50).map((i) => imageRef("other", i)) },
+            { weight: 1, arbitrary: fc.nat(50).map((i) => imageRef("deleted", i)) },
+          );
+        case "trim.top":
+        case "trim.right":
+        case "trim.bottom":
+        case "trim.left":
+          return SMALL_TRIM;
         case "if-match":
           return fc.oneof(
             { weight: 5, arbitrary: fc.nat(2).map((i) => ifMatchRef("current", i)) },
@@ -627,6 +676,10 @@ function planFor(op: Operation, ctx: ArbitraryContext, positive: boolean): fc.Ar
   const pathModel: Record<string, fc.Arbitrary<unknown>> = {};
   const queryParams: fc.Arbitrary<[string, unknown][]>[] = [];
   const headerParams: fc.Arbitrary<[string, unknown][]>[] = [];
+  // A positive request sets each optional query parameter with odds 2:1; an operation with many of them (the file
+  // route's processing options) sets a few, so that its requests are not mostly combinations its rules refuse.
+  const optionalQuery = op.parameters.filter((p) => p.in === "query" && !p.required).length;
+  const absentWeight = optionalQuery > 12 ? optionalQuery * 4 : 4;
   for (const p of op.parameters) {
     const schema = p.schema ?? { type: "string" };
     const hinted = ctx.hint?.(p.name, schema);
@@ -646,7 +699,8 @@ function planFor(op: Operation, ctx: ArbitraryContext, positive: boolean): fc.Ar
         { weight: 8, arbitrary: value.map<[string, unknown][]>((v) => [[p.name, v]]) },
       ];
       if (!(positive && p.required)) {
-        options.push({ weight: p.required ? 1 : 4, arbitrary: fc.constant<[string, unknown][]>([]) });
+        const weight = p.required ? 1 : positive ? absentWeight : 4;
+        options.push({ weight, arbitrary: fc.constant<[string, unknown][]>([]) });
       }
       if (!positive) {
         // Repeated parameter: ?limit=1&limit=abc.

@@ -17,6 +17,8 @@ export interface JsonSchema {
   maxItems?: number;
   minLength?: number;
   maxLength?: number;
+  /** ECMA-262 regular expression (unanchored unless the pattern anchors itself). */
+  pattern?: string;
   minimum?: number;
   maximum?: number;
   exclusiveMinimum?: number;

@@ -6,6 +6,7 @@
 // from Debian) written with each EXIF orientation 1–8, as HEIC made by Debian's heif-enc, and a HEIC that declares a
 // huge size.
 import { createServer, type Server } from "node:http";
+import exifr from "exifr";
 import sharp from "sharp";
 import type { TestProject } from "vitest/node";
 import { heifEnc, withDeclaredSize, withTransformation } from "../../image-engine/test/helpers/heif.js";
@@ -36,6 +37,25 @@ export default async function setup(project: TestProject) {
     heicRotated: Buffer.from(withTransformation(heic, { irot: 90 })).toString("base64"),
     heicHuge: Buffer.from(withDeclaredSize(heic, 20000, 20000)).toString("base64"),
   });
+  // For the processing options (test/options/): a logo to draw as a watermark (a 120×60 PNG: an opaque 80×20 red
+  // block in a transparent 20 px frame), and the photo as a camera writes it, with a copyright and a location.
+  const logo = await sharp({ create: { width: 80, height: 20, channels: 4, background: "#d01010" } })
+    .extend({ top: 20, bottom: 20, left: 20, right: 20, background: { r: 0, g: 0, b: 0, alpha: 0 } })
+    .png()
+    .toBuffer();
+  const withExif = await sharp(upright)
+    .jpeg({ quality: 92 })
+    .withExif({
+      IFD0: { Copyright: "Ada Lovelace 2026", Make: "Imagify", Model: "Test Camera" },
+      IFD3: {
+        GPSLatitudeRef: "N",
+        GPSLatitude: "48/1 51/1 2400/100",
+        GPSLongitudeRef: "E",
+        GPSLongitude: "2/1 21/1 300/100",
+      },
+    })
+    .toBuffer();
+  project.provide("optionPhotos", { logo: logo.toString("base64"), withExif: withExif.toString("base64") });
 
   return async () => {
     engine.kill("SIGTERM");
@@ -43,23 +63,63 @@ export default async function setup(project: TestProject) {
   };
 }
 
-/** POST /gray?size=N with an image body → { format, width, height, gray: number[N*N] } (fill, row-major). */
+/**
+ * POST an image to
+ *   /gray?size=N  → { format, width, height, exif, gray: number[N*N] } (fill, row-major; size=0: the image's own size).
+ *     With reference operations applied first, in this order, so tests can compare with what sharp makes of the
+ *     original: `extract=left,top,width,height`, `flop=1` (mirror left ↔ right), `flip=1` (top ↔ bottom),
+ *     `rotate=90|180|270` (clockwise).
+ *   /rgb?size=N   → { width, height, rgb: number[N*N*3] } (size=0: the image's own size), flattened onto white.
+ *   /exif         → { exif, copyright, latitude, longitude } as exifr reads them (GPS included when present).
+ */
 function startPixelOracle(port: number): Promise<Server> {
   const server = createServer(async (request, response) => {
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
       const bytes = Buffer.concat(chunks);
-      const size = Number(new URL(request.url ?? "/", "http://oracle").searchParams.get("size") ?? "16");
-      const meta = await sharp(bytes).metadata();
-      const gray = await sharp(bytes).resize(size, size, { fit: "fill" }).grayscale().raw().toBuffer();
-      const body = {
-        format: meta.format,
-        width: meta.width,
-        height: meta.height,
-        exif: Boolean(meta.exif),
-        gray: [...gray],
-      };
+      const url = new URL(request.url ?? "/", "http://oracle");
+      const query = url.searchParams;
+      const size = Number(query.get("size") ?? "16");
+      let body: unknown;
+      if (url.pathname === "/exif") {
+        const tags = await exifr.parse(bytes, { gps: true }).catch(() => undefined);
+        body = {
+          exif: Boolean((await sharp(bytes).metadata()).exif),
+          copyright: tags?.Copyright ?? null,
+          latitude: tags?.latitude ?? null,
+          longitude: tags?.longitude ?? null,
+        };
+      } else if (url.pathname === "/rgb") {
+        let image = sharp(bytes).flatten({ background: "#ffffff" }).removeAlpha();
+        if (size > 0) image = image.resize(size, size, { fit: "fill" });
+        const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
+        body = { width: info.width, height: info.height, rgb: [...data] };
+      } else {
+        const meta = await sharp(bytes).metadata();
+        let reference: Buffer = bytes;
+        const extract = query.get("extract")?.split(",").map(Number);
+        if (extract) {
+          const [left = 0, top = 0, width = 1, height = 1] = extract;
+          reference = await sharp(reference).extract({ left, top, width, height }).toBuffer();
+        }
+        if (query.get("flop")) reference = await sharp(reference).flop().toBuffer();
+        if (query.get("flip")) reference = await sharp(reference).flip().toBuffer();
+        if (query.get("rotate"))
+          reference = await sharp(reference)
+            .rotate(Number(query.get("rotate")))
+            .toBuffer();
+        let image = sharp(reference);
+        if (size > 0) image = image.resize(size, size, { fit: "fill" });
+        const gray = await image.grayscale().raw().toBuffer();
+        body = {
+          format: meta.format,
+          width: meta.width,
+          height: meta.height,
+          exif: Boolean(meta.exif),
+          gray: [...gray],
+        };
+      }
       response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
     } catch (error) {
       response.writeHead(422, { "content-type": "text/plain" }).end(String(error));
@@ -80,5 +140,7 @@ declare module "vitest" {
       heicRotated: string;
       heicHuge: string;
     };
+    /** base64: a 120×60 PNG logo (an 80×20 red block in a transparent frame); the photo as a JPEG with copyright and GPS. */
+    optionPhotos: { logo: string; withExif: string };
   }
 }
