@@ -1,10 +1,17 @@
-// Load benchmark: `npm run bench:load [-- --clients 50 --seconds 30]`. Not a CI test.
+// Load benchmark: `npm run bench:load [-- --clients 50 --seconds 30 --rps-seconds 10 --rps-rounds 2]`. Not a CI test.
 //
 // The whole local stack (npm start on its own port: wrangler dev, the tagger with its embedded model, the image
 // engine), then N clients, each signed in as its own user, uploading real photos (Debian's scikit-image photos, a
 // different crop each time), listing and searching in a loop for the given time. Then it waits up to a minute and
 // counts how many of the uploads are tagged: a tagger that falls behind leaves uploads `pending`, and the tagging
 // queue must catch up.
+//
+// Then throughput (--rps-seconds, 0 to skip): requests per second of GET /health, GET /v1/images?limit=20 and
+// GET /v1/images/search?q=<the label the uploads carry most> over N keep-alive connections, each connection one
+// request at a time (what autocannon does with `-c N`), after a warm-up of 2 s each; the libraries are those of the
+// load phase. The two library routes run twice: each connection as its own user (N library objects) and all
+// connections as one user (one object). --rps-rounds interleaved rounds (default 2); the ratio is to /health's mean.
+import http from "node:http";
 import { performance } from "node:perf_hooks";
 import sharp from "sharp";
 import { photo } from "../image-engine/test/helpers/photos.js";
@@ -16,6 +23,9 @@ const arg = (name: string, fallback: number) => {
 };
 const CLIENTS = arg("clients", 50);
 const SECONDS = arg("seconds", 30);
+const RPS_SECONDS = arg("rps-seconds", 10);
+const RPS_ROUNDS = arg("rps-rounds", 2);
+const RPS_WARMUP_SECONDS = 2;
 const log = (...a: unknown[]) => console.error("[load]", ...a);
 
 const sources = await Promise.all(
@@ -84,6 +94,7 @@ try {
   const started = performance.now();
   let tagged = 0;
   let seconds = 0;
+  const labels = new Map<string, number>();
   const users = [...new Set(uploads.map((u) => u.token))];
   while (performance.now() - started < 60_000) {
     // Each user's own list (at most 100 uploads each): one request per user, with a deadline.
@@ -94,11 +105,15 @@ try {
           signal: AbortSignal.timeout(15_000),
         }).catch(() => null);
         if (!response?.ok) return [];
-        return ((await response.json()) as { items: { id: string; tagStatus: string }[] }).items;
+        return ((await response.json()) as { items: { id: string; tagStatus: string; tags: { label: string }[] }[] })
+          .items;
       }),
     );
     const ids = new Set(uploads.map((u) => u.id));
     tagged = lists.flat().filter((item) => ids.has(item.id) && item.tagStatus === "tagged").length;
+    labels.clear();
+    for (const tag of lists.flat().flatMap((item) => item.tags))
+      labels.set(tag.label, (labels.get(tag.label) ?? 0) + 1);
     seconds = (performance.now() - started) / 1000;
     log(`${seconds.toFixed(0)} s after: ${tagged} of ${uploads.length} tagged`);
     if (tagged === uploads.length) break;
@@ -111,6 +126,108 @@ try {
   console.log(`| uploads stored | ${uploads.length} |`);
   console.log(`| tagged in the upload response | ${atOnce} |`);
   console.log(`| tagged ${seconds.toFixed(0)} s after the run | ${tagged} of ${uploads.length} |`);
+
+  if (RPS_SECONDS > 0) {
+    // Search for the label the uploads carry most often, so that the answers have items.
+    const query = [...labels].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "dog";
+    const search = `/v1/images/search?q=${encodeURIComponent(query)}&limit=20`;
+    const plan: [string, string, (connection: number) => string | null][] = [
+      ["GET /health", "/health", () => null],
+      ["GET /v1/images?limit=20, a user per connection", "/v1/images?limit=20", (c) => tokens[c % CLIENTS]!],
+      [`GET ${search}, a user per connection`, search, (c) => tokens[c % CLIENTS]!],
+      ["GET /v1/images?limit=20, one user", "/v1/images?limit=20", () => tokens[0]!],
+      [`GET ${search}, one user`, search, () => tokens[0]!],
+    ];
+    // Rounds interleave the requests, so a change in the machine's load touches all of them alike.
+    const runs = new Map<string, Throughput[]>();
+    for (let round = 1; round <= RPS_ROUNDS; round++) {
+      for (const [name, path, tokenOf] of plan) {
+        log(`throughput, round ${round}: ${name}`);
+        const result = await throughput(new URL(path, base), tokenOf);
+        runs.set(name, [...(runs.get(name) ?? []), result]);
+      }
+    }
+    const mean = (rs: Throughput[]) => rs.reduce((sum, r) => sum + r.rps, 0) / rs.length;
+    const health = mean(runs.get("GET /health")!);
+    console.log(
+      `\n## Throughput, ${CLIENTS} keep-alive connections, ${RPS_ROUNDS} interleaved rounds of ${RPS_SECONDS} s each after ${RPS_WARMUP_SECONDS} s warm-up (client on the same machine)\n`,
+    );
+    console.log(
+      "| request | req/s per round | mean | × GET /health | p50 / p95 ms (last round) | statuses | items per answer |",
+    );
+    console.log("|---|---:|---:|---:|---:|---|---:|");
+    for (const [name, rs] of runs) {
+      const last = rs.at(-1)!;
+      const statuses = new Map<number, number>();
+      for (const r of rs) for (const [status, n] of r.statuses) statuses.set(status, (statuses.get(status) ?? 0) + n);
+      console.log(
+        `| ${name} | ${rs.map((r) => r.rps.toFixed(0)).join(", ")} | ${mean(rs).toFixed(0)} | ${(mean(rs) / health).toFixed(2)} | ${last.p50.toFixed(0)} / ${last.p95.toFixed(0)} | ${[...statuses].map(([s, n]) => `${s}×${n}`).join(", ")} | ${last.items === null ? "-" : last.items.toFixed(1)} |`,
+      );
+    }
+  }
 } finally {
   server.stop();
+}
+
+interface Throughput {
+  rps: number;
+  p50: number;
+  p95: number;
+  statuses: Map<number, number>;
+  /** Mean length of `items` in the answers (list and search), null for other bodies. */
+  items: number | null;
+}
+
+/** CLIENTS connections in a closed loop for RPS_WARMUP_SECONDS, then RPS_SECONDS measured. */
+async function throughput(url: URL, tokenOf: (connection: number) => string | null): Promise<Throughput> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const request = (headers: Record<string, string>) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(url, { agent, headers }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (body += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  const started = performance.now();
+  const measureFrom = started + RPS_WARMUP_SECONDS * 1000;
+  const until = measureFrom + RPS_SECONDS * 1000;
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  let items = 0;
+  let lists = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, connection) => {
+      const token = tokenOf(connection);
+      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        const { status, body } = await request(headers);
+        const t1 = performance.now();
+        if (t1 < measureFrom || t1 > until) continue; // answers that arrive inside the measured window
+        latencies.push(t1 - t0);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        const list =
+          status === 200 && body.startsWith('{"items"') ? (JSON.parse(body) as { items: unknown[] }).items : null;
+        if (list) {
+          items += list.length;
+          lists++;
+        }
+      }
+    }),
+  );
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
+  return {
+    rps: latencies.length / RPS_SECONDS,
+    p50: at(0.5),
+    p95: at(0.95),
+    statuses,
+    items: lists > 0 ? items / lists : null,
+  };
 }

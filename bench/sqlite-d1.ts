@@ -1,5 +1,6 @@
 // A D1Database over better-sqlite3 for the benchmark: enough of the API (prepare/bind/all/first/run/batch) for the
-// product's own statements to run unchanged on the D1 SQLite file — to seed it and to time the search SQL.
+// product's own statements to run unchanged on the local D1 SQLite file. The search bench gives it to the library
+// engine, which reads the broader words of new labels from D1's label_terms (lookupLabelWords) as in production.
 import { performance } from "node:perf_hooks";
 
 // better-sqlite3 is untyped here: the bench only prepares and runs SQL.
