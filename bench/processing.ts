@@ -3,7 +3,8 @@
 // 1. a fresh local state under bench/.data/processing, `wrangler dev --local` on it (bot check off, port 8791);
 // 2. N photos of about 2 MP (1920×1080 JPEG, made with sharp from Debian's scikit-image photos when
 //    tagger/.test-photos has them, else from noise), uploaded by one user;
-// 3. direct: the same N conversions with sharp in Node (what the local Images binding runs on), one at a time:
+// 3. direct: the same N conversions with sharp in Node (what the local Images binding runs on), one at a time (and,
+//    for comparison, two at a time, as the session converts them):
 //    WebP q80, at most 1600 px wide;
 // 4. session: one processing session over the N photos with that output, followed over its SSE stream: images/s
 //    from start to `completed`, and per item the delay from the object's change (`updatedAt`) to the event's
@@ -90,6 +91,19 @@ async function main() {
     await sharp(image).resize({ width: 1600, withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
   const directRate = N / ((performance.now() - t) / 1000);
   log(`direct sharp: ${directRate.toFixed(2)} img/s`);
+  // The session converts two items at a time (session-engine.ts ITEMS_AT_ONCE): sharp at two at a time, for comparison.
+  t = performance.now();
+  for (let i = 0; i < images.length; i += 2) {
+    await Promise.all(
+      images
+        .slice(i, i + 2)
+        .map((image) =>
+          sharp(image).resize({ width: 1600, withoutEnlargement: true }).webp({ quality: 80 }).toBuffer(),
+        ),
+    );
+  }
+  const directPairRate = N / ((performance.now() - t) / 1000);
+  log(`direct sharp, two at a time: ${directPairRate.toFixed(2)} img/s`);
 
   await startDev({ state: STATE, port: PORT });
   const rssBefore = workerdRss();
@@ -176,6 +190,8 @@ async function main() {
   console.log(`| direct sharp in Node (one at a time) | ${directRate.toFixed(2)} img/s |`);
   console.log(`| session pipeline (start → completed) | ${sessionRate.toFixed(2)} img/s |`);
   console.log(`| ratio session / direct | ${(sessionRate / directRate).toFixed(2)}× |`);
+  console.log(`| direct sharp in Node (two at a time, as the session converts) | ${directPairRate.toFixed(2)} img/s |`);
+  console.log(`| ratio session / direct two at a time | ${(sessionRate / directPairRate).toFixed(2)}× |`);
   console.log(
     `| session outcome | ${final?.status}: ${final?.progress.done} of ${final?.progress.total} done, ${final?.progress.failed} failed |`,
   );

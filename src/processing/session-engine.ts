@@ -39,6 +39,9 @@ const SOURCE_DELETED = "The image was deleted before it was converted.";
 /** How long one alarm goes on converting items before it hands over to the next alarm. */
 const STEP_BUDGET_MS = 2000;
 
+/** Items converted at the same time: two keep the image service busy while the other item's files move. */
+const ITEMS_AT_ONCE = 2;
+
 /** What converting one item came to; applied to the tables only if the session still exists by then. */
 type ItemOutcome = { kind: "done"; rendition: ItemRendition } | { kind: "failed"; reason: string; retry: boolean };
 
@@ -181,29 +184,35 @@ export class SessionEngine {
       else await this.scheduleNext();
       return;
     }
-    // Items one after another, each recorded (and told to the watchers) before the next, for up to STEP_BUDGET_MS:
-    // an alarm per item would spend a scheduling round trip on each. An alarm that dies part-way is retried by the
-    // runtime and goes on from the first item not recorded.
+    // ITEMS_AT_ONCE items at a time, each recorded (and told to the watchers) as it finishes, for up to
+    // STEP_BUDGET_MS: an alarm per item would spend a scheduling round trip on each, and one item at a time would
+    // leave the image service idle while an item's source is read and its rendition stored. An alarm that dies
+    // part-way is retried by the runtime and goes on from the first item not recorded.
     const deadline = Date.now() + STEP_BUDGET_MS;
     for (let current = state; current.status === "running"; ) {
-      const item = this.tables.nextItem();
-      if (!item) {
+      const items = this.tables.nextItems(ITEMS_AT_ONCE);
+      if (items.length === 0) {
         await this.serial(() => this.finish());
         return;
       }
-      this.tables.beginItem(item.position);
-      const outcome = await this.convert(current, item);
-      // Deleted while converting (the session, or the whole account): nothing is left to record, and nothing more is
-      // done. (A rendition written meanwhile went with its image: ImageService.convert re-checks after its write.)
-      if (!this.tables.state()) return;
-      if (outcome.kind === "done") this.tables.finishItem(item.position, outcome.rendition);
-      else this.tables.failItem(item.position, outcome.reason, outcome.retry);
-      this.tables.update({}, Date.now());
-      const next = this.changed();
+      for (const item of items) this.tables.beginItem(item.position);
+      await Promise.all(
+        items.map(async (item) => {
+          const outcome = await this.convert(current, item);
+          // Deleted while converting (the session, or the whole account): nothing is left to record. (A rendition
+          // written meanwhile went with its image: ImageService.convert re-checks after its write.)
+          if (!this.tables.state()) return;
+          if (outcome.kind === "done") this.tables.finishItem(item.position, outcome.rendition);
+          else this.tables.failItem(item.position, outcome.reason, outcome.retry);
+          this.tables.update({}, Date.now());
+          this.changed();
+        }),
+      );
+      const next = this.tables.state();
       if (!next || Date.now() >= deadline) break;
       current = next; // paused or cancelled meanwhile: the loop ends
     }
-    await this.scheduleNext();
+    if (this.tables.state()) await this.scheduleNext();
   }
 
   private async convert(

@@ -117,13 +117,19 @@ export class SessionTables {
 
   /** The next item to work on: one interrupted while processing comes first (it is retried), then pending ones. */
   nextItem(): { position: number; imageId: string; attempts: number } | null {
-    if (!this.present) return null;
-    const row = this.sql
+    return this.nextItems(1)[0] ?? null;
+  }
+
+  /** Up to `count` items to work on: interrupted ones first (their attempt was counted), then pending, in order. */
+  nextItems(count: number): { position: number; imageId: string; attempts: number }[] {
+    if (!this.present) return [];
+    return this.sql
       .exec<ItemRow>(
-        "SELECT * FROM items WHERE status IN ('processing', 'pending') ORDER BY status = 'pending', position LIMIT 1",
+        "SELECT * FROM items WHERE status IN ('processing', 'pending') ORDER BY status = 'pending', position LIMIT ?",
+        count,
       )
-      .toArray()[0];
-    return row ? { position: row.position, imageId: row.image_id, attempts: row.attempts } : null;
+      .toArray()
+      .map((row) => ({ position: row.position, imageId: row.image_id, attempts: row.attempts }));
   }
 
   /** Recorded before the work starts, so an interrupted attempt still counts. */
