@@ -24,6 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { normaliseLabel } from "../src/images/labels";
+import { emptyPhotoMetadata } from "../src/images/photo-metadata";
 import { rankedSearch, type SearchMatch } from "../src/images/search/ranked-search";
 import { parseSearchQuery, toFtsMatch } from "../src/images/search/search-query";
 import { originalKey } from "../src/images/store/image-objects";
@@ -236,6 +237,16 @@ async function main() {
       height: 480,
       sha256,
       created_at: created,
+      // Taken over the ten years before the upload, in no particular order (the timeline's own sort), with a hash.
+      photo: { ...emptyPhotoMetadata(), takenAtMs: created - Math.floor(rnd() * 10 * 365 * 86_400_000) },
+      phash: Math.floor(rnd() * 2 ** 32)
+        .toString(16)
+        .padStart(8, "0")
+        .concat(
+          Math.floor(rnd() * 2 ** 32)
+            .toString(16)
+            .padStart(8, "0"),
+        ),
     };
     const inserted = await call<{ created?: boolean }>({
       owner,
@@ -343,6 +354,33 @@ async function main() {
       }
     }
   }
+  // The timeline (GET /v1/images?sort=taken, limit 20): page 1 and page 10 by cursor, and page 1 of one year.
+  const YEAR = { from: 1_650_000_000_000, to: 1_650_000_000_000 + 365 * 86_400_000 };
+  for (let i = 0; i < WARMUP + ITERS; i++) {
+    let after: { at: number; seq: number } | null = null;
+    for (let p = 1; p <= 10; p++) {
+      const r = timed(() => reader.timeline(21, after, {}));
+      const last = r.value[19]!;
+      after = { at: last.taken_ms ?? last.created_at, seq: last.seq };
+      if (i >= WARMUP && (p === 1 || p === 10)) {
+        rec(`timeline, page ${p}`, "sql", r.sql);
+        rec(`timeline, page ${p}`, "call", r.call);
+      }
+    }
+    const year = timed(() => reader.timeline(21, null, YEAR));
+    if (i >= WARMUP) {
+      rec("timeline, one year", "sql", year.sql);
+      rec("timeline, one year", "call", year.call);
+    }
+  }
+  // Near-duplicates (GET /v1/images/{id}/similar, and the hint on upload): a scan of every hash in the library.
+  for (let i = 0; i < WARMUP + ITERS; i++) {
+    const r = timed(() => reader.lookalikes("0123456789abcdef", 10, 6));
+    if (i >= WARMUP) {
+      rec("near-duplicates scan", "sql", r.sql);
+      rec("near-duplicates scan", "call", r.call);
+    }
+  }
   // Autocomplete (GET /v1/tags?prefix=…&limit=50 → the engine's listTags: countTags + countBroaderTerms).
   const tagResults: Record<string, Record<string, number[]>> = {};
   const tagTop: Record<string, string> = {};
@@ -417,14 +455,25 @@ async function main() {
           rec(PAGES, "library", r.library);
         }
       }
-      for (let i = 0; i < WARMUP + ITERS; i++) {
-        let cursor: string | null = null;
-        for (let p = 1; p <= 10; p++) {
-          const r = await get(`/v1/images?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
-          if (r.body.items?.length !== 20) throw new Error(`list page ${p}: ${r.body.items?.length} items`);
-          cursor = r.body.nextCursor ?? null;
-          if (i >= WARMUP && (p === 1 || p === 10)) rec(`list, page ${p}`, "http", r.wall);
+      for (const [name, query] of [
+        ["list", "limit=20"],
+        ["timeline", "limit=20&sort=taken"],
+      ] as const) {
+        for (let i = 0; i < WARMUP + ITERS; i++) {
+          let cursor: string | null = null;
+          for (let p = 1; p <= 10; p++) {
+            const r = await get(`/v1/images?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+            if (r.body.items?.length !== 20) throw new Error(`${name} page ${p}: ${r.body.items?.length} items`);
+            cursor = r.body.nextCursor ?? null;
+            if (i >= WARMUP && (p === 1 || p === 10)) rec(`${name}, page ${p}`, "http", r.wall);
+          }
         }
+      }
+      for (let i = 0; i < WARMUP + ITERS; i++) {
+        const r = await get(
+          "/v1/images?limit=20&sort=taken&takenFrom=2022-04-15T05:20:00Z&takenTo=2023-04-15T05:20:00Z",
+        );
+        if (i >= WARMUP) rec("timeline, one year", "http", r.wall);
       }
       // The floor of a request here: no I/O (/v1/auth/config), one D1 and one R2 read (/health), the bearer check
       // alone (/v1/me: the token and the session's row in D1).
@@ -496,11 +545,20 @@ async function main() {
       `| ${row} | ${counts[row] ? med(counts[row]!) : "-"} | ${cell(m.http)} | ${cell(m.library)} | ${cell(m.sql)} | ${cell(m.call)} | ${cell(m.like)} | ${likeRows[row] ? med(likeRows[row]!) : "-"} |`,
     );
   }
-  console.log(`\n## Timeline, GET /v1/images?limit=20 (p50 / p95 in ms, ${ITERS} samples after ${WARMUP})\n`);
-  console.log("| page | HTTP | SQL | call |\n|---|---:|---:|---:|");
-  for (const row of ["list, page 1", "list, page 10"]) {
+  console.log(
+    `\n## Listing, GET /v1/images?limit=20 (newest uploads) and &sort=taken (the timeline) (p50 / p95 in ms, ${ITERS} samples after ${WARMUP})\n`,
+  );
+  console.log("| listing | HTTP | SQL | call |\n|---|---:|---:|---:|");
+  for (const row of [
+    "list, page 1",
+    "list, page 10",
+    "timeline, page 1",
+    "timeline, page 10",
+    "timeline, one year",
+    "near-duplicates scan",
+  ]) {
     const m = results[row] ?? {};
-    console.log(`| ${row.replace("list, ", "")} | ${cell(m.http)} | ${cell(m.sql)} | ${cell(m.call)} |`);
+    console.log(`| ${row} | ${cell(m.http)} | ${cell(m.sql)} | ${cell(m.call)} |`);
   }
   console.log(`\n## Reference requests in the same run (HTTP p50 / p95 in ms, ${ITERS} samples after ${WARMUP})\n`);
   console.log("| request | HTTP |\n|---|---:|");
