@@ -15,6 +15,7 @@
  * (the binding's default background). The answer must be exactly 9×8 and at most MAX_HASH_PNG_BYTES, and inflating
  * stops at the bytes a 9×8 image can have: a wrong or hostile answer is an error, never a hash of something else.
  */
+import { concatBytes } from "../lib/encoding";
 
 /**
  * At most this many of the 64 bits apart: the same picture. Chosen from distances measured on 17 real photos
@@ -282,13 +283,7 @@ async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number, wha
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 function u32(b: Uint8Array, i: number): number {

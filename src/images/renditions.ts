@@ -1,4 +1,5 @@
 import type { Config } from "../lib/config";
+import { concatBytes } from "../lib/encoding";
 import { ApiError } from "../lib/problem";
 import { matchesEtag } from "./image-file";
 import { type RenditionParams, type RenditionSpec, resolveRendition, type WatermarkSource } from "./rendition-spec";
@@ -171,13 +172,7 @@ export function withoutJpegMetadata(jpeg: Uint8Array): Uint8Array {
     at = end;
   }
   kept.push(jpeg.subarray(at));
-  const out = new Uint8Array(kept.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of kept) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(kept);
 }
 
 /** Cloudflare's ImagesError code for an input that is not an image. */

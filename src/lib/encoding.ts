@@ -22,6 +22,17 @@ export function hex(bytes: ArrayBuffer | Uint8Array): string {
 
 export const utf8 = new TextEncoder();
 
+/** The bytes of `parts`, one after the other, in one array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {
   const bytes = typeof data === "string" ? utf8.encode(data) : data;
   return hex(await crypto.subtle.digest("SHA-256", bytes));

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { secureHeaders } from "hono/secure-headers";
+import { concatBytes } from "../lib/encoding";
 import { ApiError } from "../lib/problem";
 import type { AppEnv, BaseEnv, CallerEnv } from "./context";
 
@@ -95,7 +96,7 @@ function limitBody(maxSize: number, error: () => ApiError) {
       }
       chunks.push(value);
     }
-    c.req.raw = new Request(raw, { body: concat(chunks, size) });
+    c.req.raw = new Request(raw, { body: concatBytes(chunks) });
     return next();
   });
 }
@@ -118,16 +119,6 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<v
     clearTimeout(timer);
     await reader.cancel().catch(() => {});
   }
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 /** Uploads: the configured image size plus the multipart envelope, refused with the upload's own problem. */

@@ -1,26 +1,14 @@
 // The images, tags and search documents every user had in D1 before libraries moved into their own Durable Objects
 // (migrations/0002–0011). Read here only to move them, a page at a time, into each owner's library (the library
 // engine's `moveFromD1`), then deleted. Goes with the tables, in the release after the move (migrations/0012).
-import type { ImageContentType, TagStatus } from "./image-rows";
+import type { ImageRow } from "./image-rows";
 
-export interface D1ImageRow {
-  seq: number;
-  id: string;
-  r2_key: string;
-  filename: string;
-  content_type: ImageContentType;
-  bytes: number;
-  width: number;
-  height: number;
-  sha256: string;
-  tag_status: TagStatus;
-  tag_error: string | null;
+/** An image as D1 held it: the library's columns of the time, and every tag row (rejections included) as JSON. */
+export type D1ImageRow = Omit<ImageRow, "user_id" | "metadata" | "taken_ms" | "phash"> & {
   tag_queued_at: number | null;
   geometry_checked: number;
-  created_at: number;
-  /** Every tag row, rejections included, as JSON. */
   tags_json: string;
-}
+};
 
 export type D1TagRow = { label: string; score: number; source: "ai" | "user"; model: string | null; rejected: number };
 
