@@ -90,9 +90,10 @@ export class LibraryEngine {
 
   /** Runs one operation for `owner` (the object's name): the only way in, see library-client.ts. */
   async run(call: LibraryCall): Promise<unknown> {
+    if (!Object.hasOwn(CHANGES_SEARCH, call.op)) throw new Error(`A library has no operation "${String(call.op)}".`);
     await this.open(call.owner);
     const op = this[call.op] as (...args: unknown[]) => unknown;
-    if (READS.has(call.op)) return op.apply(this, call.args);
+    if (!CHANGES_SEARCH[call.op]) return op.apply(this, call.args);
     this.windows.clear();
     try {
       return await op.apply(this, call.args);
@@ -474,25 +475,35 @@ type MovedTag = { label: string; score: number; source: "ai" | "user"; model: st
 /** The operations a library offers: every public method but the entry points of the object. */
 export type LibraryOp = Exclude<keyof LibraryEngine, "run" | "alarm">;
 
-/** Operations that change nothing a search finds (every other one drops the cached search windows). */
-const READS: ReadonlySet<LibraryOp> = new Set([
-  "get",
-  "getRow",
-  "timeline",
-  "similar",
-  "lookalikes",
-  "getMany",
-  "list",
-  "ownedIds",
-  "existingShas",
-  "search",
-  "listTags",
-  "size",
-  "beginUpload",
-  "markTagQueued",
-  "claimRendition",
-]);
-
+/**
+ * Every operation, and whether it can change what a search finds (those drop the cached search windows). Listing
+ * them here is what makes a method an operation: run() refuses any other name, and a new public method does not
+ * compile until it is listed.
+ */
+const CHANGES_SEARCH: Record<LibraryOp, boolean> = {
+  get: false,
+  getRow: false,
+  getMany: false,
+  list: false,
+  timeline: false,
+  similar: false,
+  lookalikes: false,
+  ownedIds: false,
+  existingShas: false,
+  search: false,
+  listTags: false,
+  size: false,
+  beginUpload: false,
+  markTagQueued: false,
+  claimRendition: false,
+  insert: true,
+  discardUpload: true,
+  recordTagging: true,
+  editTags: true,
+  remove: true,
+  deleteAll: true,
+  requeueTagging: true,
+};
 /** One operation, for the owner the object is named after. */
 export type LibraryCall = {
   [K in LibraryOp]: { owner: string; op: K; args: Parameters<LibraryEngine[K]> };

@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
@@ -12,6 +13,7 @@ import {
 } from "../../../src/images/images.routes";
 import { originalKey } from "../../../src/images/store/image-objects";
 import { listTagsRoute as listTags } from "../../../src/images/tags.routes";
+import type { Library } from "../../../src/index";
 import { type FixtureName, fixtureInfo } from "../../fixtures";
 import { BASE_URL, call, signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
@@ -318,5 +320,20 @@ describe("pagination", () => {
     for (const limit of [0, 101, 2.5]) {
       await expectContract(listImages, 400, await client.GET("/v1/images", { params: { query: { limit } } }));
     }
+  });
+});
+
+describe("the library object", () => {
+  it("runs only its operations: a private method or another name is refused, and the owner must be its own", async () => {
+    const { user } = await signedInClient();
+    const other = await signedInClient();
+    // Called on the object itself (not over RPC), so each refusal is this test's to catch.
+    await runInDurableObject(env.LIBRARY.getByName(user.id), async (library: Library) => {
+      for (const op of ["release", "openAs", "moveFromD1", "constructor", "toString", "run", "alarm"]) {
+        await expect(library.run({ owner: user.id, op, args: [] } as never), op).rejects.toThrow(/no operation/);
+      }
+      expect(await library.run({ owner: user.id, op: "size", args: [] })).toMatchObject({ images: 0 });
+      await expect(library.run({ owner: other.user.id, op: "size", args: [] })).rejects.toThrow(/another user/);
+    });
   });
 });
