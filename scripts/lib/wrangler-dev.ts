@@ -40,6 +40,34 @@ export function secretVars(): Record<string, string> {
   return { JWT_SECRET: secret(), PASSWORD_PEPPER: secret(), URL_SIGNING_SECRET: secret() };
 }
 
+/** Resolves with true once nothing is left in process group `pgid` (kill(-pgid, 0) fails with ESRCH). */
+export async function groupGone(pgid: number, timeoutMs = 15_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return true;
+    }
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Signals a process group and waits until it is gone; SIGKILL for whatever is left after 10 s. */
+export async function stopGroup(pgid: number, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    return;
+  }
+  if (await groupGone(pgid, 10_000)) return;
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {}
+  await groupGone(pgid, 5_000);
+}
+
 export interface DevServerOptions {
   persistTo: string;
   vars?: Record<string, string>;
@@ -58,7 +86,7 @@ export interface DevServer {
   ready(timeoutMs?: number): Promise<void>;
   /** Resolves with the first match of `pattern` in the output after `from` (an offset into output()). */
   waitForOutput(pattern: RegExp, timeoutMs: number, from?: number): Promise<RegExpMatchArray>;
-  /** Signals the whole process group (npx, wrangler, workerd) and waits for npx to exit. */
+  /** Signals the whole process group (npx, wrangler, workerd) and waits until all of it has exited. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -118,11 +146,9 @@ export async function startWranglerDev(options: DevServerOptions): Promise<DevSe
       }
     },
     async stop(signal = "SIGTERM") {
-      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {}
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      if (child.pid === undefined) return;
+      await stopGroup(child.pid, signal);
+      await exited;
     },
   };
 }
