@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyPatches, type BytePatch, type LocationScan, locationPatches } from "../../src/images/location-redaction";
-import { readPhotoMetadata } from "../../src/images/photo-metadata";
+import { readPhotoMetadata, searchExifBlock } from "../../src/images/photo-metadata";
 import { sniffImage } from "../../src/images/sniff";
 import { photoFixture } from "../helpers/photo-fixtures";
 
@@ -91,6 +91,10 @@ describe("locationPatches: what it takes out of a photo", () => {
       expect(redacted.length).toBe(bytes.length);
       expect(await readPhotoMetadata(redacted)).toEqual({ ...before, location: null });
       expect(containsLatitude(redacted)).toBe(false);
+      // IFD0 keeps its other entries, in order, without GPSInfo (0x8825): no pointer to a GPS IFD is left at all.
+      const tags = ifd0Tags(bytes);
+      expect(tags).toContain(0x8825);
+      expect(ifd0Tags(redacted)).toEqual(tags.filter((tag) => tag !== 0x8825));
       expect(sniffImage(redacted)).toEqual(sniffImage(bytes));
       // Nothing but the EXIF block changed: every patched byte lies within a few hundred bytes of the others.
       const changed = patches.reduce((sum, patch) => sum + patch.bytes.length, 0);
@@ -248,4 +252,15 @@ function gpsIfdOffset(jpeg: Uint8Array): number {
     if (view.getUint16(entry, le) === 0x8825) return tiff + view.getUint32(entry + 8, le);
   }
   throw new Error("no GPSInfo entry");
+}
+
+/** The tags of IFD0 of a file's EXIF block, in file order. */
+function ifd0Tags(bytes: Uint8Array): number[] {
+  const search = searchExifBlock({ size: bytes.length, pieces: [{ offset: 0, bytes }] });
+  if (search.kind !== "found") throw new Error("no EXIF block");
+  const { tiff } = search.block;
+  const view = new DataView(tiff.buffer, tiff.byteOffset, tiff.byteLength);
+  const le = view.getUint8(0) === 0x49;
+  const ifd0 = view.getUint32(4, le);
+  return Array.from({ length: view.getUint16(ifd0, le) }, (_, i) => view.getUint16(ifd0 + 2 + i * 12, le));
 }
