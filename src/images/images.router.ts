@@ -4,7 +4,7 @@ import type { AppEnv } from "../routes/context";
 import { createRouter } from "../routes/create-router";
 import { publicOrigin } from "../routes/public-origin";
 import { contentDisposition } from "./filename";
-import { etagOf, type ImageFile } from "./image-file";
+import type { ImageFile } from "./image-file";
 import {
   batchDeleteImagesRoute,
   batchUpdateImageTagsRoute,
@@ -78,7 +78,14 @@ export const imagesRouter = createRouter()
         });
         return sendRendition(made);
       }
-      const file = await images.readFile(caller, { id, ifNoneMatch, range: c.req.header("range") });
+      // The owner's token gets the stored bytes; a link (which anyone may have been given) gets them without the
+      // photo's location, with `download` or without.
+      const file = await images.readFile(caller, {
+        id,
+        ifNoneMatch,
+        range: c.req.header("range"),
+        audience: authorization ? "owner" : "link",
+      });
       return sendImageFile(file, download ? "attachment" : "inline");
     } finally {
       await active; // an ended session's 401 wins over whatever the read came to
@@ -166,8 +173,10 @@ function presentImages<E extends AppEnv>(c: Context<E>, images: ImageRecord[]) {
 function sendImageFile(file: ImageFile, disposition: "inline" | "attachment"): Response {
   const { image } = file;
   const headers = new Headers({
-    ETag: etagOf(image),
+    ETag: file.etag,
     "Cache-Control": "private, max-age=3600",
+    // A link with a bearer token gets other bytes (with the location) than the same link without.
+    Vary: "Authorization",
     "Accept-Ranges": "bytes",
     "Content-Disposition": contentDisposition(image.filename, disposition),
   });

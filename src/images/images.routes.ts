@@ -87,7 +87,12 @@ export const ImageSchema = z
       .openapi({
         description:
           "Where it was taken (EXIF GPS, WGS 84 degrees; altitude in metres). Private: shown only to you here, " +
-          "never through the legacy `/api/*` layer, and no rendition, session output or archive carries it.",
+          "never through the legacy `/api/*` layer, and no rendition, session output or archive carries it. The " +
+          "original served through a signed link (`url`, `displayUrl`, the legacy layer's `data`) has its EXIF GPS " +
+          'taken out (IFD0\'s GPSInfo entry, the GPS IFD and its values: same size, ETag `"<sha256>-private"`); with ' +
+          "your bearer token the file is the exact original. Only the EXIF GPS this field is read from is taken " +
+          "out: a place written elsewhere in the file (XMP, IPTC, maker notes) is served as it is, and so is a photo " +
+          "whose EXIF holds no location that can be read.",
         example: { latitude: 48.8584, longitude: 2.2945, altitude: 35 },
       }),
     url: z.url().openapi({
@@ -353,7 +358,10 @@ export const getImageFileRoute = createRoute({
     "Authorised either by the signature in the image's `url` or `thumbnailUrl` (so `<img src>` works; a signature " +
     "covers every rendition parameter, the watermark included, so a signed link cannot be changed into another " +
     "rendition) or by a bearer token. Without transform parameters: the original bytes, with `If-None-Match` (ETag " +
-    "is the SHA-256) and single `Range` requests. With any other parameter: a rendition made once with Cloudflare " +
+    "is the SHA-256) and single `Range` requests; through a signed link, a photo with a location comes without its " +
+    'EXIF GPS (same size, ETag `"<sha256>-private"`, ranges are slices of that file; 422 in the unexpected case ' +
+    "that the location cannot be taken out), while a bearer token gets the exact original. With any other " +
+    "parameter: a rendition made once with Cloudflare " +
     "Images (names and ranges are Cloudflare's), stored, and served from storage afterwards.\n\n" +
     "Options, in the order they apply: `trim.top`, `trim.right`, `trim.bottom`, `trim.left` (pixels cut from the " +
     "image as shown), `flip` (`h`, `v`, `hv`), `rotate` (90, 180, 270, clockwise), `width`, `height`, `fit`, " +

@@ -1,7 +1,7 @@
 import { decodeJsonCursor, encodeJsonCursor, seqBefore, seqPage } from "../lib/cursors";
 import { ApiError, invalidField } from "../lib/problem";
 import type { Caller, Platform } from "../platform";
-import { readImageFile } from "./image-file";
+import { type FileAudience, readImageFile } from "./image-file";
 import { normaliseLabel } from "./labels";
 import { type SweepOptions, sweepOrphanObjects } from "./orphan-sweep";
 import { NEAR_DUPLICATE_DISTANCE } from "./perceptual-hash";
@@ -236,8 +236,14 @@ export class ImageService {
     return this.library(caller).listTags(normaliseLabel(input.prefix ?? ""), input.limit);
   }
 
-  /** The original bytes (see image-file.ts for validators and ranges). */
-  async readFile(caller: Caller, input: { id: string; ifNoneMatch?: string | undefined; range?: string | undefined }) {
+  /**
+   * The original bytes (see image-file.ts for validators and ranges): as stored for the owner, without the photo's
+   * location through a link.
+   */
+  async readFile(
+    caller: Caller,
+    input: { id: string; ifNoneMatch?: string | undefined; range?: string | undefined; audience: FileAudience },
+  ) {
     return readImageFile(this.platform.bucket, await this.getRow(caller, input.id), input);
   }
 

@@ -9,7 +9,9 @@
  *   segments up to the image data (APP1 "Exif"), PNG chunks (`eXIf`), WebP RIFF chunks (`EXIF`), and HEIC/HEIF/AVIF
  *   boxes (`meta` → `iinf` names the "Exif" item, `iloc` says where its bytes are). No pixel data is read, each walk
  *   has a fixed maximum number of steps, and every read is bounds-checked. A block larger than MAX_EXIF_BYTES is
- *   ignored (JPEG cannot hold more than 64 KiB in one segment; phones write a few KiB).
+ *   ignored (JPEG cannot hold more than 64 KiB in one segment; phones write a few KiB). The walk reads a FileView
+ *   (searchExifBlock): the whole upload here; for location-redaction.ts, the pieces of a stored file read so far, and
+ *   a read outside them answers which bytes to read next.
  * - exifr 7.1.3 then parses that block, as a custom build of its modular core: the core, its TIFF file parser and its
  *   TIFF/EXIF segment parser, no dictionaries (tags are read by number). It is the smallest build there is. Measured
  *   with `npm run check:bundle` against the Worker's 109.74 KiB gzip, importing only exifr: this build +6.7 KiB, the
@@ -83,8 +85,9 @@ export const MAX_TEXT_LENGTH = 100;
 
 export async function readPhotoMetadata(bytes: Uint8Array): Promise<PhotoMetadata> {
   try {
-    const tiff = findExifBlock(bytes);
-    if (!tiff) return emptyPhotoMetadata();
+    const found = findExifBlock(new FileReader({ size: bytes.length, pieces: [{ offset: 0, bytes }] }));
+    if (!found) return emptyPhotoMetadata();
+    const { tiff } = found;
     const usable = checkTiff(tiff);
     if (!usable) return emptyPhotoMetadata();
     const exifr = new Exifr(EXIFR_OPTIONS[`${usable.exif}/${usable.gps}`]!);
@@ -350,23 +353,135 @@ function text(value: unknown): string | null {
 
 // ---------------------------------------------------------------------------------------------
 // Finding the EXIF block (a TIFF structure) in the container. Every read is bounds-checked and every walk has a
-// fixed maximum number of steps.
+// fixed maximum number of steps. The walk reads a FileView: the whole file for an upload, or (to serve a file
+// without its location, location-redaction.ts) the pieces of a stored file read so far; a read outside them stops
+// the walk and says which bytes to read (the walk is then run again with them).
 
-function findExifBlock(b: Uint8Array): Uint8Array | null {
-  let tiff: Uint8Array | null = null;
-  if (b[0] === 0xff && b[1] === 0xd8) tiff = jpegExif(b);
-  else if (startsWithAscii(b, 1, "PNG\r\n\x1a\n") && b[0] === 0x89) tiff = pngExif(b);
-  else if (startsWithAscii(b, 0, "RIFF") && startsWithAscii(b, 8, "WEBP")) tiff = webpExif(b);
-  else if (startsWithAscii(b, 4, "ftyp")) tiff = heifExif(b);
-  return tiff && tiff.length >= 8 && tiff.length <= MAX_EXIF_BYTES ? tiff : null;
+/** A file as far as it has been read: its size, and pieces of it (all of it in one piece, for an upload). */
+export interface FileView {
+  size: number;
+  pieces: readonly { offset: number; bytes: Uint8Array }[];
+}
+
+/** Where a file's EXIF block is, as readPhotoMetadata finds it. */
+export interface ExifBlock {
+  /** The TIFF structure (its header first), a view of the file's bytes, and where in the file it starts. */
+  tiff: Uint8Array;
+  offset: number;
+  /** PNG: the `eXIf` chunk holding it, whose CRC (over its type and data) follows the data. */
+  pngChunk: { typeOffset: number; dataLength: number } | null;
+}
+
+export type ExifBlockSearch =
+  | { kind: "found"; block: ExifBlock }
+  | { kind: "none" }
+  /** The walk needs bytes of the file that are not in the view. */
+  | { kind: "need"; offset: number; length: number };
+
+/** The EXIF block of the file as far as `view` shows it. Never throws. */
+export function searchExifBlock(view: FileView): ExifBlockSearch {
+  try {
+    const block = findExifBlock(new FileReader(view));
+    return block ? { kind: "found", block } : { kind: "none" };
+  } catch (error) {
+    if (error instanceof NotRead) return { kind: "need", offset: error.offset, length: error.length };
+    return { kind: "none" }; // unreachable by construction (every read is bounds-checked)
+  }
+}
+
+/** Thrown by FileReader for bytes inside the file that the view does not hold. */
+class NotRead {
+  constructor(
+    readonly offset: number,
+    readonly length: number,
+  ) {}
+}
+
+/** Reads of a FileView: bounds are the file's; bytes outside the file read as 0, bytes not read throw NotRead. */
+class FileReader {
+  readonly size: number;
+  constructor(private readonly view: FileView) {
+    this.size = view.size;
+  }
+
+  /** Whether [offset, offset + length) lies inside the file (read or not). */
+  has(offset: number, length: number): boolean {
+    return (
+      Number.isSafeInteger(offset) &&
+      Number.isSafeInteger(length) &&
+      offset >= 0 &&
+      length >= 0 &&
+      offset + length <= this.size
+    );
+  }
+
+  /** The bytes [offset, offset + length) of the file, which must lie inside it (has() first). */
+  bytes(offset: number, length: number): Uint8Array {
+    for (const piece of this.view.pieces) {
+      const at = offset - piece.offset;
+      if (at >= 0 && at + length <= piece.bytes.length) return piece.bytes.subarray(at, at + length);
+    }
+    throw new NotRead(offset, length);
+  }
+
+  /** The bytes of [offset, offset + length) that lie inside the file. */
+  private clipped(offset: number, length: number): Uint8Array {
+    const start = Math.max(0, offset);
+    const end = Math.min(this.size, offset + length);
+    return end > start ? this.bytes(start, end - start) : new Uint8Array(0);
+  }
+
+  u8(i: number): number {
+    return this.clipped(i, 1)[0] ?? 0;
+  }
+
+  u16be(i: number): number {
+    return this.has(i, 2) ? u16be(this.bytes(i, 2), 0) : 0;
+  }
+
+  u32be(i: number): number {
+    return this.has(i, 4) ? u32be(this.bytes(i, 4), 0) : 0;
+  }
+
+  u32le(i: number): number {
+    return this.has(i, 4) ? u32le(this.bytes(i, 4), 0) : 0;
+  }
+
+  /** A big-endian unsigned integer of 0, 2, 4 or 8 bytes (8: exact up to 2^53, else past any file's end). */
+  uint(i: number, size: number): number {
+    if (size === 0) return 0;
+    if (size === 2) return this.u16be(i);
+    if (size === 4) return this.u32be(i);
+    return this.u32be(i) * 2 ** 32 + this.u32be(i + 4);
+  }
+
+  ascii(offset: number, length: number): string {
+    return ascii(this.clipped(offset, length), 0, length);
+  }
+
+  startsWithAscii(offset: number, s: string): boolean {
+    return this.has(offset, s.length) && startsWithAscii(this.bytes(offset, s.length), 0, s);
+  }
+}
+
+function findExifBlock(f: FileReader): ExifBlock | null {
+  let found: { start: number; end: number; pngChunk?: ExifBlock["pngChunk"] } | null = null;
+  if (f.u8(0) === 0xff && f.u8(1) === 0xd8) found = jpegExif(f);
+  else if (f.u8(0) === 0x89 && f.startsWithAscii(1, "PNG\r\n\x1a\n")) found = pngExif(f);
+  else if (f.startsWithAscii(0, "RIFF") && f.startsWithAscii(8, "WEBP")) found = webpExif(f);
+  else if (f.startsWithAscii(4, "ftyp")) found = heifExif(f);
+  if (!found) return null;
+  const length = found.end - found.start;
+  if (length < 8 || length > MAX_EXIF_BYTES) return null;
+  return { tiff: f.bytes(found.start, length), offset: found.start, pngChunk: found.pngChunk ?? null };
 }
 
 /** JPEG: the APP1 segment that starts with "Exif\0\0", among the segments before the image data (SOS). */
-function jpegExif(b: Uint8Array): Uint8Array | null {
+function jpegExif(f: FileReader): { start: number; end: number } | null {
   let pos = 2;
-  for (let step = 0; step < 256 && has(b, pos, 4); step++) {
-    if (b[pos] !== 0xff) return null;
-    const marker = b[pos + 1]!;
+  for (let step = 0; step < 256 && f.has(pos, 4); step++) {
+    if (f.u8(pos) !== 0xff) return null;
+    const marker = f.u8(pos + 1);
     if (marker === 0xff) {
       pos += 1; // a fill byte before a marker
       continue;
@@ -376,10 +491,10 @@ function jpegExif(b: Uint8Array): Uint8Array | null {
       pos += 2; // markers without a length
       continue;
     }
-    const length = u16be(b, pos + 2);
-    if (length < 2 || !has(b, pos + 2, length)) return null;
-    if (marker === 0xe1 && length >= 8 && startsWithAscii(b, pos + 4, "Exif\0\0")) {
-      return b.subarray(pos + 10, pos + 2 + length);
+    const length = f.u16be(pos + 2);
+    if (length < 2 || !f.has(pos + 2, length)) return null;
+    if (marker === 0xe1 && length >= 8 && f.startsWithAscii(pos + 4, "Exif\0\0")) {
+      return { start: pos + 10, end: pos + 2 + length };
     }
     pos += 2 + length;
   }
@@ -387,13 +502,18 @@ function jpegExif(b: Uint8Array): Uint8Array | null {
 }
 
 /** PNG: the `eXIf` chunk (PNG 1.5 / third edition), among the chunk headers (chunk data is skipped, not read). */
-function pngExif(b: Uint8Array): Uint8Array | null {
+function pngExif(f: FileReader): { start: number; end: number; pngChunk: ExifBlock["pngChunk"] } | null {
   let pos = 8;
-  for (let step = 0; step < 10_000 && has(b, pos, 12); step++) {
-    const length = u32be(b, pos);
-    const type = ascii(b, pos + 4, 4);
-    if (!has(b, pos + 8, length + 4)) return null;
-    if (type === "eXIf") return withoutExifPrefix(b.subarray(pos + 8, pos + 8 + length));
+  for (let step = 0; step < 10_000 && f.has(pos, 12); step++) {
+    const length = f.u32be(pos);
+    const type = f.ascii(pos + 4, 4);
+    if (!f.has(pos + 8, length + 4)) return null;
+    if (type === "eXIf") {
+      return {
+        ...withoutExifPrefix(f, pos + 8, pos + 8 + length),
+        pngChunk: { typeOffset: pos + 4, dataLength: length },
+      };
+    }
     if (type === "IEND") return null;
     pos += 12 + length;
   }
@@ -401,20 +521,21 @@ function pngExif(b: Uint8Array): Uint8Array | null {
 }
 
 /** WebP: the `EXIF` chunk of an extended (VP8X) file. */
-function webpExif(b: Uint8Array): Uint8Array | null {
+function webpExif(f: FileReader): { start: number; end: number } | null {
   let pos = 12;
-  for (let step = 0; step < 256 && has(b, pos, 8); step++) {
-    const length = u32le(b, pos + 4);
-    if (!has(b, pos + 8, length)) return null;
-    if (ascii(b, pos, 4) === "EXIF") return withoutExifPrefix(b.subarray(pos + 8, pos + 8 + length));
+  for (let step = 0; step < 256 && f.has(pos, 8); step++) {
+    const type = f.ascii(pos, 4); // the header in one read: a stored file's may lie past what has been read
+    const length = f.u32le(pos + 4);
+    if (!f.has(pos + 8, length)) return null;
+    if (type === "EXIF") return withoutExifPrefix(f, pos + 8, pos + 8 + length);
     pos += 8 + length + (length % 2); // chunks are padded to an even size
   }
   return null;
 }
 
 /** Some writers put JPEG's "Exif\0\0" in front of the TIFF structure in PNG and WebP too. */
-function withoutExifPrefix(block: Uint8Array): Uint8Array {
-  return startsWithAscii(block, 0, "Exif\0\0") ? block.subarray(6) : block;
+function withoutExifPrefix(f: FileReader, start: number, end: number): { start: number; end: number } {
+  return end - start >= 6 && f.startsWithAscii(start, "Exif\0\0") ? { start: start + 6, end } : { start, end };
 }
 
 interface Box {
@@ -424,22 +545,27 @@ interface Box {
   end: number;
 }
 
-/** The boxes between `from` and `to`, at most `max` of them; a malformed size ends the list. */
-function boxes(b: Uint8Array, from: number, to: number, max: number): Box[] {
+/**
+ * The boxes between `from` and `to`, at most `max` of them, up to and including the first of type `until`; a
+ * malformed size ends the list. Only box headers are read.
+ */
+function boxes(f: FileReader, from: number, to: number, max: number, until?: string): Box[] {
   const found: Box[] = [];
   let pos = from;
-  while (found.length < max && pos + 8 <= to) {
-    let size = u32be(b, pos);
+  while (found.length < max && pos + 8 <= to && f.has(pos, 8)) {
+    let size = f.u32be(pos);
     let header = 8;
     if (size === 1) {
-      if (!has(b, pos + 8, 8)) break;
-      size = uint(b, pos + 8, 8);
+      if (!f.has(pos + 8, 8)) break;
+      size = f.uint(pos + 8, 8);
       header = 16;
     } else if (size === 0) {
       size = to - pos; // to the end of the enclosing box (or file)
     }
     if (size < header || pos + size > to) break;
-    found.push({ type: ascii(b, pos + 4, 4), start: pos + header, end: pos + size });
+    const type = f.ascii(pos + 4, 4);
+    found.push({ type, start: pos + header, end: pos + size });
+    if (type === until) break;
     pos += size;
   }
   return found;
@@ -447,40 +573,42 @@ function boxes(b: Uint8Array, from: number, to: number, max: number): Box[] {
 
 /**
  * HEIC/HEIF/AVIF: the item of type "Exif" (named in `iinf`), whose bytes `iloc` locates; they start with a 4-byte
- * offset to the TIFF header (usually 6, skipping "Exif\0\0", or 0).
+ * offset to the TIFF header (usually 6, skipping "Exif\0\0", or 0). Only the top-level box headers up to `meta`,
+ * `meta` itself and the item are read: in a file written with `mdat` first, or with the item after the image data
+ * (as sharp writes AVIF), that is a few reads of a stored file, not all of it.
  */
-function heifExif(b: Uint8Array): Uint8Array | null {
-  const meta = boxes(b, 0, b.length, 64).find((box) => box.type === "meta");
+function heifExif(f: FileReader): { start: number; end: number } | null {
+  const meta = boxes(f, 0, f.size, 64, "meta").find((box) => box.type === "meta");
   if (!meta) return null;
-  const inMeta = boxes(b, meta.start + 4, meta.end, 64); // a full box: version and flags first
+  const inMeta = boxes(f, meta.start + 4, meta.end, 64); // a full box: version and flags first
   const iinf = inMeta.find((box) => box.type === "iinf");
   const iloc = inMeta.find((box) => box.type === "iloc");
   if (!iinf || !iloc) return null;
-  const id = exifItemId(b, iinf);
+  const id = exifItemId(f, iinf);
   if (id === null) return null;
   const idat = inMeta.find((box) => box.type === "idat");
-  const extent = itemExtent(b, iloc, id, idat ?? null);
+  const extent = itemExtent(f, iloc, id, idat ?? null);
   if (!extent) return null;
   const [start, length] = extent;
-  if (length < 4 || !has(b, start, length)) return null;
-  const headerOffset = u32be(b, start);
+  if (length < 4 || !f.has(start, length)) return null;
+  const headerOffset = f.u32be(start);
   if (headerOffset > length - 4) return null;
-  return b.subarray(start + 4 + headerOffset, start + length);
+  return { start: start + 4 + headerOffset, end: start + length };
 }
 
 /** The id of the "Exif" item in `iinf` (item info entries of version 2 or 3). */
-function exifItemId(b: Uint8Array, iinf: Box): number | null {
-  const version = b[iinf.start];
+function exifItemId(f: FileReader, iinf: Box): number | null {
+  const version = f.u8(iinf.start);
   const countSize = version === 0 ? 2 : 4;
-  if (!has(b, iinf.start + 4, countSize)) return null;
-  for (const infe of boxes(b, iinf.start + 4 + countSize, iinf.end, 1024)) {
-    if (infe.type !== "infe" || !has(b, infe.start, 4)) continue;
-    const infeVersion = b[infe.start]!;
+  if (!f.has(iinf.start + 4, countSize)) return null;
+  for (const infe of boxes(f, iinf.start + 4 + countSize, iinf.end, 1024)) {
+    if (infe.type !== "infe" || !f.has(infe.start, 4)) continue;
+    const infeVersion = f.u8(infe.start);
     if (infeVersion < 2) continue;
     const idSize = infeVersion === 2 ? 2 : 4;
     const at = infe.start + 4;
     if (at + idSize + 6 > infe.end) continue;
-    if (ascii(b, at + idSize + 2, 4) === "Exif") return uint(b, at, idSize);
+    if (f.ascii(at + idSize + 2, 4) === "Exif") return f.uint(at, idSize);
   }
   return null;
 }
@@ -489,46 +617,46 @@ function exifItemId(b: Uint8Array, iinf: Box): number | null {
  * Where item `id`'s bytes are, by `iloc` (versions 0–2): [file offset, length]. Only a single extent in the file
  * (construction method 0) or in `idat` (method 1) is supported; that is what HEIF writers use for EXIF.
  */
-function itemExtent(b: Uint8Array, iloc: Box, id: number, idat: Box | null): [number, number] | null {
-  const version = b[iloc.start];
+function itemExtent(f: FileReader, iloc: Box, id: number, idat: Box | null): [number, number] | null {
+  const version = f.u8(iloc.start);
   if (version !== 0 && version !== 1 && version !== 2) return null;
   let pos = iloc.start + 4;
-  if (!has(b, pos, 2)) return null;
-  const offsetSize = b[pos]! >> 4;
-  const lengthSize = b[pos]! & 0xf;
-  const baseOffsetSize = b[pos + 1]! >> 4;
-  const indexSize = version === 0 ? 0 : b[pos + 1]! & 0xf;
+  if (!f.has(pos, 2)) return null;
+  const offsetSize = f.u8(pos) >> 4;
+  const lengthSize = f.u8(pos) & 0xf;
+  const baseOffsetSize = f.u8(pos + 1) >> 4;
+  const indexSize = version === 0 ? 0 : f.u8(pos + 1) & 0xf;
   if (![offsetSize, lengthSize, baseOffsetSize, indexSize].every((size) => size === 0 || size === 4 || size === 8)) {
     return null;
   }
   pos += 2;
   const idSize = version === 2 ? 4 : 2;
   if (pos + idSize > iloc.end) return null;
-  const itemCount = uint(b, pos, idSize);
+  const itemCount = f.uint(pos, idSize);
   pos += idSize;
   const end = iloc.end;
   for (let item = 0; item < Math.min(itemCount, 4096); item++) {
     if (pos + idSize > end) return null;
-    const itemId = uint(b, pos, idSize);
+    const itemId = f.uint(pos, idSize);
     pos += idSize;
     let method = 0;
     if (version >= 1) {
       if (pos + 2 > end) return null;
-      method = u16be(b, pos) & 0xf;
+      method = f.u16be(pos) & 0xf;
       pos += 2;
     }
     if (pos + 2 + baseOffsetSize + 2 > end) return null;
     pos += 2; // data_reference_index
-    const baseOffset = uint(b, pos, baseOffsetSize);
+    const baseOffset = f.uint(pos, baseOffsetSize);
     pos += baseOffsetSize;
-    const extentCount = u16be(b, pos);
+    const extentCount = f.u16be(pos);
     pos += 2;
     const extentSize = indexSize + offsetSize + lengthSize;
     if (pos + extentCount * extentSize > end) return null;
     if (itemId === id) {
       if (extentCount !== 1) return null;
-      const offset = baseOffset + uint(b, pos + indexSize, offsetSize);
-      const length = uint(b, pos + indexSize + offsetSize, lengthSize);
+      const offset = baseOffset + f.uint(pos + indexSize, offsetSize);
+      const length = f.uint(pos + indexSize + offsetSize, lengthSize);
       if (method === 0) return [offset, length];
       if (method === 1 && idat && offset + length <= idat.end - idat.start) return [idat.start + offset, length];
       return null;
@@ -542,7 +670,7 @@ function itemExtent(b: Uint8Array, iloc: Box, id: number, idat: Box | null): [nu
 // The TIFF structure: which of the IFDs read here can be handed to exifr safely.
 
 /** Bytes per value of each TIFF type (1 BYTE … 12 DOUBLE, 13 IFD); 0 for an unknown type. */
-const TYPE_SIZES = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4];
+export const TIFF_TYPE_SIZES: readonly number[] = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4];
 
 /**
  * Whether the TIFF header and IFD0 are sound (else null), and whether the Exif and GPS IFDs are: each IFD must lie
@@ -566,7 +694,7 @@ function checkTiff(t: Uint8Array): { exif: boolean; gps: boolean } | null {
       const entry = offset + 2 + i * 12;
       const tag = u16(entry);
       if (!tags.includes(tag)) continue;
-      const typeSize = TYPE_SIZES[u16(entry + 2)];
+      const typeSize = TIFF_TYPE_SIZES[u16(entry + 2)];
       if (!typeSize) return null; // an unknown type: exifr would fail on it
       const size = typeSize * u32(entry + 4);
       if (size > 4 && !has(t, u32(entry + 8), size)) return null;
@@ -618,14 +746,6 @@ function u32be(b: Uint8Array, i: number): number {
 
 function u32le(b: Uint8Array, i: number): number {
   return ((b[i] ?? 0) | ((b[i + 1] ?? 0) << 8) | ((b[i + 2] ?? 0) << 16) | ((b[i + 3] ?? 0) << 24)) >>> 0;
-}
-
-/** A big-endian unsigned integer of 0, 2, 4 or 8 bytes (8: exact up to 2^53, else past any file's end). */
-function uint(b: Uint8Array, i: number, size: number): number {
-  if (size === 0) return 0;
-  if (size === 2) return u16be(b, i);
-  if (size === 4) return u32be(b, i);
-  return u32be(b, i) * 2 ** 32 + u32be(b, i + 4);
 }
 
 function ascii(b: Uint8Array, offset: number, length: number): string {

@@ -6,6 +6,7 @@
 //   GET /photos                                the names of the photos below (JSON)
 //   GET /photo/<name>/<variant>                the photo as shipped (original), or a near-copy of it (VARIANTS)
 //   GET /png/<case>                            a 9×8 PNG of HASH_PATTERN in one PNG colour type / bit depth / layout
+//   GET /exif-far/full.<webp|avif|png>         the "full" EXIF past the file's first 256 KiB (farExifFixture)
 import { createServer, type Server } from "node:http";
 import sharp from "sharp";
 import type { TestProject } from "vitest/node";
@@ -234,7 +235,49 @@ function fixture(path: string): Promise<Buffer> | null {
   }
   const png = /^\/png\/(\w+)$/.exec(path);
   if (png && PNG_CASES[png[1]!]) return once(path, PNG_CASES[png[1]!]!);
+  const far = /^\/exif-far\/full\.(webp|avif|png)$/.exec(path);
+  if (far) return once(path, () => farExifFixture(far[1] as "webp" | "avif" | "png"));
   return null;
+}
+
+/**
+ * The "full" EXIF in a file whose EXIF block lies past its first 256 KiB: deterministic noise (which compresses
+ * badly), so the image data comes to about 300–450 KB. WebP and sharp's AVIF put EXIF after the image data anyway;
+ * the PNG's eXIf chunk is moved from before the image data to just before IEND, where PNG 1.5's eXIf extension
+ * allowed it and readers still find it.
+ */
+async function farExifFixture(format: "webp" | "avif" | "png"): Promise<Buffer> {
+  const side = { webp: 720, avif: 560, png: 420 }[format];
+  const pixels = Buffer.alloc(side * side * 3);
+  let state = 0x2545f491;
+  for (let i = 0; i < pixels.length; i++) {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0; // a fixed LCG: the same file every run
+    pixels[i] = state >>> 24;
+  }
+  const raw = sharp(pixels, { raw: { width: side, height: side, channels: 3 } });
+  const encoded =
+    format === "webp"
+      ? raw.webp({ quality: 90 })
+      : format === "avif"
+        ? raw.avif({ quality: 80, effort: 0 })
+        : raw.png();
+  const bytes = await encoded.withExif(EXIF_CASES.full as unknown as sharp.Exif).toBuffer();
+  return format === "png" ? pngWithExifLast(bytes) : bytes;
+}
+
+/** The PNG with its eXIf chunk moved to just before IEND (chunks keep their CRCs: a CRC covers only its chunk). */
+function pngWithExifLast(png: Buffer): Buffer {
+  const chunks: Buffer[] = [];
+  let exif: Buffer | null = null;
+  for (let pos = 8; pos < png.length; ) {
+    const end = pos + 12 + png.readUInt32BE(pos);
+    const chunk = png.subarray(pos, end);
+    if (chunk.toString("latin1", 4, 8) === "eXIf") exif = chunk;
+    else chunks.push(chunk);
+    pos = end;
+  }
+  if (!exif) throw new Error("sharp wrote no eXIf chunk");
+  return Buffer.concat([png.subarray(0, 8), ...chunks.slice(0, -1), exif, chunks.at(-1)!]);
 }
 
 async function exifFixture(name: ExifCase, format: string): Promise<Buffer> {
