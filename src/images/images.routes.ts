@@ -144,7 +144,7 @@ export const ImageWithPresetLinkSchema = ImageSchema.extend({
         "its options as they are now: after the preset changes it answers 403 instead of showing something else. " +
         "Expires with `url`.",
       example:
-        "https://api.imagify.ai/v1/images/img_q3m9Xc2LrT0bWvYd1NkA8g/file?ph=6f1c2a9e4b7d3c10&preset=web&uid=usr_3kTMd9w2XcQmWq0bR1yZ7A&exp=1795000000&sig=…",
+        "https://api.imagify.ai/v1/images/img_q3m9Xc2LrT0bWvYd1NkA8g/file?ph=6f1c2a9e4b7d3c10&preset=web&uid=usr_3kTMd9w2XcQmWq0bR1yZ7A&exp=1795000000&sig=Jx2qV8kT0bWvYd1NkA8gq3m9Xc2LrT0bWvYd1NkA8gQ",
     }),
 }).openapi("ImageWithPresetLink");
 
