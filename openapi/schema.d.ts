@@ -298,7 +298,7 @@ export interface paths {
         };
         /**
          * Get an image
-         * @description Metadata, tags and a signed, expiring `url` for the file.
+         * @description Metadata, tags and a signed, expiring `url` for the file. With `preset`, also `presetUrl`: a signed link to the image made with that preset, which stops working (403) once the preset's options change.
          */
         get: operations["getImage"];
         put?: never;
@@ -437,6 +437,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/images/{id}/edits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Edit an image (non-destructively)
+         * @description Replaces the image's edits wholesale (what the body leaves out is no longer applied): `crop` (a rectangle of the original as shown), `flip`, `rotate`, then `brightness`, `contrast`, `gamma`, `saturation`, in that order. The original file is never changed and `url` still downloads it; the thumbnail, every rendition, the display image, session outputs and what the tagger sees are the edited picture, and `width`/`height` become its size. Every change gives the image's rendition links and ETags new values, so nothing made from an earlier edit is served again (the files of earlier edits are deleted). A change that cuts or turns the picture makes `tagStatus` `pending`: it is tagged again, as edited, through the tagging queue (user tags and rejections stay). Sending the edits the image already has changes nothing. A crop outside the image is a 400 naming `body.crop`.
+         */
+        put: operations["putImageEdits"];
+        post?: never;
+        /**
+         * Revert an image's edits
+         * @description Back to the original as uploaded: thumbnail and renditions show it unedited again (under new links and ETags), `width`/`height` are the original's. An image whose edits cut or turned it is tagged again. An image without edits is answered as it is.
+         */
+        delete: operations["deleteImageEdits"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your presets and the built-in ones
+         * @description Named rendition recipes: the built-in `thumbnail` (256 px WebP, the gallery thumbnail itself), `web` (1600 px WebP, quality 80) and `social-square` (1080×1080 cover JPEG), then yours. Use one as `?preset=<name>` on GET /v1/images/{id}/file or as `preset` when creating a processing session.
+         */
+        get: operations["listPresets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presets/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or replace a preset
+         * @description Saves `options` under `name`, replacing a preset of yours of that name. A built-in preset's name is refused (409). At most `PRESETS_PER_USER` presets of your own (422 for one more; replacing one is always possible). A `watermark.imageId` must be one of your images (422). Signed links made with the preset's earlier options stop working (403); `?preset=` with a bearer token gives the new ones at once.
+         */
+        put: operations["putPreset"];
+        post?: never;
+        /**
+         * Delete a preset
+         * @description Built-in presets cannot be deleted (409). Renditions made with it stay stored with their images; processing sessions created with it keep their output.
+         */
+        delete: operations["deletePreset"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a preset
+         * @description Gives one of your presets a new `name`. A name already used (by one of yours or a built-in one) is a 409, and built-in presets cannot be renamed (409). Links naming the old name stop working.
+         */
+        patch: operations["renamePreset"];
+        trace?: never;
+    };
     "/v1/processing-sessions": {
         parameters: {
             query?: never;
@@ -449,7 +521,7 @@ export interface paths {
         put?: never;
         /**
          * Create a conversion session
-         * @description A draft that converts 1–100 of your images to one output: a format and any option of a rendition (size, fit, quality, rotate, flip, trim, gravity, colour adjustments, blur, sharpen, background, border, metadata, a watermark), as GET /v1/images/{id}/file takes them, nested (`trim: {top}`, `watermark: {imageId, …}`). Each converted file is that rendition (the same file, made once). Nothing runs until `…/start`. The session lives in its own Durable Object: every device and login of yours sees the same state. Ids that are not yours, in `imageIds` or as `output.watermark.imageId`, are refused (422) without saying whether they exist; options that do not go together are a 400 naming them.
+         * @description A draft that converts 1–100 of your images to one output: a format and any option of a rendition (size, fit, quality, rotate, flip, trim, gravity, colour adjustments, blur, sharpen, background, border, metadata, a watermark), as GET /v1/images/{id}/file takes them, nested (`trim: {top}`, `watermark: {imageId, …}`). Each converted file is that rendition (the same file, made once). Nothing runs until `…/start`. Instead of `output`, `preset` names a preset of yours or a built-in one (GET /v1/presets): it is resolved into the session's `output` at once. The session lives in its own Durable Object: every device and login of yours sees the same state. Ids that are not yours, in `imageIds` or as `output.watermark.imageId`, are refused (422) without saying whether they exist; options that do not go together are a 400 naming them.
          */
         post: operations["createProcessingSession"];
         delete?: never;
@@ -905,6 +977,84 @@ export interface components {
                 distance: number;
             }[];
         };
+        /**
+         * @description The image's non-destructive edits (PUT /v1/images/{id}/edits), null when it has none. The original file (`url`) is never changed; everything else shown of the image is the edited picture.
+         * @example {
+         *       "rotate": 90,
+         *       "crop": {
+         *         "x": 40,
+         *         "y": 30,
+         *         "width": 320,
+         *         "height": 240
+         *       },
+         *       "brightness": 1.1
+         *     }
+         */
+        ImageEdits: {
+            /**
+             * @description The rectangle kept, in pixels of the original as shown (EXIF orientation applied, before any edit: `originalWidth` × `originalHeight`); it must lie inside it (400 naming `body.crop` otherwise). Applied first.
+             * @example {
+             *       "x": 40,
+             *       "y": 30,
+             *       "width": 320,
+             *       "height": 240
+             *     }
+             */
+            crop?: {
+                /**
+                 * @description Left edge of the kept rectangle, pixels from the left of the image as shown.
+                 * @example 40
+                 */
+                x: number;
+                /**
+                 * @description Top edge of the kept rectangle, pixels from the top of the image as shown.
+                 * @example 30
+                 */
+                y: number;
+                /**
+                 * @description Width of the kept rectangle, in pixels (at least 1).
+                 * @example 320
+                 */
+                width: number;
+                /**
+                 * @description Height of the kept rectangle, in pixels (at least 1).
+                 * @example 240
+                 */
+                height: number;
+            };
+            /**
+             * @description Mirrors the cropped picture: `h` left ↔ right, `v` top ↔ bottom, `hv` both; before `rotate`.
+             * @example h
+             * @enum {string}
+             */
+            flip?: "h" | "v" | "hv";
+            /**
+             * @description Turns the picture clockwise by 90, 180 or 270 degrees, after the crop and the flip; the image's `width` and `height` then are the turned picture's.
+             * @example 90
+             * @enum {number}
+             */
+            rotate?: 90 | 180 | 270;
+            /**
+             * @description Brightness factor: 1 unchanged, 0.5 half as bright, 2 twice (0–4, 0 excluded).
+             * @example 1.2
+             */
+            brightness?: number;
+            /**
+             * @description Contrast factor: 1 unchanged, below 1 flatter, above 1 stronger (0–4, 0 excluded).
+             * @example 1.1
+             */
+            contrast?: number;
+            /**
+             * @description Exposure (gamma) factor: 1 unchanged, below 1 darker, above 1 lighter (0–4, 0 excluded).
+             * @example 1.2
+             */
+            gamma?: number;
+            /**
+             * @description Colour saturation factor: 1 unchanged, 0 grayscale, 2 twice as vivid (0–4).
+             * @example 0
+             */
+            saturation?: number;
+        } | null;
         Tag: {
             /** @example tabby */
             label: string;
@@ -934,7 +1084,7 @@ export interface components {
             /** @example 48213 */
             bytes: number;
             /**
-             * @description As shown: after EXIF orientation (a phone photo taken upright) or HEIF rotation.
+             * @description As shown: after EXIF orientation (a phone photo taken upright) or HEIF rotation, and after the image's `edits` (a crop, a quarter turn): the size of what its renditions are made from.
              * @example 1024
              */
             width: number;
@@ -943,6 +1093,17 @@ export interface components {
              * @example 768
              */
             height: number;
+            /**
+             * @description The original as shown (EXIF orientation applied), before any edit: what `edits.crop` is measured on. Equal to `width` when the image has no edits that change its size.
+             * @example 1024
+             */
+            originalWidth: number;
+            /**
+             * @description Like `originalWidth`.
+             * @example 768
+             */
+            originalHeight: number;
+            edits: components["schemas"]["ImageEdits"];
             /** @description Hex SHA-256 of the bytes; also the file's ETag. */
             sha256: string;
             /**
@@ -1005,7 +1166,7 @@ export interface components {
             } | null;
             /**
              * Format: uri
-             * @description Signed, expiring, absolute URL of the file: works as `<img src>` from any origin, without a token.
+             * @description Signed, expiring, absolute URL of the original file, as uploaded (edits never change it): works as `<img src>` from any origin, without a token.
              * @example https://api.imagify.ai/v1/images/img_q3m9Xc2LrT0bWvYd1NkA8g/file?uid=usr_3kTMd9w2XcQmWq0bR1yZ7A&exp=1795000000&sig=…
              */
             url: string;
@@ -1013,12 +1174,12 @@ export interface components {
             urlExpiresAt: string;
             /**
              * Format: uri
-             * @description Signed URL of a small WebP rendition (fits 256×256, never enlarged, upright), made once and cached: for galleries. Expires with `url`.
+             * @description Signed URL of a small WebP rendition (fits 256×256, never enlarged, upright, edited), made once and cached: for galleries. It changes with every edit. Expires with `url`.
              */
             thumbnailUrl: string;
             /**
              * Format: uri
-             * @description Signed URL to show the image full size in an `<img>` in any browser: `url` itself for JPEG, PNG, WebP, GIF and AVIF; for HEIC/HEIF (which most browsers cannot decode) an upright JPEG rendition of it (at most 4096 px a side). Expires with `url`.
+             * @description Signed URL to show the image full size in an `<img>` in any browser: `url` itself for JPEG, PNG, WebP, GIF and AVIF; for HEIC/HEIF (which most browsers cannot decode) an upright JPEG rendition of it, and for an edited image the edited picture (PNG for PNG and GIF, WebP for WebP, else JPEG), at most 4096 px a side. Expires with `url`.
              */
             displayUrl: string;
         };
@@ -1046,6 +1207,14 @@ export interface components {
                 /** @description Bits of the 64-bit hashes that differ. */
                 distance: number;
             })[];
+        };
+        ImageWithPresetLink: components["schemas"]["Image"] & {
+            /**
+             * Format: uri
+             * @description With `?preset=`: a signed, expiring link to the image made with that preset. It names the preset and signs its options as they are now: after the preset changes it answers 403 instead of showing something else. Expires with `url`.
+             * @example https://api.imagify.ai/v1/images/img_q3m9Xc2LrT0bWvYd1NkA8g/file?ph=6f1c2a9e4b7d3c10&preset=web&uid=usr_3kTMd9w2XcQmWq0bR1yZ7A&exp=1795000000&sig=Jx2qV8kT0bWvYd1NkA8gq3m9Xc2LrT0bWvYd1NkA8gQ
+             */
+            presetUrl?: string;
         };
         BatchResults: {
             /** @description One per distinct id, in the order given. */
@@ -1121,6 +1290,252 @@ export interface components {
                  */
                 count: number;
             }[];
+        };
+        PresetList: {
+            /** @description The built-in presets first, then yours, by name. */
+            items: components["schemas"]["Preset"][];
+            /** @description How many presets of your own you may have (PRESETS_PER_USER). */
+            limit: number;
+        };
+        Preset: {
+            /**
+             * @description 1–40 of `a-z`, `0-9` and `-`.
+             * @example blog-header
+             */
+            name: string;
+            /** @description Offered to everyone; cannot be replaced, renamed or deleted. */
+            builtIn: boolean;
+            options: components["schemas"]["PresetOptions"];
+            /**
+             * Format: date-time
+             * @description Null for a built-in preset.
+             */
+            createdAt: string | null;
+            /**
+             * Format: date-time
+             * @description Null for a built-in preset.
+             */
+            updatedAt: string | null;
+        };
+        /**
+         * @description A rendition's parameters, as a processing session's `output` spells them: a `format` and any of `width`, `height`, `fit`, `quality` and the processing options (nested: `trim: {top}`, `border: {color, width}`, `watermark: {imageId, …}`). `?preset=` gives exactly the rendition these make.
+         * @example {
+         *       "format": "webp",
+         *       "width": 1200,
+         *       "height": 630,
+         *       "fit": "cover",
+         *       "gravity": "auto",
+         *       "quality": 80
+         *     }
+         */
+        PresetOptions: {
+            /**
+             * @example webp
+             * @enum {string}
+             */
+            format: "webp" | "avif" | "jpeg" | "png";
+            /**
+             * @description Width of the box to fit the image into, in pixels (1–4096).
+             * @example 800
+             */
+            width?: number;
+            /**
+             * @description Height of the box to fit the image into, in pixels (1–4096).
+             * @example 600
+             */
+            height?: number;
+            /**
+             * @description How the image fits the box (default `scale-down`: shrink to fit, never enlarge; `contain`: fit, enlarging if needed; `cover`: fill the box, cropping; `crop`: like `cover` but never enlarging; `pad`: fit and fill the rest with `background`, white by default). Sizes are the image as shown (EXIF orientation applied), after `trim` and `rotate`.
+             * @example cover
+             * @enum {string}
+             */
+            fit?: "scale-down" | "contain" | "cover" | "crop" | "pad";
+            /**
+             * @description Lossy quality 1–100 (default 85; PNG is lossless).
+             * @example 80
+             */
+            quality?: number;
+            /**
+             * @description Turns the image clockwise by 90, 180 or 270 degrees, after `trim` and `flip`; `width` and `height` then refer to the turned image.
+             * @example 90
+             * @enum {number}
+             */
+            rotate?: 90 | 180 | 270;
+            /**
+             * @description Mirrors the image: `h` left ↔ right, `v` top ↔ bottom, `hv` both; before `rotate`.
+             * @example h
+             * @enum {string}
+             */
+            flip?: "h" | "v" | "hv";
+            /**
+             * @description What a crop keeps (only with `fit=cover` or `fit=crop` and both `width` and `height`; 400 otherwise): `auto` (the most interesting part; Cloudflare's saliency), `center` (the default), `left`, `right`, `top`, `bottom`, or a focal point: x and y from 0 to 1 of the image as shown (0,0 top left), kept at the same relative position in the crop (Cloudflare's `mode: remainder`).
+             * @example {
+             *       "x": 0.3,
+             *       "y": 0.7
+             *     }
+             */
+            gravity?: ("auto" | "center" | "left" | "right" | "top" | "bottom") | {
+                /**
+                 * @description 0 = left edge, 1 = right edge.
+                 * @example 0.3
+                 */
+                x: number;
+                /**
+                 * @description 0 = top edge, 1 = bottom edge.
+                 * @example 0.7
+                 */
+                y: number;
+            };
+            /**
+             * @description Brightness factor: 1 unchanged, 0.5 half as bright, 2 twice (0–4, 0 excluded).
+             * @example 1.2
+             */
+            brightness?: number;
+            /**
+             * @description Contrast factor: 1 unchanged, below 1 flatter, above 1 stronger (0–4, 0 excluded).
+             * @example 1.1
+             */
+            contrast?: number;
+            /**
+             * @description Exposure (gamma) factor: 1 unchanged, below 1 darker, above 1 lighter (0–4, 0 excluded).
+             * @example 1.2
+             */
+            gamma?: number;
+            /**
+             * @description Colour saturation factor: 1 unchanged, 0 grayscale, 2 twice as vivid (0–4).
+             * @example 0
+             */
+            saturation?: number;
+            /**
+             * @description Blur radius (approximately Gaussian), 1–250.
+             * @example 10
+             */
+            blur?: number;
+            /**
+             * @description Sharpening strength, 0–10 (1 suits downscaled photos).
+             * @example 1
+             */
+            sharpen?: number;
+            /**
+             * @description Colour under transparent parts and around the image with `fit=pad` (white by default): `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `black`, `white` or `transparent`.
+             * @example #1e90ff
+             */
+            background?: string;
+            /**
+             * @description Metadata kept in a JPEG output: `none` (the default) or `copyright` (the EXIF copyright tag only). WebP, PNG and AVIF keep none. Location (GPS) never leaves in a rendition.
+             * @example copyright
+             * @enum {string}
+             */
+            metadata?: "none" | "copyright";
+            /**
+             * @description Pixels cut from each side of the image as shown, before anything else.
+             * @example {
+             *       "top": 20,
+             *       "left": 10
+             *     }
+             */
+            trim?: {
+                /**
+                 * @description Pixels cut from the top of the image as shown (0–16384).
+                 * @example 20
+                 */
+                top?: number;
+                /**
+                 * @description Pixels cut from the right of the image as shown (0–16384).
+                 * @example 20
+                 */
+                right?: number;
+                /**
+                 * @description Pixels cut from the bottom of the image as shown (0–16384).
+                 * @example 20
+                 */
+                bottom?: number;
+                /**
+                 * @description Pixels cut from the left of the image as shown (0–16384).
+                 * @example 20
+                 */
+                left?: number;
+            };
+            /**
+             * @description A border added around the output, after resizing: `{color, width}` all round, or `{color, top, right, bottom, left}` (a side left out has none); `color` defaults to black.
+             * @example {
+             *       "color": "#000000",
+             *       "width": 8
+             *     }
+             */
+            border?: {
+                /**
+                 * @description Border colour, as for `background`; default black (`#000000`).
+                 * @example #000000
+                 */
+                color?: string;
+                /**
+                 * @description Border width on every side, in pixels (0–1000).
+                 * @example 8
+                 */
+                width?: number;
+                /**
+                 * @description Border width at the top, in pixels (0–1000).
+                 * @example 8
+                 */
+                top?: number;
+                /**
+                 * @description Border width at the right, in pixels (0–1000).
+                 * @example 8
+                 */
+                right?: number;
+                /**
+                 * @description Border width at the bottom, in pixels (0–1000).
+                 * @example 8
+                 */
+                bottom?: number;
+                /**
+                 * @description Border width at the left, in pixels (0–1000).
+                 * @example 8
+                 */
+                left?: number;
+            };
+            /**
+             * @description Draws one of your own images (a logo; a PNG with transparency suits best) over the output, after every other option: scaled to `width` of the output's width (keeping its aspect ratio, at most the output's height), at `gravity` (inset by 2 % of the output's shorter side), with `opacity`. An id that is not one of your images is refused as not found.
+             * @example {
+             *       "imageId": "img_7Hq2mX9bV4sLr8cW1yZ3Aa",
+             *       "opacity": 0.5,
+             *       "width": 0.2
+             *     }
+             */
+            watermark?: {
+                /**
+                 * @description The id of one of your images.
+                 * @example img_7Hq2mX9bV4sLr8cW1yZ3Aa
+                 */
+                imageId: string;
+                /**
+                 * @description 0–1 (0 excluded), default 1.
+                 * @example 0.5
+                 */
+                opacity?: number;
+                /**
+                 * @description Where it is drawn, default `bottom-right`.
+                 * @example bottom-right
+                 * @enum {string}
+                 */
+                gravity?: "center" | "top" | "bottom" | "left" | "right" | "top-left" | "top-right" | "bottom-left" | "bottom-right";
+                /**
+                 * @description Its width as a fraction of the output's width, 0–1 (0 excluded), default 0.25.
+                 * @example 0.2
+                 */
+                width?: number;
+            };
+        };
+        PresetPut: {
+            options: components["schemas"]["PresetOptions"];
+        };
+        PresetRename: {
+            /**
+             * @description 1–40 of `a-z`, `0-9` and `-`.
+             * @example blog-header
+             */
+            name: string;
         };
         ProcessingSession: {
             /** @example prs_7Hq2mX9bV4sLr8cW1yZ3Aa */
@@ -1366,6 +1781,7 @@ export interface components {
                 width?: number;
             };
         };
+        /** @description `imageIds` and exactly one of `output` and `preset`. */
         CreateProcessingSession: {
             /**
              * @description 1–100 of your image ids, in the order to convert them.
@@ -1374,7 +1790,12 @@ export interface components {
              *     ]
              */
             imageIds: string[];
-            output: components["schemas"]["ProcessingOutput"];
+            output?: components["schemas"]["ProcessingOutput"];
+            /**
+             * @description Instead of `output`: a preset of yours or a built-in one (GET /v1/presets), resolved now into the session's `output` (a later change of the preset does not change the session). An unknown name is a 400 naming it.
+             * @example web
+             */
+            preset?: string;
         };
         ProcessingSessionPage: {
             items: components["schemas"]["ProcessingSession"][];
@@ -2434,7 +2855,10 @@ export interface operations {
     };
     getImage: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A preset of yours or a built-in one: adds `presetUrl`. */
+                preset?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2449,7 +2873,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Image"];
+                    "application/json": components["schemas"]["ImageWithPresetLink"];
                 };
             };
             /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
@@ -2609,6 +3033,12 @@ export interface operations {
                 "watermark.gravity"?: "center" | "top" | "bottom" | "left" | "right" | "top-left" | "top-right" | "bottom-left" | "bottom-right";
                 /** @description Its width as a fraction of the output's width, 0–1 (0 excluded), default 0.25. */
                 "watermark.width"?: number;
+                /** @description A preset of yours or a built-in one (`thumbnail`, `web`, `social-square`; GET /v1/presets lists them): the rendition those options make, the same file and bytes as spelling them out. It stands alone: with any other processing parameter it is a 400. An unknown name is a 400 naming `preset`. */
+                preset?: string;
+                /** @description Set by the API in a signed link to a preset: the digest of the preset's options when the link was made. Once the preset changes, the link is refused (403) rather than showing something else. */
+                ph?: string;
+                /** @description Set by the API in links to renditions of an edited image: the edit version it was made under, so the URL changes with every edit (no cache shows an earlier one). What is served is the image as edited now. */
+                ev?: number;
                 /** @description `1`: serve the original as an attachment (a download keeping its filename) instead of inline. */
                 download?: "1";
                 uid?: string;
@@ -3045,6 +3475,439 @@ export interface operations {
             };
             /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putImageEdits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "rotate": 90,
+                 *       "crop": {
+                 *         "x": 40,
+                 *         "y": 30,
+                 *         "width": 320,
+                 *         "height": 240
+                 *       },
+                 *       "brightness": 1.1
+                 *     }
+                 */
+                "application/json": components["schemas"]["ImageEdits"] & unknown;
+            };
+        };
+        responses: {
+            /** @description The image with its edits applied. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than this operation accepts; `detail` gives the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteImageEdits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image without edits. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPresets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The presets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresetList"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putPreset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 1–40 of `a-z`, `0-9` and `-`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "options": {
+                 *         "format": "webp",
+                 *         "width": 1200,
+                 *         "height": 630,
+                 *         "fit": "cover",
+                 *         "gravity": "auto",
+                 *         "quality": 80
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PresetPut"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preset"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preset"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than this operation accepts; `detail` gives the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but cannot be processed: for example, an image over the pixel limit. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deletePreset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 1–40 of `a-z`, `0-9` and `-`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure on our side; nothing was changed. Quote `requestId` when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    renamePreset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 1–40 of `a-z`, `0-9` and `-`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "og-image"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PresetRename"];
+            };
+        };
+        responses: {
+            /** @description Renamed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preset"];
+                };
+            };
+            /** @description The request does not match the operation's schema. `errors[]` lists each invalid field by path. The request is malformed (for example, unreadable JSON). This operation needs a Cloudflare Turnstile token in `turnstileToken`; GET /v1/auth/config gives the site key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Credentials are missing, invalid, expired or revoked. Sign in again, or refresh the access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such resource, or it belongs to another user (the two cases are indistinguishable). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than this operation accepts; `detail` gives the limit. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

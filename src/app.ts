@@ -4,7 +4,9 @@ import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { authRouter } from "./auth/auth.router";
+import { editsRouter } from "./images/edits.router";
 import { imagesRouter } from "./images/images.router";
+import { presetsRouter } from "./images/presets.router";
 import { legacyRouter } from "./legacy/legacy.router";
 import { legacyLayer } from "./legacy/legacy-layer";
 import { ConfigError, getConfig } from "./lib/config";
@@ -46,6 +48,8 @@ export function createApp() {
     .route("/", metaRouter)
     .route("/", authRouter)
     .route("/", imagesRouter)
+    .route("/", editsRouter)
+    .route("/", presetsRouter)
     .route("/", processingRouter)
     .route("/", legacyRouter);
 

@@ -1,6 +1,8 @@
 import { AuthService } from "./auth/auth.service";
+import { ImageEditService } from "./images/edits.service";
 import { ImageService } from "./images/images.service";
 import { localImagesBinding } from "./images/local-images-binding";
+import { PresetService } from "./images/presets.service";
 import { LegacyService } from "./legacy/legacy.service";
 import { getConfig } from "./lib/config";
 import type { Platform } from "./platform";
@@ -11,6 +13,8 @@ export interface Services {
   platform: Platform;
   auth: AuthService;
   images: ImageService;
+  edits: ImageEditService;
+  presets: PresetService;
   processing: ProcessingService;
   legacy: LegacyService;
 }
@@ -39,11 +43,13 @@ export function createServices(env: Env): Services {
     // SITEVERIFY exists only in the test environment (wrangler.toml); elsewhere siteverify is the Internet.
     siteverify: env.SITEVERIFY ?? globalThis,
   };
-  const images = new ImageService(platform);
-  const processing = new ProcessingService(platform, images);
+  const presets = new PresetService(platform);
+  const images = new ImageService(platform, presets);
+  const edits = new ImageEditService(platform);
+  const processing = new ProcessingService(platform, images, presets);
   const auth = new AuthService(platform, { images, processing });
   const legacy = new LegacyService(platform, { auth, images });
-  const services = { platform, auth, images, processing, legacy };
+  const services = { platform, auth, images, edits, presets, processing, legacy };
   built.set(env, services);
   return services;
 }

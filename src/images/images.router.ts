@@ -3,6 +3,7 @@ import type * as z from "zod";
 import type { AppEnv } from "../routes/context";
 import { createRouter } from "../routes/create-router";
 import { publicOrigin } from "../routes/public-origin";
+import { editedSize } from "./edits";
 import { contentDisposition } from "./filename";
 import type { ImageFile } from "./image-file";
 import {
@@ -21,6 +22,7 @@ import {
 } from "./images.routes";
 import { displayRendition, type RenditionParams, THUMBNAIL, wantsRendition } from "./rendition-spec";
 import type { Rendition } from "./renditions";
+import type { FileLinkView } from "./signed-url";
 import type { ImageRecord } from "./store/image-rows";
 import { listTagsRoute } from "./tags.routes";
 
@@ -54,25 +56,31 @@ export const imagesRouter = createRouter()
     return c.json({ items }, 200);
   })
   .openapi(getImageRoute, async (c) => {
-    const image = await c.var.services.images.get(c.var.caller, c.req.valid("param").id);
-    return c.json(await presentImage(c, image), 200);
+    const { images } = c.var.services;
+    const { preset } = c.req.valid("query");
+    const image = await images.get(c.var.caller, c.req.valid("param").id);
+    const presetLink = preset === undefined ? undefined : await images.presetLink(c.var.caller, image, preset);
+    const presented = await presentImage(c, image);
+    if (!presetLink) return c.json(presented, 200);
+    return c.json({ ...presented, presetUrl: publicOrigin(c) + presetLink.path }, 200);
   })
   .openapi(getImageFileRoute, async (c) => {
     const { images, auth } = c.var.services;
     const { id } = c.req.valid("param");
-    const { uid, exp, sig, download, rendition } = c.req.valid("query");
+    const { uid, exp, sig, download, rendition, view } = c.req.valid("query");
     // A bearer token (its session checked alongside the read, as requireAuth does), or the signature from the
-    // image's `url` (which covers the rendition).
+    // image's `url` (which covers the rendition, and a preset's name and options).
     const authorization = c.req.header("authorization");
     const { caller, active } = authorization
       ? await auth.verify(authorization)
-      : { caller: await images.verifyFileLink(id, { uid, exp, sig }, rendition), active: undefined };
+      : { caller: await images.verifyFileLink(id, { uid, exp, sig }, rendition, view), active: undefined };
     const ifNoneMatch = c.req.header("if-none-match");
     try {
-      if (wantsRendition(rendition)) {
+      if (wantsRendition(rendition) || view.preset !== undefined) {
         const made = await images.readRendition(caller, {
           id,
           params: rendition,
+          view,
           accept: c.req.header("accept"),
           ifNoneMatch,
         });
@@ -120,14 +128,16 @@ export const imagesRouter = createRouter()
 
 /**
  * The absolute, signed, expiring link to a file of the owner's image (its original, or one rendition of it), as
- * responses show it: it works as `<img src>` on any origin, for SIGNED_URL_TTL_SECONDS.
+ * responses show it: it works as `<img src>` on any origin, for SIGNED_URL_TTL_SECONDS. A rendition's link names the
+ * image's edit version, so it changes with every edit.
  */
 export async function signedFileUrl<E extends AppEnv>(
   c: Context<E>,
-  image: { id: string; userId: string },
+  image: { id: string; userId: string; editVersion?: number | undefined },
   rendition?: RenditionParams,
+  view?: FileLinkView,
 ): Promise<{ url: string; expiresAt: Date }> {
-  const link = await c.var.services.images.fileLink(image, rendition);
+  const link = await c.var.services.images.fileLink(image, rendition, view);
   return { url: publicOrigin(c) + link.path, expiresAt: link.expiresAt };
 }
 
@@ -136,19 +146,23 @@ export async function presentImage<E extends AppEnv>(
   c: Context<E>,
   image: ImageRecord,
 ): Promise<z.infer<typeof ImageSchema>> {
-  const owned = { id: image.id, userId: image.user_id };
+  const owned = { id: image.id, userId: image.user_id, editVersion: image.edit_version };
   const [file, thumbnail, display] = await Promise.all([
     signedFileUrl(c, owned),
     signedFileUrl(c, owned, THUMBNAIL),
     displayRendition(image) ? signedFileUrl(c, owned, displayRendition(image)) : null,
   ]);
+  const shown = editedSize(image, image.edits);
   return {
     id: image.id,
     filename: image.filename,
     contentType: image.content_type,
     bytes: image.bytes,
-    width: image.width,
-    height: image.height,
+    width: shown.width,
+    height: shown.height,
+    originalWidth: image.width,
+    originalHeight: image.height,
+    edits: image.edits,
     sha256: image.sha256,
     tagStatus: image.tag_status,
     tagError: image.tag_error,

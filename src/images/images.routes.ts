@@ -4,7 +4,8 @@ import { chain, limitJsonBody, limitUploadSize, requireAuth } from "../routes/mi
 import { jsonBody, jsonContent } from "../routes/openapi";
 import { problemResponses } from "../routes/problem";
 import { normaliseLabel } from "./labels";
-import { FileQuerySchema } from "./rendition-options.routes";
+import { PRESET_NAME } from "./presets";
+import { FileQuerySchema, ImageEditsSchema } from "./rendition-options.routes";
 import { FORMATS } from "./sniff";
 import type { ImageContentType } from "./store/image-rows";
 
@@ -37,11 +38,31 @@ export const ImageSchema = z
       .enum(Object.values(FORMATS).map((format) => format.contentType) as [ImageContentType, ...ImageContentType[]])
       .openapi({ description: "Detected from the bytes; the original keeps it (`url`)." }),
     bytes: z.number().int().openapi({ example: 48213 }),
-    width: z.number().int().openapi({
-      description: "As shown: after EXIF orientation (a phone photo taken upright) or HEIF rotation.",
-      example: 1024,
-    }),
+    width: z
+      .number()
+      .int()
+      .openapi({
+        description:
+          "As shown: after EXIF orientation (a phone photo taken upright) or HEIF rotation, and after the image's " +
+          "`edits` (a crop, a quarter turn): the size of what its renditions are made from.",
+        example: 1024,
+      }),
     height: z.number().int().openapi({ description: "As shown, like `width`.", example: 768 }),
+    originalWidth: z
+      .number()
+      .int()
+      .openapi({
+        description:
+          "The original as shown (EXIF orientation applied), before any edit: what `edits.crop` is measured on. " +
+          "Equal to `width` when the image has no edits that change its size.",
+        example: 1024,
+      }),
+    originalHeight: z.number().int().openapi({ description: "Like `originalWidth`.", example: 768 }),
+    edits: ImageEditsSchema.nullable().openapi({
+      description:
+        "The image's non-destructive edits (PUT /v1/images/{id}/edits), null when it has none. The original file " +
+        "(`url`) is never changed; everything else shown of the image is the edited picture.",
+    }),
     sha256: z.string().openapi({ description: "Hex SHA-256 of the bytes; also the file's ETag." }),
     tagStatus: z.enum(["pending", "tagged", "failed"]).openapi({
       description:
@@ -96,24 +117,41 @@ export const ImageSchema = z
         example: { latitude: 48.8584, longitude: 2.2945, altitude: 35 },
       }),
     url: z.url().openapi({
-      description: "Signed, expiring, absolute URL of the file: works as `<img src>` from any origin, without a token.",
+      description:
+        "Signed, expiring, absolute URL of the original file, as uploaded (edits never change it): works as " +
+        "`<img src>` from any origin, without a token.",
       example:
         "https://api.imagify.ai/v1/images/img_q3m9Xc2LrT0bWvYd1NkA8g/file?uid=usr_3kTMd9w2XcQmWq0bR1yZ7A&exp=1795000000&sig=…",
     }),
     urlExpiresAt: z.iso.datetime(),
     thumbnailUrl: z.url().openapi({
       description:
-        "Signed URL of a small WebP rendition (fits 256×256, never enlarged, upright), made once and cached: for " +
-        "galleries. Expires with `url`.",
+        "Signed URL of a small WebP rendition (fits 256×256, never enlarged, upright, edited), made once and " +
+        "cached: for galleries. It changes with every edit. Expires with `url`.",
     }),
     displayUrl: z.url().openapi({
       description:
         "Signed URL to show the image full size in an `<img>` in any browser: `url` itself for JPEG, PNG, WebP, GIF " +
-        "and AVIF; for HEIC/HEIF (which most browsers cannot decode) an upright JPEG rendition of it (at most 4096 " +
-        "px a side). Expires with `url`.",
+        "and AVIF; for HEIC/HEIF (which most browsers cannot decode) an upright JPEG rendition of it, and for an " +
+        "edited image the edited picture (PNG for PNG and GIF, WebP for WebP, else JPEG), at most 4096 px a side. " +
+        "Expires with `url`.",
     }),
   })
   .openapi("Image");
+
+export const ImageWithPresetLinkSchema = ImageSchema.extend({
+  presetUrl: z
+    .url()
+    .optional()
+    .openapi({
+      description:
+        "With `?preset=`: a signed, expiring link to the image made with that preset. It names the preset and signs " +
+        "its options as they are now: after the preset changes it answers 403 instead of showing something else. " +
+        "Expires with `url`.",
+      example:
+        "https://api.imagify.ai/v1/images/img_q3m9Xc2LrT0bWvYd1NkA8g/file?ph=6f1c2a9e4b7d3c10&preset=web&uid=usr_3kTMd9w2XcQmWq0bR1yZ7A&exp=1795000000&sig=Jx2qV8kT0bWvYd1NkA8gq3m9Xc2LrT0bWvYd1NkA8gQ",
+    }),
+}).openapi("ImageWithPresetLink");
 
 export const ImagePageSchema = z
   .object({
@@ -340,10 +378,21 @@ export const getImageRoute = createRoute({
   tags,
   ...bearer,
   summary: "Get an image",
-  description: "Metadata, tags and a signed, expiring `url` for the file.",
-  request: { params: ImageIdParamSchema },
+  description:
+    "Metadata, tags and a signed, expiring `url` for the file. With `preset`, also `presetUrl`: a signed link to " +
+    "the image made with that preset, which stops working (403) once the preset's options change.",
+  request: {
+    params: ImageIdParamSchema,
+    query: z.object({
+      preset: z
+        .string()
+        .regex(PRESET_NAME)
+        .optional()
+        .openapi({ description: "A preset of yours or a built-in one: adds `presetUrl`.", example: "web" }),
+    }),
+  },
   responses: {
-    200: jsonContent(ImageSchema, "The image."),
+    200: jsonContent(ImageWithPresetLinkSchema, "The image."),
     ...problemResponses(400, 401, 404),
   },
 });

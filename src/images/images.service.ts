@@ -1,21 +1,30 @@
 import { decodeJsonCursor, encodeJsonCursor, seqBefore, seqPage } from "../lib/cursors";
 import { ApiError, invalidField } from "../lib/problem";
 import type { Caller, Platform } from "../platform";
+import { editedImage } from "./edits";
 import { type FileAudience, readImageFile } from "./image-file";
 import { normaliseLabel } from "./labels";
 import { type SweepOptions, sweepOrphanObjects } from "./orphan-sweep";
 import { NEAR_DUPLICATE_DISTANCE } from "./perceptual-hash";
-import { displayRendition, type RenditionParams, type RenditionSpec, THUMBNAIL } from "./rendition-spec";
+import type { PresetService } from "./presets.service";
+import {
+  displayRendition,
+  type RenditionParams,
+  type RenditionSpec,
+  renditionEditVersion,
+  THUMBNAIL,
+  versionedRenditionName,
+} from "./rendition-spec";
 import { ensureRenditionStored, planRendition, readRendition } from "./renditions";
 import type { SearchMatch } from "./search/ranked-search";
-import { signFileUrl, verifyFileSignature } from "./signed-url";
+import { type FileLinkView, signFileUrl, verifyFileSignature } from "./signed-url";
 import { ownersWithD1Images } from "./store/d1-images";
 import { derivedKey, renditionNames } from "./store/image-objects";
 import type { ImageRecord, ImageRow, TimelinePosition } from "./store/image-rows";
 import { openLibrary } from "./store/library-client";
 import type { BroaderTermCount } from "./store/search-index";
 import type { TagCount } from "./store/tag-rows";
-import { tagWithConfig } from "./taggers";
+import { prepareTaggingInput, tagWithConfig } from "./taggers";
 import type { TaggingAttempt } from "./tagging-queue";
 import { storeUpload, uploadTooLarge } from "./upload";
 
@@ -61,7 +70,10 @@ const notFound = () => new ApiError("not_found", "No image with this id.");
  * to the caller.
  */
 export class ImageService {
-  constructor(private readonly platform: Platform) {}
+  constructor(
+    private readonly platform: Platform,
+    private readonly presets: PresetService,
+  ) {}
 
   private library(caller: Caller) {
     return openLibrary(this.platform, caller.userId);
@@ -181,18 +193,24 @@ export class ImageService {
   }
 
   /**
-   * Runs the tagger over the stored original. Success replaces the AI tags (user tags and rejections stay); failure
-   * records why and leaves the image `ifFailed` with its previous tags. Null when the image or its original is gone.
+   * Runs the tagger over the stored original as edited (the model sees the picture turned and cut as its owner
+   * edited it). Success replaces the AI tags (user tags and rejections stay); failure records why and leaves the image
+   * `ifFailed` with its previous tags. Nothing is recorded when the image was edited meanwhile (that edit queued its
+   * own tagging). Null when the image or its original is gone.
    */
   private async tagStored(caller: Caller, image: ImageRecord, ifFailed: "failed" | "pending") {
     const object = await this.platform.bucket.get(image.r2_key);
     if (!object) return null;
-    const tagging = await tagWithConfig(this.platform, new Uint8Array(await object.arrayBuffer()));
+    const bytes = new Uint8Array(await object.arrayBuffer());
+    const edited = editedImage(image);
+    const input = prepareTaggingInput(this.platform.images, bytes, edited.transform);
+    const tagging = await tagWithConfig(this.platform, bytes, input);
     return this.library(caller).recordTagging(
       image.id,
       tagging.status === "tagged"
         ? { status: "tagged", tags: tagging.tags, model: tagging.model }
         : { status: ifFailed, error: tagging.error },
+      edited.version,
     );
   }
 
@@ -248,22 +266,45 @@ export class ImageService {
   }
 
   /**
-   * A rendition (see renditions.ts): made once with the Images binding, then served from R2. A new one other than
-   * the standard ones (thumbnail, display image) is made only within the caller's budget: RENDITIONS_PER_IMAGE
-   * stored per image (422), RENDITIONS_PER_HOUR made per hour (429).
+   * A rendition (see renditions.ts) of the image as edited: made once with the Images binding, then served from R2.
+   * A new one other than the standard ones (thumbnail, display image) is made only within the caller's budget:
+   * RENDITIONS_PER_IMAGE stored per image (422), RENDITIONS_PER_HOUR made per hour (429). With `view.preset`, the
+   * parameters are the preset's (the file route lets nothing else stand next to it); a signed link's `view.ph` must
+   * still be the preset's digest (403 once the preset changed).
    */
   async readRendition(
     caller: Caller,
-    input: { id: string; params: RenditionParams; accept?: string | undefined; ifNoneMatch?: string | undefined },
+    input: {
+      id: string;
+      params: RenditionParams;
+      view?: FileLinkView | undefined;
+      accept?: string | undefined;
+      ifNoneMatch?: string | undefined;
+    },
   ) {
     const deps = {
       ...this.renditionDeps(),
       beforeMaking: (image: ImageRow, spec: RenditionSpec) => this.spend(caller, image, spec),
     };
+    const params = input.view?.preset
+      ? await this.presetParams(caller, input.view.preset, input.view.ph)
+      : input.params;
     const image = await this.getRow(caller, input.id);
     // The watermark is one of the caller's own images, found like any other (someone else's is a 404).
-    const watermark = input.params.watermark && (await this.watermarkOf(caller, input.params.watermark.imageId));
-    return readRendition(deps, image, { ...input, watermark });
+    const watermark = params.watermark && (await this.watermarkOf(caller, params.watermark.imageId));
+    return readRendition(deps, image, { ...input, params, watermark });
+  }
+
+  /** The parameters preset `name` stands for; `ph` (from a signed link) must be their digest still. */
+  private async presetParams(caller: Caller, name: string, ph: string | undefined): Promise<RenditionParams> {
+    const preset = await this.presets.resolve(caller, name, "query.preset");
+    if (ph !== undefined && ph !== preset.hash) {
+      throw new ApiError(
+        "forbidden",
+        `The preset \`${name}\` has changed since this link was made; fetch the image again for a fresh link.`,
+      );
+    }
+    return preset.options;
   }
 
   /**
@@ -289,9 +330,12 @@ export class ImageService {
     );
     if (standard.includes(spec.name)) return;
     const max = config.RENDITIONS_PER_IMAGE;
-    const stored = (await renditionNames(bucket, image.user_id, image.sha256, max + standard.length + 1)).filter(
-      (name) => !standard.includes(name),
-    );
+    // Only the renditions of the current edit count: those of earlier ones are never served (and are deleted). Names
+    // of version 0 sort before every versioned one, so a listing of all of them starts with those.
+    const version = image.edit_version;
+    const prefix = versionedRenditionName("r/", version);
+    const listed = await renditionNames(bucket, image.user_id, image.sha256, max + standard.length + 1, prefix);
+    const stored = listed.filter((name) => !standard.includes(name) && renditionEditVersion(name) === version);
     if (stored.length >= max) {
       throw new ApiError(
         "unprocessable",
@@ -309,9 +353,17 @@ export class ImageService {
     }
   }
 
-  /** A signed, expiring path to a file of the owner's image (see signed-url.ts); the HTTP layer adds the origin. */
-  fileLink(image: { id: string; userId: string }, rendition?: RenditionParams) {
+  /**
+   * A signed, expiring path to a file of the owner's image (see signed-url.ts); the HTTP layer adds the origin. A
+   * link to a rendition names the image's edit version (`editVersion`), so it changes with every edit.
+   */
+  fileLink(
+    image: { id: string; userId: string; editVersion?: number | undefined },
+    rendition?: RenditionParams,
+    view: FileLinkView = {},
+  ) {
     const { config } = this.platform;
+    const ev = rendition || view.preset ? image.editVersion || undefined : undefined;
     return signFileUrl(
       config.URL_SIGNING_SECRET,
       image.id,
@@ -319,14 +371,28 @@ export class ImageService {
       config.SIGNED_URL_TTL_SECONDS,
       Date.now(),
       rendition,
+      { ...view, ev },
     );
   }
 
-  /** The owner a file link was signed for, when its signature covers this image and rendition and has not expired. */
+  /** A signed link to the caller's image made with preset `name`: it names the preset and signs its options' digest. */
+  async presetLink(caller: Caller, image: ImageRecord, name: string) {
+    const { hash } = await this.presets.resolve(caller, name, "query.preset");
+    return this.fileLink({ id: image.id, userId: image.user_id, editVersion: image.edit_version }, undefined, {
+      preset: name,
+      ph: hash,
+    });
+  }
+
+  /**
+   * The owner a file link was signed for, when its signature covers this image, rendition and view and has not
+   * expired.
+   */
   async verifyFileLink(
     imageId: string,
     query: { uid?: string | undefined; exp?: string | undefined; sig?: string | undefined },
     rendition: RenditionParams,
+    view: FileLinkView = {},
   ): Promise<Caller> {
     if (!query.sig) throw new ApiError("unauthorized", "Use the image's signed `url`, or send a bearer token.");
     const check = await verifyFileSignature(
@@ -335,6 +401,7 @@ export class ImageService {
       query,
       Date.now(),
       rendition,
+      view,
     );
     if (!check.ok) {
       throw new ApiError(
@@ -369,7 +436,8 @@ export class ImageService {
 
   /**
    * The stored renditions of the caller's images named by `wanted`, in order, each opened only when read; those
-   * whose image was deleted since are left out (their files went with it).
+   * whose image was deleted since are left out (their files went with it). `stale`: made from an earlier edit of the
+   * image (its file was deleted with that edit).
    */
   async renditionFiles(caller: Caller, wanted: { imageId: string; name: string }[]) {
     const found = await this.library(caller).getMany(wanted.map((item) => item.imageId));
@@ -378,7 +446,8 @@ export class ImageService {
       const image = images.get(imageId);
       if (!image) return [];
       const key = derivedKey(caller.userId, image.sha256, name);
-      return [{ image, name, open: () => this.platform.bucket.get(key) }];
+      const stale = renditionEditVersion(name) !== image.edit_version;
+      return [{ image, name, stale, open: () => this.platform.bucket.get(key) }];
     });
   }
 

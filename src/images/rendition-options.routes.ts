@@ -1,10 +1,12 @@
 // The processing options in the contract: one zod definition of each option (its range, description and example),
-// assembled twice from the same fields and checked by the same rules: as JSON (a processing session's `output`,
-// nested: `trim: {top}`, `gravity: {x, y}`, `watermark: {imageId}`) and as the file route's query string (flat:
-// `trim.top`, `gravity=0.3x0.7`, `watermark=img_…`), which is read back into the JSON shape. Values and names are
-// Cloudflare Images' (see rendition-options.ts).
+// assembled from the same fields and checked by the same rules: as JSON (a processing session's `output` and a
+// preset, nested: `trim: {top}`, `gravity: {x, y}`, `watermark: {imageId}`), as the file route's query string (flat:
+// `trim.top`, `gravity=0.3x0.7`, `watermark=img_…`), which is read back into the JSON shape, and (rotate, flip, the
+// colour adjustments, with a crop) as an image's edits. Values and names are Cloudflare Images' (see
+// rendition-options.ts).
 import "@hono/zod-openapi"; // adds `.openapi()` to zod schemas
 import * as z from "zod";
+import { PRESET_NAME } from "./presets";
 import {
   BORDER_DEFAULT_COLOUR,
   COLOUR_PATTERN,
@@ -234,6 +236,50 @@ export function checkRenditionOptions(value: RenditionParams, ctx: z.RefinementC
   }
 }
 
+// An image's edits ------------------------------------------------------------------------------------------------
+
+const cropEdge = (description: string, min: 0 | 1, example: number) =>
+  z.number().int().min(min).max(trim.max).openapi({ description, example });
+
+/** An image's non-destructive edits (edits.ts): the same definitions as the options, with a crop. */
+export const ImageEditsSchema = z
+  .strictObject({
+    crop: z
+      .strictObject({
+        x: cropEdge("Left edge of the kept rectangle, pixels from the left of the image as shown.", 0, 40),
+        y: cropEdge("Top edge of the kept rectangle, pixels from the top of the image as shown.", 0, 30),
+        width: cropEdge("Width of the kept rectangle, in pixels (at least 1).", 1, 320),
+        height: cropEdge("Height of the kept rectangle, in pixels (at least 1).", 1, 240),
+      })
+      .optional()
+      .openapi({
+        description:
+          "The rectangle kept, in pixels of the original as shown (EXIF orientation applied, before any edit: " +
+          "`originalWidth` × `originalHeight`); it must lie inside it (400 naming `body.crop` otherwise). Applied first.",
+        example: { x: 40, y: 30, width: 320, height: 240 },
+      }),
+    flip: renditionOptionFields.flip.openapi({
+      description: "Mirrors the cropped picture: `h` left ↔ right, `v` top ↔ bottom, `hv` both; before `rotate`.",
+    }),
+    rotate: renditionOptionFields.rotate.openapi({
+      description:
+        "Turns the picture clockwise by 90, 180 or 270 degrees, after the crop and the flip; the image's `width` " +
+        "and `height` then are the turned picture's.",
+    }),
+    brightness: renditionOptionFields.brightness,
+    contrast: renditionOptionFields.contrast,
+    gamma: renditionOptionFields.gamma,
+    saturation: renditionOptionFields.saturation,
+  })
+  .openapi("ImageEdits", {
+    description:
+      "Non-destructive edits, applied in this order before anything shown of the image (its thumbnail, renditions, " +
+      "session outputs, what the tagger sees): `crop`, `flip`, `rotate`, then `brightness`, `contrast`, `gamma`, " +
+      "`saturation` (factors, 1 = unchanged). The original file is never changed. Options without effect (a " +
+      "factor of 1, a crop of the whole image) are left out.",
+    example: { rotate: 90, crop: { x: 40, y: 30, width: 320, height: 240 }, brightness: 1.1 },
+  });
+
 // The query string ----------------------------------------------------------------------------------------------
 
 /** A number as a query string spells it: decimal, with an exponent if need be ("12", "0.5", "5e-7"); else text. */
@@ -293,6 +339,39 @@ const queryFields = {
       width: watermarkFields.width,
     }),
   ),
+  preset: z
+    .string()
+    .regex(PRESET_NAME, { error: "A preset's name is 1–40 of a-z, 0-9 and -." })
+    .optional()
+    .openapi({
+      description:
+        "A preset of yours or a built-in one (`thumbnail`, `web`, `social-square`; GET /v1/presets lists them): the " +
+        "rendition those options make, the same file and bytes as spelling them out. It stands alone: with any other " +
+        "processing parameter it is a 400. An unknown name is a 400 naming `preset`.",
+      example: "web",
+    }),
+  ph: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/, { error: "`ph` is the 16 hex digits a signed preset link carries." })
+    .optional()
+    .openapi({
+      description:
+        "Set by the API in a signed link to a preset: the digest of the preset's options when the link was made. " +
+        "Once the preset changes, the link is refused (403) rather than showing something else.",
+    }),
+  ev: numeric(
+    z
+      .number()
+      .int()
+      .min(1)
+      .max(2_147_483_647)
+      .openapi({
+        description:
+          "Set by the API in links to renditions of an edited image: the edit version it was made under, so the " +
+          "URL changes with every edit (no cache shows an earlier one). What is served is the image as edited now.",
+        example: 3,
+      }),
+  ).optional(),
   download: z.enum(["1"]).optional().openapi({
     description: "`1`: serve the original as an attachment (a download keeping its filename) instead of inline.",
   }),
@@ -311,17 +390,31 @@ export const FileQuerySchema = z
   .object(queryFields)
   .catchall(z.custom<never>(() => false, { error: (issue) => unknownParameter(issue.path?.at(-1)) }))
   .superRefine((flat, ctx) => {
-    const { uid: _uid, exp: _exp, sig: _sig, download: _download, ...options } = flat;
+    const { uid: _uid, exp: _exp, sig: _sig, download: _download, preset, ph, ev, ...options } = flat;
     for (const problem of optionProblems(fromRenditionQuery(options))) {
       ctx.addIssue({ code: "custom", path: [problem.option], message: problem.message });
     }
+    const given = Object.keys(options).filter((name) => options[name as keyof typeof options] !== undefined);
+    if (preset !== undefined && given.length > 0) {
+      // A preset is exactly its options: one next to other parameters would be a third thing, signed and cached as
+      // neither.
+      const message = `\`preset\` stands alone: it cannot be combined with ${given.map((name) => `\`${name}\``).join(", ")}. Make another preset, or spell all the options out.`;
+      for (const path of ["preset", ...given]) ctx.addIssue({ code: "custom", path: [path], message });
+    }
+    if (ph !== undefined && preset === undefined) {
+      ctx.addIssue({ code: "custom", path: ["ph"], message: "`ph` belongs to a signed link with `preset`." });
+    }
+    if (ev !== undefined && preset === undefined && given.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["ev"], message: "`ev` belongs to a link to a rendition." });
+    }
   })
-  .transform(({ uid, exp, sig, download, ...options }) => ({
+  .transform(({ uid, exp, sig, download, preset, ph, ev, ...options }) => ({
     uid,
     exp,
     sig,
     download,
     rendition: fromRenditionQuery(options),
+    view: { ev, preset, ph },
   }));
 
 function unknownParameter(name: PropertyKey | undefined): string {

@@ -34,20 +34,25 @@ export interface RenditionParams extends RenditionOptions {
   quality?: number | undefined;
 }
 
-/** The image drawn over a rendition (a watermark): where its original is, and its size as shown. */
+/** The image drawn over a rendition (a watermark): where its original is, and its size as shown (edited). */
 export interface WatermarkSource {
   id: string;
   key: string;
   width: number;
   height: number;
+  /** Its own edits (edits.ts) as a transform, drawn as it is shown; its edit version names the rendition. */
+  edit?: ImageTransform | undefined;
+  editVersion?: number | undefined;
 }
 
 /** A resolved rendition: what to ask the Images binding for, and the name it is stored under. */
 export interface RenditionSpec {
+  /** The image's edits (edits.ts), the first transform; `transform` applies to the edited picture. */
+  edit?: ImageTransform;
   transform: ImageTransform;
   output: { format: OutputType; quality: number };
   /** The watermark: its original, its own transform (its size on the output), and where it is drawn. */
-  watermark?: { key: string; transform: ImageTransform; draw: ImageDrawOptions };
+  watermark?: { key: string; edit?: ImageTransform; transform: ImageTransform; draw: ImageDrawOptions };
   /** `none`: a JPEG's EXIF, XMP, IPTC and comments are removed (Cloudflare keeps the copyright; other formats none). */
   metadata: MetadataMode;
   /** Expected output size (exact for scale-down and contain; the box for the others), after trim, rotate, border. */
@@ -75,9 +80,30 @@ export const THUMBNAIL: RenditionParams = { width: 256, height: 256, fit: "scale
 /** Full size and upright, as JPEG: how a browser that cannot decode HEIC shows one (at most 4096 px a side). */
 const DISPLAY: RenditionParams = { width: 4096, height: 4096, fit: "scale-down", format: "jpeg", quality: 85 };
 
-/** The rendition that shows `image` in an `<img>`, or undefined when the original shows as it is. */
-export function displayRendition(image: { content_type: string }): RenditionParams | undefined {
-  return image.content_type === "image/heic" || image.content_type === "image/heif" ? DISPLAY : undefined;
+/**
+ * The rendition that shows `image` in an `<img>`, or undefined when the original shows as it is: a HEIC (which most
+ * browsers cannot decode) as a JPEG; an edited image in its own family (PNG and GIF as PNG, keeping transparency;
+ * WebP as WebP; the rest as JPEG), since the original is not what it shows.
+ */
+export function displayRendition(image: { content_type: string; edits?: unknown }): RenditionParams | undefined {
+  if (image.content_type === "image/heic" || image.content_type === "image/heif") return DISPLAY;
+  if (!image.edits) return undefined;
+  const family = image.content_type === "image/png" || image.content_type === "image/gif" ? "png" : undefined;
+  return { ...DISPLAY, format: family ?? (image.content_type === "image/webp" ? "webp" : "jpeg") };
+}
+
+/**
+ * A rendition's name under an image's edit version: `r/e<version>-…` once the image has been edited (even back to
+ * nothing), so a rendition of an earlier edit is never found again, and its ETag differs.
+ */
+export function versionedRenditionName(name: string, editVersion: number): string {
+  return editVersion > 0 ? name.replace(/^r\//, `r/e${editVersion}-`) : name;
+}
+
+/** The edit version a rendition's name was made under (0: before any edit). */
+export function renditionEditVersion(name: string): number {
+  const match = /^r\/e(\d+)-/.exec(name);
+  return match ? Number(match[1]) : 0;
 }
 
 /** True when the request asks for a rendition at all (otherwise the original is served). */
@@ -183,7 +209,16 @@ export function resolveRendition(
   return {
     transform,
     output: { format, quality },
-    ...(drawn ? { watermark: { key: watermark!.key, transform: drawn.transform, draw: drawn.draw } } : {}),
+    ...(drawn
+      ? {
+          watermark: {
+            key: watermark!.key,
+            ...(watermark!.edit ? { edit: watermark!.edit } : {}),
+            transform: drawn.transform,
+            draw: drawn.draw,
+          },
+        }
+      : {}),
     metadata,
     width: output.width,
     height: output.height,
@@ -243,7 +278,8 @@ function placeWatermark(
   for (const edge of ["top", "bottom", "left", "right"] as const) {
     if (gravity === edge || gravity.startsWith(`${edge}-`) || gravity.endsWith(`-${edge}`)) draw[edge] = inset;
   }
-  return { transform, draw, token: `wm${source.id}_${opacity}_${gravity}_${share}` };
+  const version = source.editVersion ? `e${source.editVersion}` : "";
+  return { transform, draw, token: `wm${source.id}${version}_${opacity}_${gravity}_${share}` };
 }
 
 function outputSize(

@@ -1,8 +1,15 @@
 import type { Config } from "../lib/config";
 import { concatBytes } from "../lib/encoding";
 import { ApiError } from "../lib/problem";
+import { editedImage } from "./edits";
 import { matchesEtag } from "./image-file";
-import { type RenditionParams, type RenditionSpec, resolveRendition, type WatermarkSource } from "./rendition-spec";
+import {
+  type RenditionParams,
+  type RenditionSpec,
+  resolveRendition,
+  versionedRenditionName,
+  type WatermarkSource,
+} from "./rendition-spec";
 import { derivedKey } from "./store/image-objects";
 import type { ImageRow } from "./store/image-rows";
 
@@ -42,8 +49,9 @@ export async function readRendition(
 }
 
 /**
- * The rendition `params` ask of `image` (with `watermark`, the owner's image `params.watermark` names, drawn over
- * it), refused (422) when its output would exceed the pixel limit.
+ * The rendition `params` ask of `image` as edited (its edits the first transform, the size the edited one's, the
+ * name under its edit version), with `watermark` (the owner's image `params.watermark` names) drawn over it; refused
+ * (422) when its output would exceed the pixel limit.
  */
 export function planRendition(
   image: ImageRow,
@@ -52,12 +60,18 @@ export function planRendition(
   config: Pick<Config, "MAX_RENDITION_PIXELS">,
   watermark?: ImageRow,
 ): RenditionSpec {
-  const spec = resolveRendition(
-    { width: image.width, height: image.height, contentType: image.content_type },
+  const edited = editedImage(image);
+  const resolved = resolveRendition(
+    { ...edited.size, contentType: image.content_type },
     params,
     accept,
     watermark && watermarkSource(watermark),
   );
+  const spec: RenditionSpec = {
+    ...resolved,
+    ...(edited.transform ? { edit: edited.transform } : {}),
+    name: versionedRenditionName(resolved.name, edited.version),
+  };
   if (spec.width * spec.height > config.MAX_RENDITION_PIXELS) {
     throw new ApiError(
       "unprocessable",
@@ -68,7 +82,8 @@ export function planRendition(
 }
 
 function watermarkSource(image: ImageRow): WatermarkSource {
-  return { id: image.id, key: image.r2_key, width: image.width, height: image.height };
+  const edited = editedImage(image);
+  return { id: image.id, key: image.r2_key, ...edited.size, edit: edited.transform, editVersion: edited.version };
 }
 
 export interface ServedRendition {
@@ -129,11 +144,15 @@ async function transform(deps: RenditionDeps, image: ImageRow, spec: RenditionSp
     const overlay = spec.watermark && (await deps.bucket.get(spec.watermark.key));
     if (spec.watermark && !overlay) throw new ApiError("not_found", "No image with the id given as `watermark`.");
     try {
-      let chain = deps.images.input(source.body).transform(spec.transform);
+      // The edits first, as their own transform: the requested options apply to the edited picture.
+      let chain = deps.images.input(source.body);
+      if (spec.edit) chain = chain.transform(spec.edit);
+      chain = chain.transform(spec.transform);
       if (spec.watermark && overlay) {
         // Drawn after the transform, on the output: the logo is neither blurred nor recoloured with the photo.
-        const logo = deps.images.input(overlay.body).transform(spec.watermark.transform);
-        chain = chain.draw(logo, spec.watermark.draw);
+        let logo = deps.images.input(overlay.body);
+        if (spec.watermark.edit) logo = logo.transform(spec.watermark.edit);
+        chain = chain.draw(logo.transform(spec.watermark.transform), spec.watermark.draw);
       }
       const result = await chain.output(spec.output);
       const bytes = new Uint8Array(await result.response().arrayBuffer());

@@ -66,18 +66,25 @@ export function selectTagger(platform: Pick<Platform, "ai" | "config">): Tagger 
  * as Cloudflare applies them before any resize), at most TAGGING_SIDE pixels on the long side, as a JPEG — the scale
  * ResNet-50 works at (224²), a few tens of KiB however large the original (Workers AI takes the bytes as a JSON
  * array of numbers: a 10 MiB original would be ~40 MB of JSON), and decodable by any tagger, HEIC photos included.
- * An image that is already that (small, upright, JPEG/PNG/WebP/GIF) is shown as it is, with no transform.
+ * An image that is already that (small, upright, JPEG/PNG/WebP/GIF) is shown as it is, with no transform. `edit`:
+ * the image's edits (edits.ts), applied first, so the model sees the picture as its owner edited it (turned, cut).
  */
-export async function taggingInput(images: ImagesBinding, bytes: Uint8Array): Promise<Uint8Array> {
+export async function taggingInput(
+  images: ImagesBinding,
+  bytes: Uint8Array,
+  edit?: ImageTransform,
+): Promise<Uint8Array> {
   const sniffed = sniffImage(bytes);
   const asItIs =
+    !edit &&
     sniffed.ok &&
     WEB_FORMATS.has(sniffed.image.format) &&
     sniffed.image.orientation === 1 &&
     Math.max(sniffed.image.width, sniffed.image.height) <= TAGGING_SIDE;
   if (asItIs) return bytes;
-  const result = await images
-    .input(new Blob([bytes]).stream())
+  let chain = images.input(new Blob([bytes]).stream());
+  if (edit) chain = chain.transform(edit);
+  const result = await chain
     .transform({ width: TAGGING_SIDE, height: TAGGING_SIDE, fit: "scale-down" })
     .output({ format: "image/jpeg", quality: 85 });
   return new Uint8Array(await result.response().arrayBuffer());
@@ -104,9 +111,13 @@ export async function tagWithConfig(
 }
 
 /** `taggingInput`, or null (logged) when the Images binding could not make it. */
-export async function prepareTaggingInput(images: ImagesBinding, bytes: Uint8Array): Promise<Uint8Array | null> {
+export async function prepareTaggingInput(
+  images: ImagesBinding,
+  bytes: Uint8Array,
+  edit?: ImageTransform,
+): Promise<Uint8Array | null> {
   try {
-    return await taggingInput(images, bytes);
+    return await taggingInput(images, bytes, edit);
   } catch (error) {
     console.error("tagging input failed", { error: error instanceof Error ? error.message : String(error) });
     return null;

@@ -115,9 +115,9 @@ async function withSimilar(
 
 /**
  * Hands an image's tagging to the queue. If the queue cannot take it now, the image stays pending and the library's
- * alarm queues it again later: the upload has succeeded either way.
+ * alarm queues it again later: the upload (or edit) has succeeded either way.
  */
-async function queueTagging(
+export async function queueTagging(
   platform: Pick<Platform, "taggingQueue">,
   library: LibraryClient,
   caller: Caller,

@@ -46,10 +46,12 @@ export const legacyRouter = createRouter()
 
 /**
  * `data`: an absolute signed link that renders in `<img>` and, clicked, downloads under the original name; for a
- * HEIC (which the old page's browsers cannot show) the upright JPEG it is displayed as.
+ * HEIC (which the old page's browsers cannot show) the upright JPEG it is displayed as, and for an edited image the
+ * edited picture.
  */
 async function presentLegacyImage<E extends AppEnv>(c: Context<E>, image: ImageRecord) {
   const display = displayRendition(image);
-  const { url } = await signedFileUrl(c, { id: image.id, userId: image.user_id }, display);
+  const owned = { id: image.id, userId: image.user_id, editVersion: image.edit_version };
+  const { url } = await signedFileUrl(c, owned, display);
   return { id: image.id, filename: image.filename, data: display ? url : `${url}&download=1` };
 }

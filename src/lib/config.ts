@@ -101,6 +101,10 @@ export const ConfigSchema = z.object({
     description:
       "Distinct renditions stored per image; asking for another is 422 (the stored ones stay served). Thumbnails and display images do not count.",
   }),
+  PRESETS_PER_USER: documented(positiveInt.default(50), {
+    description:
+      "Presets one user may have of their own (the built-in ones do not count); creating one more is 422, replacing one is always possible.",
+  }),
   MAX_SESSION_IMAGES: documented(positiveInt.max(100).default(100), {
     description: "Images one processing session may convert (at most 100).",
   }),

@@ -26,12 +26,19 @@ export async function sessionArchive(
   );
   if (done.length === 0) throw new ApiError("conflict", "No image of this session has been converted yet.");
   const used = new Set<string>([OMITTED_LIST_NAME]);
-  const entries = (await images.renditionFiles(caller, done)).map((file) => {
-    const extension = file.name.slice(file.name.lastIndexOf(".") + 1);
-    return { imageId: file.image.id, open: file.open, name: uniqueName(file.image.filename, extension, used) };
-  });
+  const stored = await images.renditionFiles(caller, done);
+  // A file made from an earlier edit of its image went with that edit (renditions are named by edit version).
+  const edited = new Set(stored.filter((file) => file.stale).map((file) => file.image.id));
+  const entries = stored
+    .filter((file) => !file.stale)
+    .map((file) => {
+      const extension = file.name.slice(file.name.lastIndexOf(".") + 1);
+      return { imageId: file.image.id, open: file.open, name: uniqueName(file.image.filename, extension, used) };
+    });
   const present = new Set(entries.map((entry) => entry.imageId));
-  const omitted = state.items.flatMap((item) => (present.has(item.imageId) ? [] : [omission(item)]));
+  const omitted = state.items.flatMap((item) =>
+    present.has(item.imageId) ? [] : [omission(item, edited.has(item.imageId))],
+  );
   async function* files() {
     for (const entry of entries) {
       const object = await entry.open();
@@ -46,9 +53,10 @@ export async function sessionArchive(
 }
 
 /** One line of omitted.txt: the item's image id and why it has no file in the archive. */
-function omission(item: SessionItem): string {
-  const reason =
-    item.status === "done"
+function omission(item: SessionItem, editedSince: boolean): string {
+  const reason = editedSince
+    ? "its image was edited after it was converted (convert it again for the edited picture)"
+    : item.status === "done"
       ? "its image was deleted after it was converted"
       : item.status === "failed"
         ? `not converted: ${item.error ?? "the conversion failed"}`

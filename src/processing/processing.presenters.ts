@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type * as z from "zod";
 import { signedFileUrl } from "../images/images.router";
+import { renditionEditVersion } from "../images/rendition-spec";
 import type { AppEnv } from "../routes/context";
 import type { SessionSchema } from "./processing.routes";
 import type { SessionState } from "./session-types";
@@ -19,7 +20,14 @@ export async function presentSession<E extends AppEnv>(
       error: item.error,
       rendition: item.rendition
         ? {
-            url: (await signedFileUrl(c, { id: item.imageId, userId: state.userId }, state.output)).url,
+            // Under the edit version it was made from, so its link changes when the image is edited and converted again.
+            url: (
+              await signedFileUrl(
+                c,
+                { id: item.imageId, userId: state.userId, editVersion: renditionEditVersion(item.rendition.name) },
+                state.output,
+              )
+            ).url,
             bytes: item.rendition.bytes,
             width: item.rendition.width,
             height: item.rendition.height,

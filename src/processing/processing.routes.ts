@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
+import { PresetNameSchema } from "../images/presets.routes";
 import { checkRenditionOptions, renditionOptionFields } from "../images/rendition-options.routes";
 import { chain, limitJsonBody, requireAuth } from "../routes/middleware";
 import { jsonBody, jsonContent } from "../routes/openapi";
@@ -33,8 +34,26 @@ const ImageIdsSchema = z
   });
 
 export const CreateSessionSchema = z
-  .strictObject({ imageIds: ImageIdsSchema, output: ProcessingOutputSchema })
-  .openapi("CreateProcessingSession");
+  .strictObject({
+    imageIds: ImageIdsSchema,
+    output: ProcessingOutputSchema.optional(),
+    preset: PresetNameSchema.optional().openapi({
+      description:
+        "Instead of `output`: a preset of yours or a built-in one (GET /v1/presets), resolved now into the session's " +
+        "`output` (a later change of the preset does not change the session). An unknown name is a 400 naming it.",
+      example: "web",
+    }),
+  })
+  .superRefine((body, ctx) => {
+    if ((body.output === undefined) === (body.preset === undefined)) {
+      const message =
+        body.output === undefined
+          ? "Give the session an `output`, or a `preset` to take it from."
+          : "Give `output` or `preset`, not both.";
+      for (const path of ["output", "preset"]) ctx.addIssue({ code: "custom", path: [path], message });
+    }
+  })
+  .openapi("CreateProcessingSession", { description: "`imageIds` and exactly one of `output` and `preset`." });
 
 export const UpdateSessionSchema = z
   .strictObject({ imageIds: ImageIdsSchema.optional(), output: ProcessingOutputSchema.optional() })
@@ -118,7 +137,9 @@ export const createSessionRoute = createRoute({
     "quality, rotate, flip, trim, gravity, colour adjustments, blur, sharpen, background, border, metadata, a " +
     "watermark), as GET /v1/images/{id}/file takes them, nested (`trim: {top}`, `watermark: {imageId, …}`). Each " +
     "converted file is that rendition (the same file, made once). Nothing runs until " +
-    "`…/start`. The session lives in its own Durable Object: every device and login of yours sees the same state. " +
+    "`…/start`. Instead of `output`, `preset` names a preset of yours or a built-in one (GET /v1/presets): it is " +
+    "resolved into the session's `output` at once. The session lives in its own Durable Object: every device and " +
+    "login of yours sees the same state. " +
     "Ids that are not yours, in `imageIds` or as `output.watermark.imageId`, are refused (422) without saying " +
     "whether they exist; options that do not go together are a 400 naming them.",
   request: {

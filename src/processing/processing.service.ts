@@ -1,4 +1,5 @@
 import type { ImageService } from "../images/images.service";
+import type { PresetService } from "../images/presets.service";
 import { seqBefore, seqPage } from "../lib/cursors";
 import { newId } from "../lib/encoding";
 import { ApiError, invalidField } from "../lib/problem";
@@ -17,13 +18,22 @@ export class ProcessingService {
   constructor(
     private readonly platform: Platform,
     private readonly images: ImageService,
+    private readonly presets: PresetService,
   ) {}
 
-  async create(caller: Caller, input: { imageIds: string[]; output: ProcessingOutput }): Promise<SessionState> {
+  /**
+   * A draft converting `imageIds` to `output`, or to what preset `preset` stands for, resolved now: the session keeps
+   * those options, whatever becomes of the preset later.
+   */
+  async create(
+    caller: Caller,
+    input: { imageIds: string[]; output?: ProcessingOutput | undefined; preset?: string | undefined },
+  ): Promise<SessionState> {
+    const output = input.output ?? (await this.presets.resolve(caller, input.preset ?? "", "body.preset")).options;
     const imageIds = await this.checkSelection(caller, input.imageIds);
-    await this.checkWatermark(caller, input.output);
+    await this.checkWatermark(caller, output, input.output ? "body.output.watermark.imageId" : "body.preset");
     const id = newId("prs");
-    return unwrap(await this.object(id).create({ id, userId: caller.userId, output: input.output, imageIds }));
+    return unwrap(await this.object(id).create({ id, userId: caller.userId, output, imageIds }));
   }
 
   async get(caller: Caller, id: string): Promise<SessionState> {
@@ -129,11 +139,15 @@ export class ProcessingService {
   }
 
   /** An output's watermark is one of the caller's images, refused like an id of `imageIds` otherwise. */
-  private async checkWatermark(caller: Caller, output: ProcessingOutput): Promise<void> {
+  private async checkWatermark(
+    caller: Caller,
+    output: ProcessingOutput,
+    path = "body.output.watermark.imageId",
+  ): Promise<void> {
     const id = output.watermark?.imageId;
     if (id === undefined || (await this.images.ownedIds(caller, [id])).has(id)) return;
     throw new ApiError("unprocessable", `The watermark is not one of your images: ${id}.`, {
-      errors: [{ path: "body.output.watermark.imageId", message: `${id} is not one of your images` }],
+      errors: [{ path, message: `${id} is not one of your images` }],
     });
   }
 }

@@ -37,6 +37,12 @@ export const openApiDocumentConfig: Parameters<OpenAPIHono["getOpenAPI31Document
     { name: "Images", description: "Upload, list, fetch, tag and delete images." },
     { name: "Tags", description: "The vocabulary of a user's tags." },
     {
+      name: "Presets",
+      description:
+        "Named rendition recipes, yours and built-in ones: `?preset=<name>` on an image's file, or a processing " +
+        "session's output.",
+    },
+    {
       name: "Processing",
       description:
         "Batch conversion sessions: select images, choose an output, start, and follow the progress live from any " +

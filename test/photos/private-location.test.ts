@@ -242,6 +242,8 @@ describe("readImageFile on its own", () => {
       metadata,
       taken_ms: null,
       phash: null,
+      edits: null,
+      edit_version: 0,
     };
     return { bytes, row };
   }

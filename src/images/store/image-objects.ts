@@ -63,9 +63,35 @@ async function deleteAllUnder(bucket: R2Bucket, prefix: string): Promise<void> {
   }
 }
 
-/** The names of an image's stored renditions (`r/…`), up to `limit` of them. */
-export async function renditionNames(bucket: R2Bucket, userId: string, sha256: string, limit: number) {
+/** The names of an image's stored renditions (`r/…`) that start with `namePrefix`, up to `limit` of them, by name. */
+export async function renditionNames(
+  bucket: R2Bucket,
+  userId: string,
+  sha256: string,
+  limit: number,
+  namePrefix = "r/",
+) {
+  const root = derivedKey(userId, sha256, "r/");
+  const page = await bucket.list({ prefix: derivedKey(userId, sha256, namePrefix), limit });
+  return page.objects.map((object) => object.key.slice(root.length - 2));
+}
+
+/** Deletes the stored renditions of an image (`r/…`) whose names `stale` picks; how many. */
+export async function deleteRenditions(
+  bucket: R2Bucket,
+  userId: string,
+  sha256: string,
+  stale: (name: string) => boolean,
+): Promise<number> {
   const prefix = derivedKey(userId, sha256, "r/");
-  const page = await bucket.list({ prefix, limit });
-  return page.objects.map((object) => object.key.slice(prefix.length - 2));
+  let deleted = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, limit: 1000, ...(cursor ? { cursor } : {}) });
+    const keys = page.objects.map((object) => object.key).filter((key) => stale(key.slice(prefix.length - 2)));
+    if (keys.length > 0) await bucket.delete(keys);
+    deleted += keys.length;
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return deleted;
 }

@@ -1,5 +1,6 @@
 // Owner of a library's `images` table (store/library-schema.ts). A library is one user's: the owner is the object,
 // and `user_id` in a record is that owner, filled in here.
+import type { ImageEdits } from "../edits";
 import { byRank, type ImageTag } from "../labels";
 import { emptyPhotoMetadata, type PhotoMetadata } from "../photo-metadata";
 import type { SniffedImage } from "../sniff";
@@ -34,6 +35,10 @@ export interface ImageRow {
   taken_ms: number | null;
   /** The perceptual hash (perceptual-hash.ts), null when it could not be made. */
   phash: string | null;
+  /** Non-destructive edits (edits.ts), null when none; `width` and `height` stay the original's, as shown. */
+  edits: ImageEdits | null;
+  /** Grows with every change of the edits (0: never edited): part of every rendition's name and link. */
+  edit_version: number;
 }
 
 /** An image with its visible tags, best first, and what the photo says about itself: what every service hands back. */
@@ -59,17 +64,26 @@ const COLUMNS = [
   "metadata",
   "taken_ms",
   "phash",
+  "edits",
+  "edit_version",
 ] as const;
 
 /** The image columns of `i` plus its visible tags (as `tags_json`): an image and its tags in one statement. */
 export const IMAGE_RECORD_COLUMNS = `${COLUMNS.map((column) => `i.${column}`).join(", ")}, ${VISIBLE_TAGS_JSON} AS tags_json`;
 
-export type ImageRecordRow = Omit<ImageRow, "user_id"> & { tags_json: string };
+/** A row as SQL gives it: the edits still JSON. */
+type StoredImageRow = Omit<ImageRow, "user_id" | "edits"> & { edits: string | null };
+
+export type ImageRecordRow = StoredImageRow & { tags_json: string };
 
 export function toImageRecord(owner: string, { tags_json, ...row }: ImageRecordRow): ImageRecord {
   const tags = (JSON.parse(tags_json) as ImageTag[]).sort(byRank);
   const photo = row.metadata ? (JSON.parse(row.metadata) as PhotoMetadata) : emptyPhotoMetadata();
-  return { ...row, user_id: owner, tags, photo };
+  return { ...toImageRow(owner, row), tags, photo };
+}
+
+function toImageRow(owner: string, row: StoredImageRow): ImageRow {
+  return { ...row, user_id: owner, edits: row.edits ? (JSON.parse(row.edits) as ImageEdits) : null };
 }
 
 function records(db: LibraryDb, query: string, ...bindings: SqlStorageValue[]): ImageRecord[] {
@@ -85,10 +99,8 @@ export function findImage(db: LibraryDb, id: string): ImageRecord | null {
 
 /** The image's own columns, without its tags: what serving its files needs. */
 export function findImageRow(db: LibraryDb, id: string): ImageRow | null {
-  const row = db.sql
-    .exec<Omit<ImageRow, "user_id">>(`SELECT ${COLUMNS.join(", ")} FROM images WHERE id = ?`, id)
-    .toArray()[0];
-  return row ? { ...row, user_id: db.owner } : null;
+  const row = db.sql.exec<StoredImageRow>(`SELECT ${COLUMNS.join(", ")} FROM images WHERE id = ?`, id).toArray()[0];
+  return row ? toImageRow(db.owner, row) : null;
 }
 
 export function findImageBySha(db: LibraryDb, sha256: string): ImageRecord | null {
@@ -139,7 +151,7 @@ export function existingShas(db: LibraryDb, shas: string[]): string[] {
 /** A new image (`seq` given: a row moved from D1 keeps its place; else the next one). Returns its seq. */
 export function insertImage(
   db: LibraryDb,
-  row: Omit<ImageRow, "seq" | "user_id" | "metadata" | "taken_ms" | "phash"> & {
+  row: Omit<ImageRow, "seq" | "user_id" | "metadata" | "taken_ms" | "phash" | "edits" | "edit_version"> & {
     seq?: number;
     geometry_checked?: number;
     tag_queued_at?: number | null;
@@ -229,6 +241,23 @@ export function setPhotoFacts(db: LibraryDb, id: string, photo: PhotoMetadata, p
 /** Every perceptual hash of the library with its image's id (for near-duplicates: a scan, see the engine). */
 export function perceptualHashes(db: LibraryDb): { id: string; phash: string }[] {
   return db.sql.exec<{ id: string; phash: string }>("SELECT id, phash FROM images WHERE phash IS NOT NULL").toArray();
+}
+
+/**
+ * Replaces an image's edits and moves its edit version on. `retag`: the picture was cut or turned, so its tags are to
+ * be made again: it is pending, with no message in the queue yet (the caller sends one; the alarm if that fails).
+ */
+export function setImageEdits(db: LibraryDb, id: string, edits: ImageEdits | null, retag: boolean): void {
+  db.sql.exec(
+    `UPDATE images SET edits = ?1, edit_version = edit_version + 1,
+       tag_status = CASE WHEN ?2 THEN 'pending' ELSE tag_status END,
+       tag_error = CASE WHEN ?2 THEN NULL ELSE tag_error END,
+       tag_queued_at = CASE WHEN ?2 THEN NULL ELSE tag_queued_at END
+     WHERE id = ?3`,
+    edits ? JSON.stringify(edits) : null,
+    retag ? 1 : 0,
+    id,
+  );
 }
 
 export function setTagStatus(db: LibraryDb, id: string, status: TagStatus, error: string | null): void {

@@ -9,9 +9,11 @@
 // once) is simply serial here. The only waits are D1 (the broader words of new labels, the one-off move of the
 // owner's rows from D1) and R2 (removing the files of deleted content, see releases.ts).
 import type { Platform } from "../../platform";
+import { changesGeometry, type ImageEdits, sameEdits } from "../edits";
 import { hashDistance } from "../perceptual-hash";
 import { type PhotoFacts, readPhotoFacts } from "../photo-facts";
 import { emptyPhotoMetadata } from "../photo-metadata";
+import type { PresetOptions } from "../presets";
 import { type RankedSearchInput, rankedSearch, type WindowCache } from "../search/ranked-search";
 import { sniffImage } from "../sniff";
 import type { Tag } from "../tagger";
@@ -40,12 +42,22 @@ import {
   ownedImageIds,
   perceptualHashes,
   setGeometry,
+  setImageEdits,
   setPhotoFacts,
   setTagStatus,
   type TimelinePosition,
 } from "./image-rows";
 import { lookupLabelWords } from "./label-terms";
 import { migrateLibrary, readMeta, writeMeta } from "./library-schema";
+import {
+  countPresetRows,
+  deletePresetRow,
+  findPresetRow,
+  listPresetRows,
+  type PresetRow,
+  renamePresetRow,
+  upsertPresetRow,
+} from "./preset-rows";
 import { beginRelease, endRelease, forgetReleases, pendingReleases, releaseState } from "./releases";
 import { claimRendition } from "./rendition-budget";
 import { countBroaderTerms, learnLabels, mergeSearchIndex, reindexed, unknownLabels } from "./search-index";
@@ -59,7 +71,7 @@ export type TagResult =
 /** A new image as the upload made it: everything but where the library puts it. */
 export type NewImage = Omit<
   ImageRow,
-  "seq" | "user_id" | "tag_status" | "tag_error" | "metadata" | "taken_ms" | "phash"
+  "seq" | "user_id" | "tag_status" | "tag_error" | "metadata" | "taken_ms" | "phash" | "edits" | "edit_version"
 > &
   Partial<PhotoFacts>;
 
@@ -240,12 +252,14 @@ export class LibraryEngine {
 
   /**
    * Records what tagging an image came to: tagged replaces its AI tags (user tags and rejections stay), otherwise
-   * the status and why, keeping its tags. Null when the image is gone (a delete wins).
+   * the status and why, keeping its tags. Null when the image is gone (a delete wins). `editVersion`: the edit the
+   * tagger was shown; when the image was edited since, nothing is recorded (its own tagging is queued).
    */
-  async recordTagging(id: string, result: TagResult): Promise<ImageRecord | null> {
+  async recordTagging(id: string, result: TagResult, editVersion?: number): Promise<ImageRecord | null> {
     if (result.status === "tagged") await this.learn(result.tags.map((tag) => tag.label));
     const image = findImage(this.db, id);
     if (!image) return null;
+    if (editVersion !== undefined && image.edit_version !== editVersion) return image;
     this.ctx.storage.transactionSync(() => {
       if (result.status === "tagged") {
         setTagStatus(this.db, id, "tagged", null);
@@ -273,6 +287,71 @@ export class LibraryEngine {
       }),
     );
     return findImage(this.db, id);
+  }
+
+  // ---- edits ------------------------------------------------------------------------------------------------------
+
+  /**
+   * Replaces an image's edits (normalised by the caller: edits.ts) and moves its edit version on, in one transaction;
+   * edits equal to the current ones change nothing (caches stay valid). A change that cuts or turns the picture makes
+   * it pending for tagging again (`retag`; the caller queues it, the alarm if that fails). Null when there is no image.
+   */
+  async setEdits(
+    id: string,
+    edits: ImageEdits | null,
+  ): Promise<{ image: ImageRecord; changed: boolean; retag: boolean } | null> {
+    const image = findImageRow(this.db, id);
+    if (!image) return null;
+    if (sameEdits(image.edits, edits)) return { image: findImage(this.db, id)!, changed: false, retag: false };
+    const retag = changesGeometry(image.edits, edits);
+    this.ctx.storage.transactionSync(() => setImageEdits(this.db, id, edits, retag));
+    if (retag) await this.wakeAt(Date.now() + REQUEUE_AFTER_MS);
+    return { image: findImage(this.db, id)!, changed: true, retag };
+  }
+
+  // ---- presets ----------------------------------------------------------------------------------------------------
+
+  presets(): PresetRow[] {
+    return listPresetRows(this.db);
+  }
+
+  preset(name: string): PresetRow | null {
+    return findPresetRow(this.db, name);
+  }
+
+  /**
+   * Creates or replaces the preset `name`; a new one only while the library has fewer than `max` (checked and written
+   * in one transaction, so presets created at once cannot pass the limit together).
+   */
+  savePreset(
+    name: string,
+    options: PresetOptions,
+    now: number,
+    max: number,
+  ): { preset: PresetRow; created: boolean } | { full: number } {
+    return this.ctx.storage.transactionSync(() => {
+      if (!findPresetRow(this.db, name)) {
+        const count = countPresetRows(this.db);
+        if (count >= max) return { full: count };
+      }
+      const created = upsertPresetRow(this.db, name, options, now);
+      return { preset: findPresetRow(this.db, name)!, created };
+    });
+  }
+
+  /** Renames a preset: the renamed one, or why not (no such preset, or the new name is one already). */
+  renamePreset(from: string, to: string, now: number): PresetRow | "missing" | "taken" {
+    return this.ctx.storage.transactionSync(() => {
+      if (!findPresetRow(this.db, from)) return "missing";
+      if (from === to) return findPresetRow(this.db, from)!;
+      if (findPresetRow(this.db, to)) return "taken";
+      renamePresetRow(this.db, from, to, now);
+      return findPresetRow(this.db, to)!;
+    });
+  }
+
+  deletePreset(name: string): boolean {
+    return deletePresetRow(this.db, name);
   }
 
   // ---- deletes --------------------------------------------------------------------------------------------------
@@ -503,6 +582,13 @@ const CHANGES_SEARCH: Record<LibraryOp, boolean> = {
   remove: true,
   deleteAll: true,
   requeueTagging: true,
+  setEdits: true,
+  // Presets are not searched.
+  presets: false,
+  preset: false,
+  savePreset: false,
+  renamePreset: false,
+  deletePreset: false,
 };
 /** One operation, for the owner the object is named after. */
 export type LibraryCall = {

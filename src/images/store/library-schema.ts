@@ -82,6 +82,21 @@ export const LIBRARY_SCHEMA: readonly string[] = [
   CREATE INDEX images_metadata_pending ON images (seq) WHERE metadata IS NULL;
   CREATE INDEX images_phash ON images (phash) WHERE phash IS NOT NULL;
   `,
+  // 3: non-destructive edits (edits.ts). The version grows with every change and names every rendition, so one made
+  // from an earlier edit is never served.
+  `
+  ALTER TABLE images ADD COLUMN edits TEXT;           -- JSON ImageEdits, normalised; NULL: not edited
+  ALTER TABLE images ADD COLUMN edit_version INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 4: the owner's presets: named rendition recipes (presets.ts), usable as ?preset= and in a processing session.
+  `
+  CREATE TABLE presets (
+    name       TEXT PRIMARY KEY,                      -- [a-z0-9-]{1,40}, never a built-in's name
+    options    TEXT NOT NULL,                         -- JSON PresetOptions
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the object's schema up to date; returns the version it is at. Safe to call on every open. */
