@@ -450,8 +450,34 @@ export function stateHints(op?: Operation): ArbitraryContext {
             },
           );
         }
+        case "body:createProcessingSession":
+          // `imageIds` and exactly one of `output` and `preset` (a rule between fields the spec states in words):
+          // bodies that keep it, so sessions get made; the generic ones (a fifth) try both, neither and the rest.
+          return fc
+            .tuple(this.hint?.("imageIds", schema) ?? fc.constant([]), fc.boolean())
+            .chain(
+              ([imageIds, byPreset]): fc.Arbitrary<unknown> =>
+                byPreset
+                  ? fc.constantFrom("web", "thumbnail", "social-square").map((preset) => ({ imageIds, preset }))
+                  : SMALL_OUTPUT.map((output) => ({ imageIds, output })),
+            );
         case "output":
           return SMALL_OUTPUT;
+        case "name":
+          // A preset's name (the path of /v1/presets/{name}, the body of a rename): the built-ins (refused, 409),
+          // a few names the fuzz reuses (so renames and deletes find what PUTs made), or any valid name. An empty one
+          // would be another route altogether.
+          return fc.oneof(
+            { weight: 1, arbitrary: fc.constantFrom("web", "thumbnail", "social-square") },
+            { weight: 3, arbitrary: fc.constantFrom("fuzz-a", "fuzz-b", "fuzz-c") },
+            { weight: 2, arbitrary: fc.stringMatching(/^[a-z0-9-]{1,40}$/) },
+          );
+        case "preset":
+          // Built-in presets mostly (every user has them), else a name that is nobody's (400).
+          return fc.oneof(
+            { weight: 4, arbitrary: fc.constantFrom("web", "thumbnail", "social-square") },
+            { weight: 1, arbitrary: fc.stringMatching(/^[a-z0-9-]{1,40}$/) },
+          );
         case "watermark":
           // The file route's watermark: one of A's images mostly (drawn), else B's, deleted or made up (404).
           return fc.oneof(
@@ -545,7 +571,7 @@ function bodyPlan(op: Operation, ctx: ArbitraryContext, positive: boolean): fc.A
     if (content.length === 0) return fc.constant<BodyPlan>({ kind: "none", contentType: null });
     return fc.oneof(
       ...content.map(([mediaType, media]) =>
-        validValue(media.schema ?? {}, ctx).map<BodyPlan>((value) => ({
+        validValue(media.schema ?? {}, ctx, `body:${op.id}`).map<BodyPlan>((value) => ({
           kind: "schema",
           mediaType,
           contentType: "declared",
@@ -580,7 +606,7 @@ function bodyPlan(op: Operation, ctx: ArbitraryContext, positive: boolean): fc.A
   for (const [mediaType, media] of Object.entries(op.requestBody.content)) {
     const schema = media.schema ?? {};
     const value = fuzzValue(schema, ctx);
-    const valid = validValue(schema, ctx);
+    const valid = validValue(schema, ctx, `body:${op.id}`);
     const invalid = invalidValue(schema, ctx);
     options.push({
       weight: 10,
