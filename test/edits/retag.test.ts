@@ -1,27 +1,15 @@
 // Tags follow the picture: an edit that cuts or turns it sends it to the tagger again, through the tagging queue
 // (driven here as test/images/tagging/tagging-queue.test.ts drives it), and the model is shown the edited picture.
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { editTransform, type ImageEdits } from "../../src/images/edits";
 import { taggingInput } from "../../src/images/taggers";
-import type { TaggingJob } from "../../src/images/tagging-queue";
-import worker from "../../src/index";
 import { createServices } from "../../src/services";
 import { sha256Hex } from "../helpers/images";
 import { librarySql } from "../helpers/library";
+import { deliverTaggingJobs } from "../helpers/tagging-queue";
 import { PHOTO, PHOTO_SIZE, userWithPhoto } from "../options/helpers";
 import { putEdits, readImage } from "./helpers";
-
-async function deliver(jobs: TaggingJob[]) {
-  const batch = createMessageBatch<TaggingJob>(
-    "imagifyai-tagging",
-    jobs.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })),
-  );
-  const ctx = createExecutionContext();
-  await worker.queue!(batch as MessageBatch<unknown>, env, ctx);
-  return getQueueResult(batch, ctx);
-}
 
 /** The key the AI stub is programmed and counted by: the SHA-256 of what the model is shown of the edited photo. */
 async function editedInputSha(edits: ImageEdits): Promise<string> {
@@ -42,12 +30,12 @@ describe("tags after an edit", () => {
     // The previous tags stay visible until the new ones come.
     expect(edited.tags.map((tag) => tag.label)).toEqual(user.image.tags.map((tag) => tag.label));
 
-    const retried = await deliver([{ userId: user.user.id, imageId: user.image.id }]);
+    const retried = await deliverTaggingJobs([{ userId: user.user.id, imageId: user.image.id }]);
     expect(retried.retryMessages).toHaveLength(1);
     expect(await env.AI_STUB.calls(key)).toBeGreaterThanOrEqual(1); // the model was shown the edited picture
 
     await env.AI_STUB.program(key, { output: [{ label: "LIGHTHOUSE", score: 0.8 }] });
-    const done = await deliver([{ userId: user.user.id, imageId: user.image.id }]);
+    const done = await deliverTaggingJobs([{ userId: user.user.id, imageId: user.image.id }]);
     expect(done.explicitAcks).toHaveLength(1);
     const read = await readImage(user, user.image.id);
     expect(read.tagStatus).toBe("tagged");
@@ -80,7 +68,7 @@ describe("tags after an edit", () => {
     await env.AI_STUB.program(firstKey, { output: [{ label: "UPSIDE DOWN", score: 0.9 }], delayMs: 400 });
     await env.AI_STUB.program(secondKey, { error: "busy" });
     await putEdits(user, user.image.id, first);
-    const late = deliver([{ userId: user.user.id, imageId: user.image.id }]);
+    const late = deliverTaggingJobs([{ userId: user.user.id, imageId: user.image.id }]);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await putEdits(user, user.image.id, second); // while the tagger looks at the first edit
     await late;

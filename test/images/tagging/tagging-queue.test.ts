@@ -1,27 +1,16 @@
 // Uploads the tagger could not tag at once are tagged through the durable queue (src/images/tagging-queue.ts): the
 // Worker's own queue() entry point is driven here with batches made by cloudflare:test, so each step is observable.
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { uploadImageRoute } from "../../../src/images/images.routes";
 import { REQUEUE_AFTER_MS } from "../../../src/images/store/library-engine";
-import { backoffSeconds, type TaggingJob } from "../../../src/images/tagging-queue";
-import worker from "../../../src/index";
+import { backoffSeconds } from "../../../src/images/tagging-queue";
 import { signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";
 import { postImage, taggerInputSha, uniqueImage } from "../../helpers/images";
 import { libraryOf, librarySql } from "../../helpers/library";
-
-/** Runs one batch of the tagging queue through the Worker's queue() handler; the ack/retry of each message. */
-async function deliver(jobs: TaggingJob[]) {
-  const batch = createMessageBatch<TaggingJob>(
-    "imagifyai-tagging",
-    jobs.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })),
-  );
-  const ctx = createExecutionContext();
-  await worker.queue!(batch as MessageBatch<unknown>, env, ctx);
-  return getQueueResult(batch, ctx);
-}
+import { deliverTaggingJobs } from "../../helpers/tagging-queue";
 
 async function tagRow(userId: string, imageId: string) {
   const [row] = await librarySql<{ tag_status: string; tag_queued_at: number | null }>(
@@ -43,12 +32,12 @@ describe("the tagging queue", () => {
     expect((await tagRow(user.id, image.id))?.tag_queued_at).toEqual(expect.any(Number));
 
     // Still failing: the message is retried, with backoff; nothing is lost.
-    const retried = await deliver([{ userId: user.id, imageId: image.id }]);
+    const retried = await deliverTaggingJobs([{ userId: user.id, imageId: image.id }]);
     expect(retried.retryMessages).toHaveLength(1);
     expect((await tagRow(user.id, image.id))?.tag_status).toBe("pending");
 
     await env.AI_STUB.program(key, { output: [{ label: "LIGHTHOUSE", score: 0.8 }] });
-    const done = await deliver([{ userId: user.id, imageId: image.id }]);
+    const done = await deliverTaggingJobs([{ userId: user.id, imageId: image.id }]);
     expect(done.explicitAcks).toHaveLength(1);
     const read = await client.GET("/v1/images/{id}", { params: { path: { id: image.id } } });
     expect(read.data).toMatchObject({ tagStatus: "tagged", tags: [{ label: "lighthouse", score: 0.8 }] });
@@ -68,12 +57,12 @@ describe("the tagging queue", () => {
     const image = await expectContract(uploadImageRoute, 201, await postImage(client, bytes, "gone.gif"));
     await env.AI_STUB.program(await taggerInputSha(bytes), { output: [{ label: "GHOST", score: 0.9 }] });
 
-    const foreign = await deliver([{ userId: other.user.id, imageId: image.id }]);
+    const foreign = await deliverTaggingJobs([{ userId: other.user.id, imageId: image.id }]);
     expect(foreign.explicitAcks).toHaveLength(1);
     expect((await tagRow(user.id, image.id))?.tag_status).toBe("pending");
 
     await client.DELETE("/v1/images/{id}", { params: { path: { id: image.id } } });
-    const gone = await deliver([{ userId: user.id, imageId: image.id }]);
+    const gone = await deliverTaggingJobs([{ userId: user.id, imageId: image.id }]);
     expect(gone.explicitAcks).toHaveLength(1);
     const tags = await librarySql(user.id, "SELECT count(*) AS n FROM image_tags WHERE image_id = ?", image.id);
     expect(tags).toEqual([{ n: 0 }]);
