@@ -1,7 +1,51 @@
 // The images, tags and search documents every user had in D1 before libraries moved into their own Durable Objects
-// (migrations/0002–0011). Read here only to move them, a page at a time, into each owner's library (the library
-// engine's `moveFromD1`), then deleted. Goes with the tables, in the release after the move (migrations/0012).
-import type { ImageRow } from "./image-rows";
+// (migrations/0002–0011), and their move, a page at a time, into each owner's library (`moveLibraryFromD1`, run by
+// the library when it opens), after which they are deleted from D1. Goes with the tables, in the release after the
+// move (migrations/0012).
+import { findImage, type ImageRow, insertImage, type LibraryDb } from "./image-rows";
+import { readMeta, writeMeta } from "./library-schema";
+import { reindexed } from "./search-index";
+import { insertTagRows } from "./tag-rows";
+
+/** Rows moved from D1 per transaction. */
+const MOVE_PAGE = 200;
+
+type MovedTag = { label: string; score: number; source: "ai" | "user"; model: string | null; rejected: number };
+
+/** The library a move writes into: its SQL and storage, D1, and how it learns the broader words of labels. */
+export interface MoveTarget {
+  db: LibraryDb;
+  storage: DurableObjectStorage;
+  d1: D1Database;
+  learn: (labels: string[]) => Promise<void>;
+}
+
+/**
+ * The one-off move of the owner's rows from D1 (where every library lived before) into the library, a page per
+ * transaction, kept in their order (seq), then deleted from D1. Resumable and idempotent: the progress is stored with
+ * each page, rows already there are skipped, and each run first deletes from D1 what an interrupted run moved.
+ */
+export async function moveLibraryFromD1({ db, storage, d1, learn }: MoveTarget): Promise<void> {
+  let through = Number(readMeta(db.sql, "d1_moved_through") ?? 0);
+  if (through > 0) await deleteD1Images(d1, db.owner, through);
+  for (;;) {
+    const page = await readD1Images(d1, db.owner, through, MOVE_PAGE);
+    if (page.length === 0) break;
+    const tagsOf = new Map(page.map((row) => [row.id, JSON.parse(row.tags_json) as MovedTag[]]));
+    await learn([...tagsOf.values()].flat().map((tag) => tag.label));
+    storage.transactionSync(() => {
+      for (const { tags_json: _tags, ...row } of page) {
+        if (findImage(db, row.id)) continue;
+        const seq = insertImage(db, row);
+        reindexed(db, row.id, seq, () => insertTagRows(db, row.id, tagsOf.get(row.id) ?? []));
+      }
+      through = page.at(-1)!.seq;
+      writeMeta(db.sql, "d1_moved_through", through);
+    });
+    await deleteD1Images(d1, db.owner, through);
+  }
+  writeMeta(db.sql, "moved_from_d1", 1);
+}
 
 /** An image as D1 held it: the library's columns of the time, and every tag row (rejections included) as JSON. */
 export type D1ImageRow = Omit<ImageRow, "user_id" | "metadata" | "taken_ms" | "phash"> & {

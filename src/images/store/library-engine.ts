@@ -11,14 +11,11 @@
 import type { Platform } from "../../platform";
 import { changesGeometry, type ImageEdits, sameEdits } from "../edits";
 import { hashDistance } from "../perceptual-hash";
-import { type PhotoFacts, readPhotoFacts } from "../photo-facts";
-import { emptyPhotoMetadata } from "../photo-metadata";
+import type { PhotoFacts } from "../photo-facts";
 import type { PresetOptions } from "../presets";
 import { type RankedSearchInput, rankedSearch, type WindowCache } from "../search/ranked-search";
-import { sniffImage } from "../sniff";
 import type { Tag } from "../tagger";
-import { prepareTaggingInput } from "../taggers";
-import { deleteD1Images, readD1Images } from "./d1-images";
+import { moveLibraryFromD1 } from "./d1-images";
 import { deleteImageObjects, deleteUserObjects } from "./image-objects";
 import {
   claimPendingTagging,
@@ -41,13 +38,12 @@ import {
   oldestPendingTagging,
   ownedImageIds,
   perceptualHashes,
-  setGeometry,
   setImageEdits,
-  setPhotoFacts,
   setTagStatus,
   type TimelinePosition,
 } from "./image-rows";
 import { lookupLabelWords } from "./label-terms";
+import { backfillGeometry, backfillPhotoFacts } from "./library-backfills";
 import { migrateLibrary, readMeta, writeMeta } from "./library-schema";
 import {
   countPresetRows,
@@ -61,7 +57,7 @@ import {
 import { beginRelease, endRelease, forgetReleases, pendingReleases, releaseState } from "./releases";
 import { claimRendition } from "./rendition-budget";
 import { countBroaderTerms, learnLabels, mergeSearchIndex, reindexed, unknownLabels } from "./search-index";
-import { addUserTags, countTags, deleteImageTags, insertTagRows, rejectTags, replaceAiTags } from "./tag-rows";
+import { addUserTags, countTags, deleteImageTags, rejectTags, replaceAiTags } from "./tag-rows";
 
 /** What tagging an upload came to, as the library records it. */
 export type TagResult =
@@ -77,12 +73,6 @@ export type NewImage = Omit<
 
 /** A message older than this without a result was lost (a local restart) or ran out of retries: queue it again. */
 export const REQUEUE_AFTER_MS = 30 * 60 * 1000;
-
-/** Enough for the headers of nearly every photo (EXIF with its thumbnail comes before the frame header). */
-const GEOMETRY_HEAD_BYTES = 256 * 1024;
-
-/** Rows moved from D1 per transaction. */
-const MOVE_PAGE = 200;
 
 export class LibraryEngine {
   private readonly db: LibraryDb;
@@ -414,8 +404,8 @@ export class LibraryEngine {
     for (const sha256 of pendingReleases(this.db)) await this.release(sha256);
     const now = Date.now();
     await this.requeueTagging(now);
-    const geometryLeft = await this.backfillGeometry(50);
-    const factsLeft = await this.backfillPhotoFacts(10);
+    const geometryLeft = await backfillGeometry(this.db, this.platform.bucket, 50);
+    const factsLeft = await backfillPhotoFacts(this.db, this.platform, 10);
     mergeSearchIndex(this.db);
     forgetReleases(this.db, now - 3_600_000);
     const oldest = oldestPendingTagging(this.db);
@@ -454,40 +444,19 @@ export class LibraryEngine {
     const stored = readMeta(this.db.sql, "owner");
     if (stored === undefined) writeMeta(this.db.sql, "owner", owner);
     this.db.owner = typeof stored === "string" ? stored : owner;
-    if (readMeta(this.db.sql, "moved_from_d1") !== 1) await this.moveFromD1();
+    if (readMeta(this.db.sql, "moved_from_d1") !== 1) {
+      await moveLibraryFromD1({
+        db: this.db,
+        storage: this.ctx.storage,
+        d1: this.platform.db,
+        learn: (labels) => this.learn(labels),
+      });
+      if (listGeometryPending(this.db, 1).length > 0 || oldestPendingTagging(this.db) !== undefined) {
+        await this.wakeAt(Date.now());
+      }
+    }
     // Images stored before the library read photo metadata (schema step 2, or moved from D1): the alarm reads them.
     if (listPhotoFactsPending(this.db, 1).length > 0) await this.wakeAt(Date.now());
-  }
-
-  /**
-   * The one-off move of the owner's rows from D1 (where every library lived before), a page per transaction, kept
-   * in their order (seq), then deleted from D1. Resumable and idempotent: the progress is stored with each page,
-   * rows already here are skipped, and each run first deletes from D1 what an interrupted run moved.
-   */
-  private async moveFromD1(): Promise<void> {
-    const { db: d1 } = this.platform;
-    let through = Number(readMeta(this.db.sql, "d1_moved_through") ?? 0);
-    if (through > 0) await deleteD1Images(d1, this.db.owner, through);
-    for (;;) {
-      const page = await readD1Images(d1, this.db.owner, through, MOVE_PAGE);
-      if (page.length === 0) break;
-      const tagsOf = new Map(page.map((row) => [row.id, JSON.parse(row.tags_json) as MovedTag[]]));
-      await this.learn([...tagsOf.values()].flat().map((tag) => tag.label));
-      this.ctx.storage.transactionSync(() => {
-        for (const { tags_json: _tags, ...row } of page) {
-          if (findImage(this.db, row.id)) continue;
-          const seq = insertImage(this.db, row);
-          reindexed(this.db, row.id, seq, () => insertTagRows(this.db, row.id, tagsOf.get(row.id) ?? []));
-        }
-        through = page.at(-1)!.seq;
-        writeMeta(this.db.sql, "d1_moved_through", through);
-      });
-      await deleteD1Images(d1, this.db.owner, through);
-    }
-    writeMeta(this.db.sql, "moved_from_d1", 1);
-    if (listGeometryPending(this.db, 1).length > 0 || oldestPendingTagging(this.db) !== undefined) {
-      await this.wakeAt(Date.now());
-    }
   }
 
   /** Copies the broader words of labels this library has not seen from D1's shared table. */
@@ -508,48 +477,12 @@ export class LibraryEngine {
     return running;
   }
 
-  /** Re-reads the headers of up to `limit` images moved from D1 unchecked; true when more are left. */
-  private async backfillGeometry(limit: number): Promise<boolean> {
-    const { bucket } = this.platform;
-    const pending = listGeometryPending(this.db, limit + 1);
-    for (const image of pending.slice(0, limit)) {
-      // The headers are at the start; a file whose metadata runs longer is read whole.
-      let file = await bucket.get(image.r2_key, { range: { offset: 0, length: GEOMETRY_HEAD_BYTES } });
-      let sniffed = file && sniffImage(new Uint8Array(await file.arrayBuffer()));
-      if (file && sniffed && !sniffed.ok && file.size > GEOMETRY_HEAD_BYTES) {
-        file = await bucket.get(image.r2_key);
-        sniffed = file && sniffImage(new Uint8Array(await file.arrayBuffer()));
-      }
-      const shown = sniffed?.ok ? sniffed.image : image; // unreadable or gone: keep what is recorded
-      setGeometry(this.db, image.id, shown.width, shown.height);
-    }
-    return pending.length > limit;
-  }
-
-  /** Reads the metadata and perceptual hash of up to `limit` images that have none yet; true when more are left. */
-  private async backfillPhotoFacts(limit: number): Promise<boolean> {
-    const { bucket, images } = this.platform;
-    const pending = listPhotoFactsPending(this.db, limit + 1);
-    for (const image of pending.slice(0, limit)) {
-      const file = await bucket.get(image.r2_key);
-      const bytes = file && new Uint8Array(await file.arrayBuffer());
-      // Gone (a delete in flight, an orphaned row): nothing to read, recorded as such so it is not tried again.
-      const facts = bytes
-        ? await readPhotoFacts(images, bytes, prepareTaggingInput(images, bytes))
-        : { photo: emptyPhotoMetadata(), phash: null };
-      setPhotoFacts(this.db, image.id, facts.photo, facts.phash);
-    }
-    return pending.length > limit;
-  }
-
   /** Arms the alarm for `at`, unless it is armed sooner. */
   private async wakeAt(at: number): Promise<void> {
     const armed = await this.ctx.storage.getAlarm();
     if (armed === null || armed > at) await this.ctx.storage.setAlarm(at);
   }
 }
-
-type MovedTag = { label: string; score: number; source: "ai" | "user"; model: string | null; rejected: number };
 
 /** The operations a library offers: every public method but the entry points of the object. */
 export type LibraryOp = Exclude<keyof LibraryEngine, "run" | "alarm">;
