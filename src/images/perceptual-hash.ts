@@ -62,14 +62,12 @@ export function hashDistance(a: string, b: string): number {
 
 const HASH = /^[0-9a-f]{16}$/i;
 
-function popCount(n: number): number {
+/** The number of 1 bits of a 32-bit value (the classic SWAR count: no loop, no branch). */
+export function popCount(n: number): number {
   let v = n >>> 0;
-  let count = 0;
-  while (v !== 0) {
-    v &= v - 1;
-    count++;
-  }
-  return count;
+  v = v - ((v >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 /** 9×8 luminances (row-major) → 64 bits: right neighbour brighter → 1. */

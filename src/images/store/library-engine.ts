@@ -10,12 +10,12 @@
 // owner's rows from D1) and R2 (removing the files of deleted content, see releases.ts).
 import type { Platform } from "../../platform";
 import { changesGeometry, type ImageEdits, sameEdits } from "../edits";
-import { hashDistance } from "../perceptual-hash";
 import type { PhotoFacts } from "../photo-facts";
 import type { PresetOptions } from "../presets";
 import { type RankedSearchInput, rankedSearch, type WindowCache } from "../search/ranked-search";
 import type { Tag } from "../tagger";
 import { moveLibraryFromD1 } from "./d1-images";
+import { HashIndex } from "./hash-index";
 import { deleteImageObjects, deleteUserObjects } from "./image-objects";
 import {
   claimPendingTagging,
@@ -82,6 +82,8 @@ export class LibraryEngine {
   private readonly releasing = new Map<string, Promise<void>>();
   /** Scored search windows of this library (see search/ranked-search.ts); dropped by every operation that writes. */
   private readonly windows: WindowCache = new Map();
+  /** The perceptual hashes in memory (hash-index.ts), built on the first near-duplicate lookup. */
+  private hashes: HashIndex | null = null;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -151,15 +153,12 @@ export class LibraryEngine {
   }
 
   /**
-   * Images whose perceptual hash is at most `maxDistance` bits from `phash`, nearest first (then newest). A scan of the
-   * library's hashes: a few milliseconds per hundred thousand images (bench/search.ts).
+   * Images whose perceptual hash is at most `maxDistance` bits from `phash`, nearest first (then newest): a scan of the
+   * hashes in memory (hash-index.ts).
    */
   lookalikes(phash: string, maxDistance: number, limit: number): { id: string; distance: number }[] {
-    return perceptualHashes(this.db)
-      .map((row) => ({ id: row.id, distance: hashDistance(phash, row.phash) }))
-      .filter((match) => match.distance <= maxDistance)
-      .sort((a, b) => a.distance - b.distance)
-      .slice(0, limit);
+    this.hashes ??= new HashIndex(perceptualHashes(this.db));
+    return this.hashes.near(phash, maxDistance, limit);
   }
 
   ownedIds(ids: string[]): string[] {
@@ -227,6 +226,7 @@ export class LibraryEngine {
         reindexed(this.db, image.id, seq, () => replaceAiTags(this.db, image.id, tagging.tags, tagging.model));
       }
     });
+    if (image.phash) this.hashes?.add(image.id, image.phash);
     if (row.tag_status === "pending") await this.wakeAt(Date.now() + REQUEUE_AFTER_MS);
     return { image: findImage(this.db, image.id)!, created: true };
   }
@@ -366,6 +366,7 @@ export class LibraryEngine {
         });
         beginRelease(this.db, image.sha256, Date.now());
       });
+      this.hashes?.remove(id);
       released.push(image.sha256);
       results.push({ id, status: "deleted" });
     }
@@ -380,6 +381,7 @@ export class LibraryEngine {
   async deleteAll(): Promise<void> {
     await this.ctx.storage.deleteAll();
     this.opened = null; // the next call finds an empty object and lays out the schema again
+    this.hashes = null;
     // If this fails half-way, the rows are gone and the orphan sweep removes what is left.
     await deleteUserObjects(this.platform.bucket, this.db.owner);
   }
@@ -406,6 +408,7 @@ export class LibraryEngine {
     await this.requeueTagging(now);
     const geometryLeft = await backfillGeometry(this.db, this.platform.bucket, 50);
     const factsLeft = await backfillPhotoFacts(this.db, this.platform, 10);
+    this.hashes = null; // the backfill may have added hashes: built again on the next lookup
     mergeSearchIndex(this.db);
     forgetReleases(this.db, now - 3_600_000);
     const oldest = oldestPendingTagging(this.db);
