@@ -77,7 +77,9 @@ type StoredImageRow = Omit<ImageRow, "user_id" | "edits"> & { edits: string | nu
 export type ImageRecordRow = StoredImageRow & { tags_json: string };
 
 export function toImageRecord(owner: string, { tags_json, ...row }: ImageRecordRow): ImageRecord {
-  const tags = (JSON.parse(tags_json) as ImageTag[]).sort(byRank);
+  const tags = (JSON.parse(tags_json) as (Omit<ImageTag, "score"> & { score: string })[])
+    .map((tag) => ({ ...tag, score: Number(tag.score) }))
+    .sort(byRank);
   const photo = row.metadata ? (JSON.parse(row.metadata) as PhotoMetadata) : emptyPhotoMetadata();
   return { ...toImageRow(owner, row), tags, photo };
 }

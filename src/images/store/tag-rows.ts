@@ -5,9 +5,11 @@ import type { LibraryDb } from "./image-rows";
 
 /**
  * SQL expression: the visible (non-rejected) tags of the image aliased `i`, as a JSON array of
- * `{label, score, source, model}`, for reading an image and its tags in one statement. Order them with `byRank`.
+ * `{label, score, source, model}`, for reading an image and its tags in one statement (`toImageRecord` reads them).
+ * The score travels as text with 17 significant digits: SQLite's JSON writes a REAL with fewer, and a score read back
+ * must equal the one written (an upload's answer is its read-back).
  */
-export const VISIBLE_TAGS_JSON = `(SELECT json_group_array(json_object('label', t.label, 'score', t.score, 'source', t.source, 'model', t.model))
+export const VISIBLE_TAGS_JSON = `(SELECT json_group_array(json_object('label', t.label, 'score', printf('%!.17g', t.score), 'source', t.source, 'model', t.model))
   FROM image_tags t WHERE t.image_id = i.id AND t.rejected = 0)`;
 
 /**
@@ -16,14 +18,17 @@ export const VISIBLE_TAGS_JSON = `(SELECT json_group_array(json_object('label', 
  */
 export function replaceAiTags(db: LibraryDb, imageId: string, tags: Tag[], model: string): void {
   db.sql.exec("DELETE FROM image_tags WHERE image_id = ? AND source = 'ai' AND rejected = 0", imageId);
-  db.sql.exec(
-    `INSERT INTO image_tags (image_id, label, score, source, model)
-     SELECT ?1, json_extract(value, '$.label'), json_extract(value, '$.score'), 'ai', ?3 FROM json_each(?2)
-     WHERE true ON CONFLICT (image_id, label) DO NOTHING`,
-    imageId,
-    JSON.stringify(tags),
-    model,
-  );
+  // One statement per tag (a model gives five): bound numbers, not JSON, so a score is stored exactly as given.
+  for (const tag of tags) {
+    db.sql.exec(
+      `INSERT INTO image_tags (image_id, label, score, source, model) VALUES (?, ?, ?, 'ai', ?)
+       ON CONFLICT (image_id, label) DO NOTHING`,
+      imageId,
+      tag.label,
+      tag.score,
+      model,
+    );
+  }
 }
 
 /** User tags (a label already present becomes a visible user tag again). */
