@@ -20,7 +20,7 @@ import type { SearchMatch } from "./search/ranked-search";
 import { type FileLinkView, signFileUrl, verifyFileSignature } from "./signed-url";
 import { ownersWithD1Images } from "./store/d1-images";
 import { derivedKey, renditionNames } from "./store/image-objects";
-import type { ImageRecord, ImageRow, TimelinePosition } from "./store/image-rows";
+import type { ImageRecord, ImageRow, TakenPeriod, TimelinePosition } from "./store/image-rows";
 import { openLibrary } from "./store/library-client";
 import type { BroaderTermCount } from "./store/search-index";
 import type { TagCount } from "./store/tag-rows";
@@ -490,13 +490,13 @@ export interface TakenRange {
 }
 
 /** takenFrom/takenTo as epoch ms: a date alone is its first (from) or last (to) millisecond, UTC. */
-function takenRange(input: TakenRange): { from?: number; to?: number } {
+function takenRange(input: TakenRange): TakenPeriod {
   const at = (value: string | undefined, end: boolean) => {
     if (value === undefined) return undefined;
     const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
     return Date.parse(dateOnly ? `${value}T00:00:00Z` : value) + (dateOnly && end ? 86_399_999 : 0);
   };
-  const range: { from?: number; to?: number } = {};
+  const range: TakenPeriod = {};
   const from = at(input.takenFrom, false);
   const to = at(input.takenTo, true);
   if (from !== undefined) range.from = from;

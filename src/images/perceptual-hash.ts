@@ -54,10 +54,14 @@ export async function perceptualHash(images: ImagesBinding, bytes: Uint8Array): 
 /** How many bits two hashes differ in (0–64). Throws on anything but two 16-hex-digit hashes. */
 export function hashDistance(a: string, b: string): number {
   if (!HASH.test(a) || !HASH.test(b)) throw new TypeError("a perceptual hash is 16 hexadecimal digits");
-  return (
-    popCount(Number.parseInt(a.slice(0, 8), 16) ^ Number.parseInt(b.slice(0, 8), 16)) +
-    popCount(Number.parseInt(a.slice(8), 16) ^ Number.parseInt(b.slice(8), 16))
-  );
+  const [aHigh, aLow] = hashHalves(a);
+  const [bHigh, bLow] = hashHalves(b);
+  return popCount(aHigh ^ bHigh) + popCount(aLow ^ bLow);
+}
+
+/** A hash's 64 bits as two unsigned 32-bit numbers (high, low), for counting differing bits with popCount. */
+export function hashHalves(phash: string): [high: number, low: number] {
+  return [Number.parseInt(phash.slice(0, 8), 16), Number.parseInt(phash.slice(8), 16)];
 }
 
 const HASH = /^[0-9a-f]{16}$/i;

@@ -44,6 +44,7 @@ import {
   type ImageRecord,
   type ImageRecordRow,
   type LibraryDb,
+  type TakenPeriod,
   toImageRecord,
 } from "../store/image-rows";
 import { SEARCH_WEIGHTS } from "../store/search-index";
@@ -74,8 +75,14 @@ interface Scored {
   score: number;
 }
 
+/** A window's matches, best first, and its lowest seq (where the next, older window ends). */
+interface ScoredWindow {
+  matches: Scored[];
+  lo: number;
+}
+
 /** Scored windows by (match, lo, hi): see WINDOW CACHE above. The owner clears it whenever the library changes. */
-export type WindowCache = Map<string, Scored[]>;
+export type WindowCache = Map<string, ScoredWindow>;
 const CACHED_WINDOWS = 8;
 
 export interface SearchOptions {
@@ -100,12 +107,6 @@ const SQL_WINDOW_IN_PERIOD = `${SELECT_WINDOW}
   AND rowid IN (SELECT seq FROM images WHERE coalesce(taken_ms, created_at) BETWEEN ?5 AND ?6)
 ORDER BY rowid DESC LIMIT ?4`;
 
-/** A period of the timeline, epoch ms, both ends included. */
-export interface TakenPeriod {
-  from?: number | undefined;
-  to?: number | undefined;
-}
-
 /** The window of matches with seq in [lo ?? 0, hi] (the newest `rows` of them), best first. */
 function scoredWindow(
   db: LibraryDb,
@@ -115,13 +116,13 @@ function scoredWindow(
   lo: number | null,
   hi: number,
   rows: number,
-): Scored[] {
+): ScoredWindow {
   const key = (low: number | null) =>
     `${ftsMatch}\u0000${period.from ?? ""}\u0000${period.to ?? ""}\u0000${low ?? "?"}\u0000${hi}`;
   const cached = cache?.get(key(lo));
   if (cached) return cached;
   const inPeriod = period.from !== undefined || period.to !== undefined;
-  const scored = db.sql
+  const newestFirst = db.sql
     .exec<{ r: number; score: number }>(
       inPeriod ? SQL_WINDOW_IN_PERIOD : SQL_WINDOW,
       ftsMatch,
@@ -130,12 +131,14 @@ function scoredWindow(
       rows,
       ...(inPeriod ? [period.from ?? Number.MIN_SAFE_INTEGER, period.to ?? Number.MAX_SAFE_INTEGER] : []),
     )
-    .toArray()
-    .sort((a, b) => b.score - a.score || b.r - a.r);
-  if (cache) {
+    .toArray();
+  // A first window's lowest seq is its last row in rowid order, before the rows are ranked.
+  const scored = { lo: lo ?? newestFirst.at(-1)?.r ?? 0, matches: newestFirst };
+  scored.matches.sort((a, b) => b.score - a.score || b.r - a.r);
+  if (cache && scored.matches.length > 0) {
     while (cache.size >= CACHED_WINDOWS) cache.delete(cache.keys().next().value!);
     // A first window is found again by the bounds its cursor will carry.
-    cache.set(key(lo ?? Math.min(...scored.map((m) => m.r))), scored);
+    cache.set(key(scored.lo), scored);
   }
   return scored;
 }
@@ -203,12 +206,19 @@ export function rankedSearch(
     windows++;
     const known = lo !== null;
     // A known window is re-read by range; 2× tolerates re-tags inside it.
-    const scored = scoredWindow(db, options.cache, ftsMatch, period, lo, hi, known ? window * 2 : window);
+    const { matches: scored, lo: winLo } = scoredWindow(
+      db,
+      options.cache,
+      ftsMatch,
+      period,
+      lo,
+      hi,
+      known ? window * 2 : window,
+    );
     if (scored.length === 0) {
       exhausted = true;
       break;
     }
-    const winLo = known ? (lo as number) : Math.min(...scored.map((m) => m.r));
     let from = 0;
     if (afterSeq !== null) {
       const boundary = scored.find((m) => m.r === afterSeq)?.score ?? (afterScore as number);

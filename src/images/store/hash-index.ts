@@ -2,7 +2,7 @@
 // SQLite has no popcount, and reading and parsing every hash per lookup cost ~240 ms at 100k images
 // (bench/search.ts); here a lookup is a loop over two typed arrays. Built from the table on first use, then kept in
 // step by the engine as images come and go; an object that restarts builds it again.
-import { popCount } from "../perceptual-hash";
+import { hashHalves, popCount } from "../perceptual-hash";
 
 export class HashIndex {
   private ids: (string | null)[] = [];
@@ -21,8 +21,7 @@ export class HashIndex {
       this.high = grow(this.high);
       this.low = grow(this.low);
     }
-    this.high[i] = Number.parseInt(phash.slice(0, 8), 16);
-    this.low[i] = Number.parseInt(phash.slice(8), 16);
+    [this.high[i], this.low[i]] = hashHalves(phash);
     this.ids.push(id);
     this.at.set(id, i);
   }
@@ -36,8 +35,7 @@ export class HashIndex {
 
   /** The images whose hash is at most `maxDistance` bits from `phash`, nearest first (then newest), at most `limit`. */
   near(phash: string, maxDistance: number, limit: number): { id: string; distance: number }[] {
-    const high = Number.parseInt(phash.slice(0, 8), 16);
-    const low = Number.parseInt(phash.slice(8), 16);
+    const [high, low] = hashHalves(phash);
     const found: { id: string; distance: number; i: number }[] = [];
     for (let i = 0; i < this.ids.length; i++) {
       const id = this.ids[i];

@@ -193,6 +193,12 @@ export interface TimelinePosition {
   seq: number;
 }
 
+/** A period of the timeline, epoch ms, both ends included; an end left out is open. */
+export interface TakenPeriod {
+  from?: number | undefined;
+  to?: number | undefined;
+}
+
 /** The timeline key in SQL (indexed: library-schema.ts step 2). */
 const TIMELINE_AT = "coalesce(i.taken_ms, i.created_at)";
 
@@ -204,7 +210,7 @@ export function listTimeline(
   db: LibraryDb,
   limit: number,
   after: TimelinePosition | null,
-  range: { from?: number | undefined; to?: number | undefined },
+  range: TakenPeriod,
 ): ImageRecord[] {
   return records(
     db,

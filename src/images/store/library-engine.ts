@@ -40,6 +40,7 @@ import {
   perceptualHashes,
   setImageEdits,
   setTagStatus,
+  type TakenPeriod,
   type TimelinePosition,
 } from "./image-rows";
 import { lookupLabelWords } from "./label-terms";
@@ -127,7 +128,7 @@ export class LibraryEngine {
   }
 
   /** Newest taken first (upload time when unknown), within `range` (epoch ms); `after` continues a page. */
-  timeline(limit: number, after: TimelinePosition | null, range: { from?: number; to?: number }): ImageRecord[] {
+  timeline(limit: number, after: TimelinePosition | null, range: TakenPeriod): ImageRecord[] {
     return listTimeline(this.db, limit, after, range);
   }
 
