@@ -44,6 +44,21 @@ async function fetchLink(url: string): Promise<Uint8Array> {
   return bytes;
 }
 
+/** The session output's options (watermark aside) as the file route spells them. */
+const FLAT_OPTIONS = {
+  format: "webp",
+  quality: 80,
+  width: 200,
+  rotate: 90,
+  flip: "h",
+  "trim.top": 10,
+  "trim.left": 20,
+  saturation: 0.5,
+  sharpen: 1,
+  "border.color": "#102030",
+  "border.width": 4,
+} as const;
+
 describe("a session's output and the file route: one set of options", () => {
   it("the same options make the same bytes, for another user (each with their own logo) through the file route", async () => {
     const a = await userWithPhoto({ logo: true });
@@ -62,17 +77,7 @@ describe("a session's output and the file route: one set of options", () => {
     });
     const fromSession = await fetchLink(item.rendition!.url);
     const { bytes: fromFileRoute } = await rendition(b, b.image.id, {
-      format: "webp",
-      quality: 80,
-      width: 200,
-      rotate: 90,
-      flip: "h",
-      "trim.top": 10,
-      "trim.left": 20,
-      saturation: 0.5,
-      sharpen: 1,
-      "border.color": "#102030",
-      "border.width": 4,
+      ...FLAT_OPTIONS,
       watermark: b.logo!.id,
       "watermark.opacity": 0.6,
       "watermark.gravity": "top-left",
@@ -87,19 +92,7 @@ describe("a session's output and the file route: one set of options", () => {
     expect({ width: seen.width, height: seen.height }).toEqual({ width: 208, height: 305 });
 
     // Without the watermark the bytes differ: the comparison above can fail.
-    const { bytes: unmarked } = await rendition(b, b.image.id, {
-      format: "webp",
-      quality: 80,
-      width: 200,
-      rotate: 90,
-      flip: "h",
-      "trim.top": 10,
-      "trim.left": 20,
-      saturation: 0.5,
-      sharpen: 1,
-      "border.color": "#102030",
-      "border.width": 4,
-    });
+    const { bytes: unmarked } = await rendition(b, b.image.id, FLAT_OPTIONS);
     expect(bytesEqual(fromSession, unmarked)).toBe(false);
   });
 
