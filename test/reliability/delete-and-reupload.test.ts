@@ -13,19 +13,14 @@ import { call, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 import { bytesEqual, countImageRows, expectFile, postImage, uniqueImage } from "../helpers/images";
 import { libraryOf } from "../helpers/library";
+import { signal } from "../helpers/signal";
 
 const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /** Holds the library's next R2 delete (a release of content) until `open()`; `reached` resolves when it starts. */
 async function holdNextRelease(userId: string) {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  let arrived!: () => void;
-  const reached = new Promise<void>((resolve) => {
-    arrived = resolve;
-  });
+  const { fired: opened, fire: open } = signal();
+  const { fired: reached, fire: arrived } = signal();
   await libraryOf(userId).size();
   await runInDurableObject(env.LIBRARY.getByName(userId), (instance: Library) => {
     const { bucket } = (instance as unknown as { engine: { platform: { bucket: R2Bucket } } }).engine.platform;

@@ -11,6 +11,7 @@ import { SessionEngine } from "../../src/processing/session-engine";
 import { call, STRONG_PASSWORD, signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 import { bearer, countImageRows, listObjectKeys } from "../helpers/images";
+import { signal } from "../helpers/signal";
 import { readSession, uploadPhotos, waitForStatus } from "../processing/helpers";
 
 type Client = Awaited<ReturnType<typeof signedInClient>>["client"];
@@ -57,14 +58,8 @@ function objectTables(id: string): Promise<string[]> {
  */
 function gateConversions(imageIds: string[], where: "before" | "after") {
   const original = ImageService.prototype.convert;
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  let arrived!: () => void;
-  const reached = new Promise<void>((resolve) => {
-    arrived = resolve;
-  });
+  const { fired: opened, fire: open } = signal();
+  const { fired: reached, fire: arrived } = signal();
   vi.spyOn(ImageService.prototype, "convert").mockImplementation(async function (this: ImageService, ...args) {
     if (!imageIds.includes(args[1])) return original.apply(this, args);
     if (where === "before") {
