@@ -192,11 +192,18 @@ async function main() {
   )
     throw new Error(`the library object is not the bench user's, opened at schema ${LIBRARY_SCHEMA.length}`);
   // The engine needs the object's storage, and D1 (label_terms) to learn the broader words of new labels.
+  // Calls name no session (as the cron's and the queue's do), so the session check is never asked.
+  const noSessions = async () => null;
   const engine = new LibraryEngine(
     { storage } as unknown as DurableObjectState,
     { db: sqliteD1(d1) } as unknown as Platform,
+    noSessions,
   );
-  const call = <R>(c: LibraryCall) => engine.run(c) as Promise<R>;
+  const call = async <R>(c: LibraryCall) => {
+    const answer = await engine.run(c);
+    if (!("value" in answer)) throw new Error(`${c.op}: the session ended`);
+    return answer.value as R;
+  };
   const legacyFile = path.join(STATE, "legacy.sqlite");
   const legacy = new Database(legacyFile);
   legacy.exec(`CREATE TABLE legacy_images (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, filename TEXT NOT NULL, r2_key TEXT NOT NULL, tags TEXT NOT NULL, created_at INTEGER NOT NULL);
@@ -310,7 +317,7 @@ async function main() {
   const sqlite = sqlStorage(lib);
   const ldb: LibraryDb = { sql: sqlite.sql, owner };
   // The engine again, on the reopened file (no D1 needed for reads): list() and listTags() are what the object runs.
-  const reader = new LibraryEngine({ storage: sqlite } as unknown as DurableObjectState, {} as Platform);
+  const reader = new LibraryEngine({ storage: sqlite } as unknown as DurableObjectState, {} as Platform, noSessions);
   const opened = await reader.run({ owner, op: "size", args: [] });
   log(`library: ${JSON.stringify(opened)}`);
   /** Runs fn; the time spent inside SqlStorage.exec, and the whole call, in ms. */

@@ -86,7 +86,8 @@ export class Library extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.engine = new LibraryEngine(ctx, createServices(env).platform);
+    const { platform, auth } = createServices(env);
+    this.engine = new LibraryEngine(ctx, platform, (sessionId, userId) => auth.activeSessionEnd(sessionId, userId));
   }
 
   run(call: LibraryCall) {

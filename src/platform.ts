@@ -35,6 +35,11 @@ export interface Caller {
 /** A caller signed in with an access token: the session it belongs to, which logout and the session list need. */
 export interface SignedInCaller extends Caller {
   sessionId: string;
+  /**
+   * Present when the caller's library checks the session, in every call made for this caller (a read of the library,
+   * see requireAuthInLibrary); `checked` turns true once a call did, so nothing is left to check in D1.
+   */
+  sessionCheck?: { inLibrary: true; checked: boolean };
 }
 
 /** Where a sign-in attempt comes from: the key of the per-IP limits, and the label of the session it opens. */

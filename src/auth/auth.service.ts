@@ -1,6 +1,6 @@
 import type { ImageService } from "../images/images.service";
 import { newId, sha256Hex } from "../lib/encoding";
-import { ApiError, invalidField } from "../lib/problem";
+import { ApiError, invalidAccessToken, invalidField } from "../lib/problem";
 import type { Caller, ClientInfo, Platform, SignedInCaller } from "../platform";
 import type { ProcessingService } from "../processing/processing.service";
 import { issueTokens, type TokenPair, verifyAccessToken } from "./access-token";
@@ -10,11 +10,11 @@ import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from "./password";
 import { passwordProblem } from "./password-policy";
 import { deleteExpiredRateLimits, deleteRateLimitsNamingStatement, hit, refund } from "./store/rate-limits";
 import {
+  activeSessionEnd,
   createSession,
   createUnrenewableSession,
   deleteExpiredRefreshTokens,
   deleteUserSessionsStatements,
-  isSessionActive,
   listActiveSessions,
   revokeOtherSessionsStatement,
   revokeSession,
@@ -164,7 +164,10 @@ export class AuthService {
     const { db, config } = this.platform;
     await hit(db, ipRule(config, input.client.ip));
     const rotation = await rotateRefreshToken(db, input.refreshToken);
-    if (!rotation.ok) throw new ApiError("unauthorized", REFRESH_REFUSALS[rotation.reason]);
+    if (!rotation.ok) {
+      if (rotation.reason === "reused") await this.sessionsEnded(rotation.userId);
+      throw new ApiError("unauthorized", REFRESH_REFUSALS[rotation.reason]);
+    }
     return issueTokens(config, rotation.userId, rotation.session);
   }
 
@@ -184,29 +187,46 @@ export class AuthService {
    * with the same 401 when the session ended. Nothing may leave on behalf of `caller` before `active` resolved.
    */
   async verify(authorization: string | undefined): Promise<{ caller: SignedInCaller; active: Promise<void> }> {
-    const match = /^Bearer ([^\s]+)$/i.exec(authorization ?? "");
-    if (!match?.[1]) {
-      throw new ApiError("unauthorized", "Send an access token as `Authorization: Bearer <token>`.", {
-        headers: { "WWW-Authenticate": 'Bearer realm="imagifyai"' },
-      });
-    }
-    const caller = await verifyAccessToken(this.platform.config, match[1]);
-    if (!caller) throw invalidToken();
+    const caller = await this.verifyToken(authorization);
     const active = this.isActive(caller).then((ok) => {
-      if (!ok) throw invalidToken();
+      if (!ok) throw invalidAccessToken();
     });
     active.catch(() => {}); // awaited by the caller; this only keeps an early rejection from being "unhandled"
     return { caller, active };
   }
 
+  /**
+   * `authenticate` for a read that the caller's library answers: the library checks the session inside the call it
+   * answers (see session-verdicts.ts), so only the token is verified here. `settle` checks the session in D1 when
+   * no library call did (an answer decided before reaching the library); it must be awaited before answering.
+   */
+  async verifyForLibrary(
+    authorization: string | undefined,
+  ): Promise<{ caller: SignedInCaller; settle: () => Promise<void> }> {
+    const caller: SignedInCaller = {
+      ...(await this.verifyToken(authorization)),
+      sessionCheck: { inLibrary: true, checked: false },
+    };
+    const settle = async () => {
+      if (!caller.sessionCheck?.checked && !(await this.isActive(caller))) throw invalidAccessToken();
+    };
+    return { caller, settle };
+  }
+
   /** Whether the caller's session still works (not ended, revoked or expired). */
-  isActive(caller: SignedInCaller): Promise<boolean> {
-    return isSessionActive(this.platform.db, caller.sessionId, caller.userId);
+  async isActive(caller: SignedInCaller): Promise<boolean> {
+    return (await this.activeSessionEnd(caller.sessionId, caller.userId)) !== null;
+  }
+
+  /** When the session ends, if it is active now (else null): the check a library keeps the answer of. */
+  activeSessionEnd(sessionId: string, userId: string): Promise<number | null> {
+    return activeSessionEnd(this.platform.db, sessionId, userId);
   }
 
   /** Ends the caller's session: its access and refresh tokens stop working at once. */
   async logout(caller: SignedInCaller): Promise<void> {
     await revokeSession(this.platform.db, caller.sessionId, "logout");
+    await this.sessionsEnded(caller.userId);
   }
 
   async currentUser(caller: Caller): Promise<UserRow> {
@@ -229,6 +249,7 @@ export class AuthService {
       updatePasswordHashStatement(db, user.id, await hashPassword(input.newPassword, config.PASSWORD_PEPPER)),
       revokeOtherSessionsStatement(db, user.id, caller.sessionId),
     ]);
+    await this.sessionsEnded(user.id);
   }
 
   /** The logins of the caller that still work, most recently used first. */
@@ -242,6 +263,7 @@ export class AuthService {
     if (!(await revokeUserSession(this.platform.db, caller.userId, sessionId))) {
       throw new ApiError("not_found", "No active session with this id.");
     }
+    await this.sessionsEnded(caller.userId);
   }
 
   /**
@@ -269,6 +291,31 @@ export class AuthService {
     await deleteExpiredRefreshTokens(db, now);
   }
 
+  /** The token's signature and expiry, without the session check: the caller it names, or 401. */
+  private async verifyToken(authorization: string | undefined): Promise<SignedInCaller> {
+    const match = /^Bearer ([^\s]+)$/i.exec(authorization ?? "");
+    if (!match?.[1]) {
+      throw new ApiError("unauthorized", "Send an access token as `Authorization: Bearer <token>`.", {
+        headers: { "WWW-Authenticate": 'Bearer realm="imagifyai"' },
+      });
+    }
+    const caller = await verifyAccessToken(this.platform.config, match[1]);
+    if (!caller) throw invalidAccessToken();
+    return caller;
+  }
+
+  /**
+   * A session of the user ended in D1: the user's library, which keeps what D1 said of sessions, is told. Should
+   * that fail, the session has ended all the same; the library's answer lapses within VERDICT_MS.
+   */
+  private async sessionsEnded(userId: string): Promise<void> {
+    try {
+      await this.others.images.sessionsEnded({ userId });
+    } catch (error) {
+      console.error("the library could not be told that a session ended", { userId, error: String(error) });
+    }
+  }
+
   /**
    * Re-entering the password is a guess like a login: counted per user (see attempt-limits.ts), refunded when right.
    */
@@ -294,10 +341,4 @@ export class AuthService {
       deviceToken: knownDeviceToken ?? (await issueDeviceToken(config, user.id)),
     };
   }
-}
-
-function invalidToken(): ApiError {
-  return new ApiError("unauthorized", "The access token is invalid, expired or revoked.", {
-    headers: { "WWW-Authenticate": 'Bearer realm="imagifyai", error="invalid_token"' },
-  });
 }

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { chain, limitJsonBody, requireAuth } from "../routes/middleware";
+import { chain, limitJsonBody, requireAuthInLibrary } from "../routes/middleware";
 import { jsonBody, jsonContent } from "../routes/openapi";
 import { problemResponses } from "../routes/problem";
 import { ImageIdParamSchema, ImageSchema } from "./images.routes";
@@ -13,7 +13,7 @@ export const putImageEditsRoute = createRoute({
   path: "/v1/images/{id}/edits",
   tags,
   security: [{ bearerAuth: [] }],
-  middleware: chain(limitJsonBody, requireAuth),
+  middleware: chain(limitJsonBody, requireAuthInLibrary),
   summary: "Edit an image (non-destructively)",
   description:
     "Replaces the image's edits wholesale (what the body leaves out is no longer applied): `crop` (a rectangle of " +
@@ -41,7 +41,7 @@ export const deleteImageEditsRoute = createRoute({
   path: "/v1/images/{id}/edits",
   tags,
   security: [{ bearerAuth: [] }],
-  middleware: requireAuth,
+  middleware: requireAuthInLibrary,
   summary: "Revert an image's edits",
   description:
     "Back to the original as uploaded: thumbnail and renditions show it unedited again (under new links and " +

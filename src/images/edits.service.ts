@@ -30,7 +30,7 @@ export class ImageEditService {
     id: string,
     edits: (shown: { width: number; height: number }) => ImageEdits | null,
   ): Promise<ImageRecord> {
-    const library = openLibrary(this.platform, caller.userId);
+    const library = openLibrary(this.platform, caller);
     const image = await library.getRow(id);
     if (!image) throw notFound();
     const result = await library.setEdits(id, edits({ width: image.width, height: image.height }));

@@ -68,12 +68,12 @@ export const imagesRouter = createRouter()
     const { images, auth } = c.var.services;
     const { id } = c.req.valid("param");
     const { uid, exp, sig, download, rendition, view } = c.req.valid("query");
-    // A bearer token (its session checked alongside the read, as requireAuth does), or the signature from the
+    // A bearer token (its session checked by the library, as requireAuthInLibrary does), or the signature from the
     // image's `url` (which covers the rendition, and a preset's name and options).
     const authorization = c.req.header("authorization");
-    const { caller, active } = authorization
-      ? await auth.verify(authorization)
-      : { caller: await images.verifyFileLink(id, { uid, exp, sig }, rendition, view), active: undefined };
+    const { caller, settle } = authorization
+      ? await auth.verifyForLibrary(authorization)
+      : { caller: await images.verifyFileLink(id, { uid, exp, sig }, rendition, view), settle: async () => {} };
     const ifNoneMatch = c.req.header("if-none-match");
     try {
       if (wantsRendition(rendition) || view.preset !== undefined) {
@@ -96,7 +96,7 @@ export const imagesRouter = createRouter()
       });
       return sendImageFile(file, download ? "attachment" : "inline");
     } finally {
-      await active; // an ended session's 401 wins over whatever the read came to
+      await settle(); // an ended session's 401 wins over whatever the read came to
     }
   })
   .openapi(batchDeleteImagesRoute, async (c) => {

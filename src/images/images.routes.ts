@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { chain, limitJsonBody, limitUploadSize, requireAuth } from "../routes/middleware";
+import { chain, limitJsonBody, limitUploadSize, requireAuthInLibrary } from "../routes/middleware";
 import { jsonBody, jsonContent } from "../routes/openapi";
 import { problemResponses } from "../routes/problem";
 import { normaliseLabel } from "./labels";
@@ -277,7 +277,7 @@ const tags = ["Images"];
 const BinarySchema = z.string().openapi({ format: "binary" });
 /** Either scheme suffices. Typed up front: an inline heterogeneous array defeats createRoute's inference. */
 const fileSecurity: { [scheme: string]: string[] }[] = [{ bearerAuth: [] }, { signedUrl: [] }];
-const bearer = { security: [{ bearerAuth: [] }], middleware: requireAuth };
+const bearer = { security: [{ bearerAuth: [] }], middleware: requireAuthInLibrary };
 
 export const uploadImageRoute = createRoute({
   operationId: "uploadImage",
@@ -285,7 +285,7 @@ export const uploadImageRoute = createRoute({
   path: "/v1/images",
   tags,
   security: bearer.security,
-  middleware: chain(requireAuth, limitUploadSize),
+  middleware: chain(requireAuthInLibrary, limitUploadSize),
   summary: "Upload an image",
   description:
     "Stores the image and tags it with ResNet-50. The type is detected from the bytes (JPEG, PNG, WebP, GIF, " +
@@ -448,7 +448,7 @@ export const updateImageTagsRoute = createRoute({
   path: "/v1/images/{id}/tags",
   tags,
   security: bearer.security,
-  middleware: chain(limitJsonBody, requireAuth),
+  middleware: chain(limitJsonBody, requireAuthInLibrary),
   summary: "Add or remove tags",
   description:
     "`add` creates user tags (or restores a removed one). `remove` hides a tag, whoever added it, and it stays " +
@@ -469,7 +469,7 @@ export const batchDeleteImagesRoute = createRoute({
   path: "/v1/images/batch-delete",
   tags,
   security: bearer.security,
-  middleware: chain(limitJsonBody, requireAuth),
+  middleware: chain(limitJsonBody, requireAuthInLibrary),
   summary: "Delete up to 100 images",
   description:
     "Each image is deleted as `DELETE /v1/images/{id}` deletes one (file, metadata, tags, search entry, every " +
@@ -487,7 +487,7 @@ export const batchUpdateImageTagsRoute = createRoute({
   path: "/v1/images/batch-tags",
   tags,
   security: bearer.security,
-  middleware: chain(limitJsonBody, requireAuth),
+  middleware: chain(limitJsonBody, requireAuthInLibrary),
   summary: "Add or remove tags on up to 100 images",
   description:
     "`add` and `remove` as for one image (`PATCH /v1/images/{id}/tags`), applied to each image on its own, " +

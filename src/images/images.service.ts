@@ -76,7 +76,7 @@ export class ImageService {
   ) {}
 
   private library(caller: Caller) {
-    return openLibrary(this.platform, caller.userId);
+    return openLibrary(this.platform, caller);
   }
 
   /** See upload.ts: judged by its bytes, de-duplicated, tagged, stored with its row in one go. */
@@ -454,6 +454,11 @@ export class ImageService {
   /** Every image of the user: the whole library object, then every file in R2. */
   deleteAllOf(caller: Caller): Promise<void> {
     return this.library(caller).deleteAll();
+  }
+
+  /** A session of the user ended: the library, which checks the sessions of reads itself, checks them anew. */
+  sessionsEnded(caller: Caller): Promise<void> {
+    return this.library(caller).forgetSessions();
   }
 
   private renditionDeps() {

@@ -53,7 +53,7 @@ async function unreferenced(platform: Pick<Platform, "libraries">, keys: string[
   const existing = new Set<string>();
   await Promise.all(
     [...shasByUser].map(async ([userId, shas]) => {
-      for (const sha256 of await openLibrary(platform, userId).existingShas([...shas])) {
+      for (const sha256 of await openLibrary(platform, { userId }).existingShas([...shas])) {
         existing.add(`${userId}/${sha256}`);
       }
     }),

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { chain, limitJsonBody, requireAuth } from "../routes/middleware";
+import { chain, limitJsonBody, requireAuthInLibrary } from "../routes/middleware";
 import { jsonBody, jsonContent } from "../routes/openapi";
 import { problemResponses } from "../routes/problem";
 import { PRESET_FORMATS, PRESET_NAME } from "./presets";
@@ -56,7 +56,7 @@ export const listPresetsRoute = createRoute({
   path: "/v1/presets",
   tags,
   security,
-  middleware: requireAuth,
+  middleware: requireAuthInLibrary,
   summary: "Your presets and the built-in ones",
   description:
     "Named rendition recipes: the built-in `thumbnail` (256 px WebP, the gallery thumbnail itself), `web` (1600 px " +
@@ -74,7 +74,7 @@ export const putPresetRoute = createRoute({
   path: "/v1/presets/{name}",
   tags,
   security,
-  middleware: chain(limitJsonBody, requireAuth),
+  middleware: chain(limitJsonBody, requireAuthInLibrary),
   summary: "Create or replace a preset",
   description:
     "Saves `options` under `name`, replacing a preset of yours of that name. A built-in preset's name is refused " +
@@ -100,7 +100,7 @@ export const renamePresetRoute = createRoute({
   path: "/v1/presets/{name}",
   tags,
   security,
-  middleware: chain(limitJsonBody, requireAuth),
+  middleware: chain(limitJsonBody, requireAuthInLibrary),
   summary: "Rename a preset",
   description:
     "Gives one of your presets a new `name`. A name already used (by one of yours or a built-in one) is a 409, " +
@@ -121,7 +121,7 @@ export const deletePresetRoute = createRoute({
   path: "/v1/presets/{name}",
   tags,
   security,
-  middleware: requireAuth,
+  middleware: requireAuthInLibrary,
   summary: "Delete a preset",
   description:
     "Built-in presets cannot be deleted (409). Renditions made with it stay stored with their images; processing " +

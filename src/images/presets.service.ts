@@ -42,7 +42,7 @@ export class PresetService {
   constructor(private readonly platform: Platform) {}
 
   private library(caller: Caller) {
-    return openLibrary(this.platform, caller.userId);
+    return openLibrary(this.platform, caller);
   }
 
   /** The built-in presets, then the caller's, by name; and how many of their own they may have. */

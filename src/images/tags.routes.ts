@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import * as z from "zod";
-import { requireAuth } from "../routes/middleware";
+import { requireAuthInLibrary } from "../routes/middleware";
 import { jsonContent } from "../routes/openapi";
 import { problemResponses } from "../routes/problem";
 
@@ -39,7 +39,7 @@ export const listTagsRoute = createRoute({
   description:
     "Most used first. With `prefix`, only tags starting with it (case-insensitive), for autocomplete, and in `broaderTerms` the broader words starting with it that a search would find the user's images for (`dog` finds a `golden retriever`).",
   security: [{ bearerAuth: [] }],
-  middleware: requireAuth,
+  middleware: requireAuthInLibrary,
   request: {
     query: z.object({
       prefix: z.string().max(64).optional().openapi({ example: "gol" }),

@@ -52,7 +52,7 @@ export async function storeUpload(platform: Platform, caller: Caller, file: File
   }
 
   const sha256 = await sha256Hex(bytes);
-  const library = openLibrary(platform, caller.userId);
+  const library = openLibrary(platform, caller);
   const begun = await library.beginUpload(sha256);
   if ("existing" in begun) return withSimilar(library, { image: begun.existing, created: false });
 

@@ -147,3 +147,10 @@ export class ApiError extends Error {
 export function invalidField(path: string, message: string): ApiError {
   return new ApiError("validation_failed", message, { errors: [{ path, message }] });
 }
+
+/** A 401 for an access token that does not verify, has expired, or whose session has ended (RFC 6750's error). */
+export function invalidAccessToken(): ApiError {
+  return new ApiError("unauthorized", "The access token is invalid, expired or revoked.", {
+    headers: { "WWW-Authenticate": 'Bearer realm="imagifyai", error="invalid_token"' },
+  });
+}

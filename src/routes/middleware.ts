@@ -36,10 +36,29 @@ export const requestId = createMiddleware<BaseEnv>(async (c, next) => {
 export const requireAuth = createMiddleware<AppEnv & CallerEnv>(async (c, next) => {
   const { caller, active } = await c.var.services.auth.verify(c.req.header("authorization"));
   c.set("caller", caller);
-  if (c.req.method !== "GET" && c.req.method !== "HEAD") await active;
+  if (!isRead(c.req.method)) await active;
   await next();
   await active;
 });
+
+/**
+ * requireAuth for routes answered from the caller's library (images, tags, edits, presets). A read makes no
+ * session check of its own: the library object checks the session inside the call that answers it (LibraryEngine.run,
+ * session-verdicts.ts), so the request is one round trip. A read that ended before reaching the library is checked
+ * in D1 before it answers. Anything else is requireAuth.
+ */
+export const requireAuthInLibrary = createMiddleware<AppEnv & CallerEnv>(async (c, next) => {
+  if (!isRead(c.req.method)) return requireAuth(c, next);
+  const { caller, settle } = await c.var.services.auth.verifyForLibrary(c.req.header("authorization"));
+  c.set("caller", caller);
+  try {
+    await next();
+  } finally {
+    await settle(); // an ended session's 401 wins over whatever the read came to
+  }
+});
+
+const isRead = (method: string) => method === "GET" || method === "HEAD";
 
 /** Answers that must never be cached (tokens, account data). */
 export const noStore = createMiddleware(async (c, next) => {

@@ -5,7 +5,7 @@ import { createServices } from "../../src/services";
 
 /** A user's library, as the services reach it. */
 export function libraryOf(userId: string): LibraryClient {
-  return openLibrary(createServices(env).platform, userId);
+  return openLibrary(createServices(env).platform, { userId });
 }
 
 /** Runs `fn` inside the user's library object, on its SQL (opened first, so its schema is there). */

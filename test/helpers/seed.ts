@@ -25,7 +25,7 @@ export async function seedImage(userId: string, tags: SeedTag[]): Promise<{ id: 
   const ai = tags.filter(([, , o]) => o?.source !== "user").map(([label, score]) => ({ label, score }));
   const user = tags.filter(([, , o]) => o?.source === "user").map(([label]) => label);
   const rejected = tags.filter(([, , o]) => o?.rejected).map(([label]) => label);
-  const library = openLibrary(createServices(env).platform, userId);
+  const library = openLibrary(createServices(env).platform, { userId });
   const begun = await library.beginUpload(sha256);
   if (!("ticket" in begun)) throw new Error("seedImage: the random content exists already");
   const added = await library.insert(

@@ -73,7 +73,9 @@ function insertSessionStatement(
 
 export type RotationResult =
   | { ok: true; userId: string; session: IssuedSession }
-  | { ok: false; reason: "invalid" | "expired" | "revoked" | "reused" };
+  | { ok: false; reason: "invalid" | "expired" | "revoked" }
+  /** A spent token presented again: the session of `userId` is revoked now. */
+  | { ok: false; reason: "reused"; userId: string };
 
 /**
  * Exchanges a refresh token for its successor in one atomic batch. The claim (`used_at IS NULL`) and the insert
@@ -164,7 +166,7 @@ async function explainFailedRotation(
       };
     }
     await revokeSession(db, token.session_id, "refresh_token_reuse", now);
-    return { ok: false, reason: "reused" };
+    return { ok: false, reason: "reused", userId: token.user_id };
   }
   return { ok: false, reason: token.expires_at <= now ? "expired" : "revoked" };
 }
@@ -181,19 +183,20 @@ export async function revokeSession(
     .run();
 }
 
-export async function isSessionActive(
+/** When the session ends (epoch ms) if it is active now (not revoked, not expired, the user's), else null. */
+export async function activeSessionEnd(
   db: D1Database,
   sessionId: string,
   userId: string,
   now = Date.now(),
-): Promise<boolean> {
+): Promise<number | null> {
   const row = await db
     .prepare(
-      "SELECT 1 AS active FROM sessions WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND expires_at > ?3",
+      "SELECT expires_at FROM sessions WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND expires_at > ?3",
     )
     .bind(sessionId, userId, now)
-    .first<{ active: number }>();
-  return row !== null;
+    .first<{ expires_at: number }>();
+  return row?.expires_at ?? null;
 }
 
 /**

@@ -58,6 +58,7 @@ import {
 import { beginRelease, endRelease, forgetReleases, pendingReleases, releaseState } from "./releases";
 import { claimRendition } from "./rendition-budget";
 import { countBroaderTerms, learnLabels, mergeSearchIndex, reindexed, unknownLabels } from "./search-index";
+import { type ActiveSessionEnd, SessionVerdicts } from "./session-verdicts";
 import { addUserTags, countTags, deleteImageTags, rejectTags, replaceAiTags } from "./tag-rows";
 
 /** What tagging an upload came to, as the library records it. */
@@ -85,23 +86,34 @@ export class LibraryEngine {
   private readonly windows: WindowCache = new Map();
   /** The perceptual hashes in memory (hash-index.ts), built on the first near-duplicate lookup. */
   private hashes: HashIndex | null = null;
+  /** What D1 said of the sessions calls came with (session-verdicts.ts). */
+  private readonly sessions: SessionVerdicts;
 
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly platform: Platform,
+    activeSessionEnd: ActiveSessionEnd,
   ) {
     this.db = { sql: ctx.storage.sql, owner: "" };
+    this.sessions = new SessionVerdicts(activeSessionEnd);
   }
 
-  /** Runs one operation for `owner` (the object's name): the only way in, see library-client.ts. */
-  async run(call: LibraryCall): Promise<unknown> {
+  /**
+   * Runs one operation for `owner` (the object's name): the only way in, see library-client.ts. A call made for a
+   * signed-in read names its session, which is checked first: an ended session gets `sessionEnded` and nothing else
+   * (not even the schema of an object that was never opened, as after the account was deleted).
+   */
+  async run(call: LibraryCall): Promise<LibraryAnswer> {
     if (!Object.hasOwn(CHANGES_SEARCH, call.op)) throw new Error(`A library has no operation "${String(call.op)}".`);
+    if (call.session !== undefined && !(await this.sessions.isActive(call.session, call.owner))) {
+      return { sessionEnded: true };
+    }
     await this.open(call.owner);
     const op = this[call.op] as (...args: unknown[]) => unknown;
-    if (!CHANGES_SEARCH[call.op]) return op.apply(this, call.args);
+    if (!CHANGES_SEARCH[call.op]) return { value: await op.apply(this, call.args) };
     this.windows.clear();
     try {
-      return await op.apply(this, call.args);
+      return { value: await op.apply(this, call.args) };
     } finally {
       this.windows.clear(); // also what was scored while the write waited for D1 or R2
     }
@@ -380,11 +392,17 @@ export class LibraryEngine {
 
   /** Deleting the account: every row of the library, then every file of the owner. */
   async deleteAll(): Promise<void> {
+    this.sessions.forget();
     await this.ctx.storage.deleteAll();
     this.opened = null; // the next call finds an empty object and lays out the schema again
     this.hashes = null;
     // If this fails half-way, the rows are gone and the orphan sweep removes what is left.
     await deleteUserObjects(this.platform.bucket, this.db.owner);
+  }
+
+  /** A session of the owner ended (in D1): what this object knows of sessions no longer stands. */
+  forgetSessions(): void {
+    this.sessions.forget();
   }
 
   // ---- limits ---------------------------------------------------------------------------------------------------
@@ -518,6 +536,7 @@ const CHANGES_SEARCH: Record<LibraryOp, boolean> = {
   editTags: true,
   remove: true,
   deleteAll: true,
+  forgetSessions: false,
   requeueTagging: true,
   setEdits: true,
   // Presets are not searched.
@@ -527,10 +546,13 @@ const CHANGES_SEARCH: Record<LibraryOp, boolean> = {
   renamePreset: false,
   deletePreset: false,
 };
-/** One operation, for the owner the object is named after. */
+/** One operation, for the owner the object is named after; `session`: the signed-in read's, to check first. */
 export type LibraryCall = {
-  [K in LibraryOp]: { owner: string; op: K; args: Parameters<LibraryEngine[K]> };
+  [K in LibraryOp]: { owner: string; op: K; args: Parameters<LibraryEngine[K]>; session?: string | undefined };
 }[LibraryOp];
+
+/** What a call comes to: the operation's value, or the news that the session it named has ended. */
+export type LibraryAnswer = { value: unknown } | { sessionEnded: true };
 
 /** readMeta before the schema exists (an object that was never opened has no library_meta). */
 function readMetaSafe(storage: DurableObjectStorage, key: string) {

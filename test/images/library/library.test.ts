@@ -332,7 +332,7 @@ describe("the library object", () => {
       for (const op of ["release", "openAs", "moveFromD1", "constructor", "toString", "run", "alarm"]) {
         await expect(library.run({ owner: user.id, op, args: [] } as never), op).rejects.toThrow(/no operation/);
       }
-      expect(await library.run({ owner: user.id, op: "size", args: [] })).toMatchObject({ images: 0 });
+      expect(await library.run({ owner: user.id, op: "size", args: [] })).toMatchObject({ value: { images: 0 } });
       await expect(library.run({ owner: other.user.id, op: "size", args: [] })).rejects.toThrow(/another user/);
     });
   });
