@@ -2,25 +2,12 @@ import { newId, sha256Hex } from "../lib/encoding";
 import { ApiError } from "../lib/problem";
 import type { Caller, Platform } from "../platform";
 import { safeFilename } from "./filename";
-import { NEAR_DUPLICATE_DISTANCE } from "./perceptual-hash";
 import { readPhotoFacts } from "./photo-facts";
 import { sniffImage } from "./sniff";
 import { putOriginal } from "./store/image-objects";
-import type { ImageRecord } from "./store/image-rows";
 import { type LibraryClient, openLibrary } from "./store/library-client";
-import type { TagResult } from "./store/library-engine";
+import type { TagResult, UploadedImage } from "./store/library-engine";
 import { prepareTaggingInput, tagWithConfig } from "./taggers";
-
-export interface StoredImage {
-  image: ImageRecord;
-  /** false: these bytes were already uploaded by this user, and `image` is that earlier upload. */
-  created: boolean;
-  /** The owner's other images that look like it (near-duplicates), nearest first. */
-  similar: { id: string; distance: number }[];
-}
-
-/** How many near-duplicates an upload's answer names. */
-const SIMILAR_ON_UPLOAD = 5;
 
 /** Writing the original again because a delete of the same bytes removed it meanwhile: rare, and bounded. */
 const MAX_WRITES = 3;
@@ -31,7 +18,7 @@ const MAX_WRITES = 3;
  * original in R2 and — in one transaction of the owner's library — the row, its tags and its search document. If
  * that fails the original is removed again, unless an image of the same bytes holds it.
  */
-export async function storeUpload(platform: Platform, caller: Caller, file: File): Promise<StoredImage> {
+export async function storeUpload(platform: Platform, caller: Caller, file: File): Promise<UploadedImage> {
   const { bucket, config } = platform;
   if (file.size > config.MAX_UPLOAD_BYTES) throw uploadTooLarge(config.MAX_UPLOAD_BYTES);
   const bytes = new Uint8Array(await file.arrayBuffer());
@@ -54,7 +41,7 @@ export async function storeUpload(platform: Platform, caller: Caller, file: File
   const sha256 = await sha256Hex(bytes);
   const library = openLibrary(platform, caller);
   const begun = await library.beginUpload(sha256);
-  if ("existing" in begun) return withSimilar(library, { image: begun.existing, created: false });
+  if ("existing" in begun) return begun.existing;
 
   const input = prepareTaggingInput(platform.images, bytes);
   const [tagging, facts] = await Promise.all([
@@ -79,7 +66,7 @@ export async function storeUpload(platform: Platform, caller: Caller, file: File
     ...facts,
   };
 
-  let stored: { image: ImageRecord; created: boolean };
+  let stored: UploadedImage;
   try {
     let ticket = begun.ticket;
     for (let write = 1; ; write++) {
@@ -97,20 +84,7 @@ export async function storeUpload(platform: Platform, caller: Caller, file: File
     throw error;
   }
   if (stored.created && stored.image.tag_status === "pending") await queueTagging(platform, library, caller, row.id);
-  return withSimilar(library, stored);
-}
-
-/** The stored image with its near-duplicates among the owner's other images. */
-async function withSimilar(
-  library: LibraryClient,
-  stored: { image: ImageRecord; created: boolean },
-): Promise<StoredImage> {
-  const { phash, id } = stored.image;
-  // A hint: if the library cannot answer now, the upload has still succeeded.
-  const near = phash
-    ? await library.lookalikes(phash, NEAR_DUPLICATE_DISTANCE, SIMILAR_ON_UPLOAD + 1).catch(() => [])
-    : [];
-  return { ...stored, similar: near.filter((match) => match.id !== id).slice(0, SIMILAR_ON_UPLOAD) };
+  return stored;
 }
 
 /**

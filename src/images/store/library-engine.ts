@@ -10,6 +10,7 @@
 // owner's rows from D1) and R2 (removing the files of deleted content, see releases.ts).
 import type { Platform } from "../../platform";
 import { changesGeometry, type ImageEdits, sameEdits } from "../edits";
+import { NEAR_DUPLICATE_DISTANCE } from "../perceptual-hash";
 import type { PhotoFacts } from "../photo-facts";
 import type { PresetOptions } from "../presets";
 import { type RankedSearchInput, rankedSearch, type WindowCache } from "../search/ranked-search";
@@ -72,6 +73,16 @@ export type NewImage = Omit<
   "seq" | "user_id" | "tag_status" | "tag_error" | "metadata" | "taken_ms" | "phash" | "edits" | "edit_version"
 > &
   Partial<PhotoFacts>;
+
+/** An upload's image as the library stored it (or found it stored: `created` false), with its near-duplicates. */
+export interface UploadedImage {
+  image: ImageRecord;
+  created: boolean;
+  similar: { id: string; distance: number }[];
+}
+
+/** How many near-duplicates an upload's answer names. */
+const SIMILAR_ON_UPLOAD = 5;
 
 /** A message older than this without a result was lost (a local restart) or ran out of retries: queue it again. */
 export const REQUEUE_AFTER_MS = 30 * 60 * 1000;
@@ -203,10 +214,10 @@ export class LibraryEngine {
    * Before an upload writes its original: the image these bytes already are (a duplicate), or a ticket to present
    * to `insert`. A release of the same content still running is finished first, so it cannot remove the new file.
    */
-  async beginUpload(sha256: string): Promise<{ existing: ImageRecord } | { ticket: number }> {
+  async beginUpload(sha256: string): Promise<{ existing: UploadedImage } | { ticket: number }> {
     if (releaseState(this.db, sha256).pending) await this.release(sha256);
     const existing = findImageBySha(this.db, sha256);
-    return existing ? { existing } : { ticket: releaseState(this.db, sha256).gen };
+    return existing ? { existing: this.uploaded(existing, false) } : { ticket: releaseState(this.db, sha256).gen };
   }
 
   /**
@@ -215,14 +226,10 @@ export class LibraryEngine {
    * bytes added and deleted while this upload ran, which removed the file it wrote): `retry` with a new ticket, and
    * the upload writes its original again.
    */
-  async insert(
-    image: NewImage,
-    tagging: TagResult,
-    ticket: number,
-  ): Promise<{ image: ImageRecord; created: boolean } | { retry: number }> {
+  async insert(image: NewImage, tagging: TagResult, ticket: number): Promise<UploadedImage | { retry: number }> {
     if (tagging.status === "tagged") await this.learn(tagging.tags.map((tag) => tag.label));
     const existing = findImageBySha(this.db, image.sha256);
-    if (existing) return { image: existing, created: false };
+    if (existing) return this.uploaded(existing, false);
     const release = releaseState(this.db, image.sha256);
     if (release.pending || release.gen !== ticket) {
       if (release.pending) await this.release(image.sha256);
@@ -241,7 +248,13 @@ export class LibraryEngine {
     });
     if (image.phash) this.hashes?.add(image.id, image.phash);
     if (row.tag_status === "pending") await this.wakeAt(Date.now() + REQUEUE_AFTER_MS);
-    return { image: findImage(this.db, image.id)!, created: true };
+    return this.uploaded(findImage(this.db, image.id)!, true);
+  }
+
+  /** An upload's answer: the image, and the owner's other images that look like it (a hint, nearest first). */
+  private uploaded(image: ImageRecord, created: boolean): UploadedImage {
+    const near = image.phash ? this.lookalikes(image.phash, NEAR_DUPLICATE_DISTANCE, SIMILAR_ON_UPLOAD + 1) : [];
+    return { image, created, similar: near.filter((match) => match.id !== image.id).slice(0, SIMILAR_ON_UPLOAD) };
   }
 
   /** After an upload that failed: removes the files it wrote, unless an image holds these bytes. */
