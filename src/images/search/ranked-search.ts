@@ -1,8 +1,9 @@
 // Tag search: GET /v1/images/search?q=…&match=all|any&limit&cursor
 //
 // MATCHING. parseSearchQuery() turns q into ≤ 8 letter/digit tokens; each becomes a quoted FTS5 prefix
-// ("ret"* finds "golden retriever"). match=all joins them with AND (every token must prefix-match some word of
-// some non-rejected label of the image, or of those labels' broader terms — `dog` finds a golden retriever, see
+// ("ret"* finds "golden retriever"; a token that only one word of the library starts with becomes that word, which
+// matches the same). match=all joins them with AND (every token must prefix-match some word of some non-rejected
+// label of the image, or of those labels' broader terms — `dog` finds a golden retriever, see
 // store/search-index.ts —, not necessarily the same label), match=any with OR. The index is the owner's library's
 // own (one Durable Object per user), so there is no owner filter to forget: a document's rowid is its image's seq.
 //
@@ -47,7 +48,7 @@ import {
   type TakenPeriod,
   toImageRecord,
 } from "../store/image-rows";
-import { SEARCH_WEIGHTS } from "../store/search-index";
+import { SEARCH_WEIGHTS, wholeWords } from "../store/search-index";
 import { parseSearchQuery, toFtsMatch } from "./search-query";
 
 export type SearchMatch = "all" | "any";
@@ -181,7 +182,9 @@ export function rankedSearch(
   const window = Math.max(1, Math.floor(options.window ?? SEARCH_WINDOW));
   const period = input.range ?? {};
   const fingerprint = fingerprintOf(match, [...tokens, `${period.from ?? ""}..${period.to ?? ""}`]);
-  const ftsMatch = toFtsMatch(tokens, match);
+  // A token that only one word of the library starts with is matched as that word: the same documents and scores,
+  // without FTS5 merging the doclists of a prefix longer than its prefix indexes (`animal`: 9.6 → 4.5 ms at 100k).
+  const ftsMatch = toFtsMatch(tokens, match, wholeWords(db, tokens));
 
   let hi = MAX_SEQ;
   let lo: number | null = null;

@@ -33,12 +33,20 @@ export function parseSearchQuery(q: string): string[] {
   return tokens;
 }
 
-/** Quote one token as an FTS5 string (any `"` doubled) followed by `*` (prefix match). */
-export function quoteFtsPrefix(token: string): string {
-  return `"${token.replaceAll('"', '""')}"*`;
+/** Quote one token as an FTS5 string (any `"` doubled) followed by `*` (prefix match), or alone (that word only). */
+export function quoteFtsToken(token: string, prefix = true): string {
+  return `"${token.replaceAll('"', '""')}"${prefix ? "*" : ""}`;
 }
 
-/** The FTS5 MATCH expression for already-parsed tokens: all → AND, any → OR. Never called with []. */
-export function toFtsMatch(tokens: readonly string[], match: "all" | "any"): string {
-  return tokens.map(quoteFtsPrefix).join(match === "all" ? " AND " : " OR ");
+/**
+ * The FTS5 MATCH expression for already-parsed tokens: all → AND, any → OR. Never called with []. `wholeWords`:
+ * tokens that are the only word of the index they are a prefix of, matched as that word, which finds the same
+ * documents with the same scores without FTS5 merging the doclists of a prefix (see rankedSearch).
+ */
+export function toFtsMatch(
+  tokens: readonly string[],
+  match: "all" | "any",
+  wholeWords: ReadonlySet<string> = new Set(),
+): string {
+  return tokens.map((token) => quoteFtsToken(token, !wholeWords.has(token))).join(match === "all" ? " AND " : " OR ");
 }

@@ -132,6 +132,27 @@ export function mergeSearchIndex(db: LibraryDb): void {
   db.sql.exec("INSERT INTO image_search (image_search, rank) VALUES ('merge', 500)");
 }
 
+/**
+ * Of these search tokens, those that are the only word of the library they are a prefix of (`animal`, when no
+ * `animals` or `animalcule` is indexed). term_counts holds every word of every document, spelled as the tokenizer
+ * spells it (`words`), so a token that `words` would spell otherwise is left out (matched as a prefix, as always).
+ */
+export function wholeWords(db: LibraryDb, tokens: readonly string[]): Set<string> {
+  const whole = new Set<string>();
+  for (const token of tokens) {
+    const spelled = words(token);
+    if (spelled.length !== 1 || spelled[0] !== token) continue;
+    const found = db.sql
+      .exec<{ term: string }>(
+        "SELECT term FROM term_counts WHERE term >= ?1 AND term < ?1 || char(1114111) LIMIT 2",
+        token,
+      )
+      .toArray();
+    if (found.length === 1 && found[0]!.term === token) whole.add(token);
+  }
+  return whole;
+}
+
 export interface BroaderTermCount {
   term: string;
   count: number;

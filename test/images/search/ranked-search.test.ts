@@ -6,6 +6,7 @@ import {
   type SearchPage,
   type WindowCache,
 } from "../../../src/images/search/ranked-search";
+import { SEARCH_WEIGHTS, wholeWords } from "../../../src/images/store/search-index";
 import { inLibrary, libraryOf, librarySql } from "../../helpers/library";
 import { seedImage, seedUser } from "../../helpers/seed";
 
@@ -73,6 +74,38 @@ describe("rankedSearch: matching", () => {
     expect(ids(await search(u, "tabby tiger", "all"))).toEqual([tabby.id]);
     expect(ids(await search(u, "tennis gold", "all"))).toEqual([golden.id]);
     expect(ids(await search(u, "zebra"))).toEqual([]);
+  });
+
+  it("a token only one word starts with is matched as that word: the same hits and scores as its prefix, also as words come and go", async () => {
+    const u = await newUser();
+    const fish = await addImage(u, [["goldfish", 0.7]]);
+    const dog = await addImage(u, [["golden retriever", 0.9]]);
+    const whole = (tokens: string[]) => inLibrary(u, (db) => [...wholeWords(db, tokens)].sort());
+    const prefixScores = (token: string) =>
+      librarySql<{ r: number; score: number }>(
+        u,
+        `SELECT rowid AS r, -bm25(image_search, ${SEARCH_WEIGHTS.join(", ")}) AS score FROM image_search
+         WHERE image_search MATCH ? ORDER BY score DESC, rowid DESC`,
+        `"${token}"*`,
+      );
+    const hits = async (q: string) => (await search(u, q)).hits.map((hit) => ({ r: hit.seq, score: hit.score }));
+    // `goldfish` and `animal` (a broader word of both) are whole words; `gold` starts golden and goldfish.
+    expect(await whole(["goldfish", "animal", "gold", "zebra"])).toEqual(["animal", "goldfish"]);
+    for (const q of ["goldfish", "animal", "gold"]) expect(await hits(q), q).toEqual(await prefixScores(q));
+    expect(ids(await search(u, "goldfish"))).toEqual([fish.id]);
+    expect(ids(await search(u, "animal")).sort()).toEqual([fish.id, dog.id].sort());
+    // A longer word with the same start arrives: the token is a prefix again, and finds both.
+    const more = await addImage(u, [["goldfishes", 0.9, { source: "user" }]]);
+    expect(await whole(["goldfish"])).toEqual([]);
+    expect(ids(await search(u, "goldfish")).sort()).toEqual([fish.id, more.id].sort());
+    await libraryOf(u).remove([more.id]);
+    expect(await whole(["goldfish"])).toEqual(["goldfish"]);
+    expect(ids(await search(u, "goldfish"))).toEqual([fish.id]);
+    // Spelled otherwise by the tokenizer (diacritics folded): left a prefix, and found either way.
+    const cafe = await addImage(u, [["café", 0.8, { source: "user" }]]);
+    expect(await whole(["café", "cafe"])).toEqual(["cafe"]);
+    expect(ids(await search(u, "café"))).toEqual([cafe.id]);
+    expect(ids(await search(u, "cafe"))).toEqual([cafe.id]);
   });
 
   it("no usable tokens → invalid_query", async () => {

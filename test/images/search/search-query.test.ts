@@ -38,5 +38,6 @@ describe("parseSearchQuery", () => {
   it("quotes every token as a prefix", () => {
     expect(toFtsMatch(["gold", "ret"], "all")).toBe('"gold"* AND "ret"*');
     expect(toFtsMatch(["gold", 'a"b'], "any")).toBe('"gold"* OR "a""b"*');
+    expect(toFtsMatch(["gold", "animal"], "all", new Set(["animal"]))).toBe('"gold"* AND "animal"');
   });
 });
