@@ -475,10 +475,10 @@ export class ImageService {
     return { ...sweep, moved };
   }
 
-  /** Opens the libraries of up to `limit` owners who still have images in D1, which moves them; how many. */
+  /** Moves the libraries of up to `limit` owners who still have images in D1; how many. */
   async moveLibrariesFromD1(limit = 20): Promise<number> {
     const owners = await ownersWithD1Images(this.platform.db, limit);
-    for (const userId of owners) await this.library({ userId }).size();
+    for (const userId of owners) await this.library({ userId }).moveFromD1();
     return owners.length;
   }
 }

@@ -12,6 +12,7 @@ import { createServices } from "../../src/services";
 import { signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 import { libraryOf, librarySql } from "../helpers/library";
+import { seedImage } from "../helpers/seed";
 
 const photos = inject("phonePhotos");
 const decode = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -115,12 +116,13 @@ it("the move is safe to run again: rows D1 failed to delete are not added twice,
   ]);
 });
 
-async function d1Reinsert(userId: string, id: string, seq: number) {
+/** A row (tagged pizza) written straight into D1: at `seq`, or D1's next one when null. */
+async function d1Reinsert(userId: string, id: string, seq: number | null, sha256 = "a".repeat(64)) {
   await env.DB.batch([
     env.DB.prepare(
       `INSERT INTO images (seq, id, user_id, r2_key, filename, content_type, bytes, width, height, sha256, tag_status,
          created_at) VALUES (?1, ?2, ?3, 'k', 'f.jpg', 'image/jpeg', 1, 1, 1, ?4, 'tagged', 0)`,
-    ).bind(seq, id, userId, "a".repeat(64)),
+    ).bind(seq, id, userId, sha256),
     env.DB.prepare(
       "INSERT INTO image_tags (image_id, user_id, label, score, source, model) VALUES (?1, ?2, 'pizza', 0.9, 'ai', 'resnet')",
     ).bind(id, userId),
@@ -134,4 +136,30 @@ it("the cron moves libraries nobody has opened yet", async () => {
   expect(await createServices(env).images.moveLibrariesFromD1(1000)).toBeGreaterThanOrEqual(1);
   expect(await d1Rows(user.id)).toBe(0);
   expect(await librarySql(user.id, "SELECT id FROM images")).toEqual([{ id: image.id }]);
+});
+
+it("the cron also moves rows written to D1 after the library moved (by the previous version, mid-deployment)", async () => {
+  const { user } = await signedInClient();
+  const library = libraryOf(user.id);
+  const mine = await seedImage(user.id, [["kayak", 0.9]]); // the library has moved (nothing to move) and has uploads
+  const mineSha = (await library.getRow(mine.id))!.sha256;
+  // A gradual deployment serves both versions for a while: the previous one stores two uploads of this user in D1,
+  // new bytes (numbered by D1: here the very seq the library gave its own upload), and bytes the library holds.
+  const late = `img_${crypto.randomUUID()}`;
+  expect(await env.DB.prepare("SELECT 1 FROM images WHERE seq = ?1").bind(mine.seq).first()).toBeNull();
+  await d1Reinsert(user.id, late, mine.seq, "b".repeat(64));
+  await d1Reinsert(user.id, `img_${crypto.randomUUID()}`, null, mineSha);
+  expect(await d1Rows(user.id)).toBe(2);
+
+  expect(await createServices(env).images.moveLibrariesFromD1(1000)).toBeGreaterThanOrEqual(1);
+  expect(await d1Rows(user.id)).toBe(0);
+  // The new upload is the newest image (numbered after the library's own), with its tags and search document; the
+  // same bytes stayed one image.
+  const listed = await library.list(10, null);
+  expect(listed.map((image) => image.id)).toEqual([late, mine.id]);
+  expect(listed[0]!.seq).toBeGreaterThan(mine.seq);
+  expect(listed[0]!.tags.map((tag) => tag.label)).toEqual(["pizza"]);
+  expect(await librarySql(user.id, "SELECT term, images FROM term_counts WHERE term = 'pizza'")).toEqual([
+    { term: "pizza", images: 1 },
+  ]);
 });

@@ -2,7 +2,7 @@
 // (migrations/0002–0011), and their move, a page at a time, into each owner's library (`moveLibraryFromD1`, run by
 // the library when it opens), after which they are deleted from D1. Goes with the tables, in the release after the
 // move (migrations/0012).
-import { findImage, type ImageRow, insertImage, type LibraryDb } from "./image-rows";
+import { existingShas, findImageRow, type ImageRow, insertImage, type LibraryDb } from "./image-rows";
 import { readMeta, writeMeta } from "./library-schema";
 import { reindexed } from "./search-index";
 import { insertTagRows } from "./tag-rows";
@@ -24,8 +24,14 @@ export interface MoveTarget {
  * The one-off move of the owner's rows from D1 (where every library lived before) into the library, a page per
  * transaction, kept in their order (seq), then deleted from D1. Resumable and idempotent: the progress is stored with
  * each page, rows already there are skipped, and each run first deletes from D1 what an interrupted run moved.
+ *
+ * Run again on a library that has moved (the cron does, for owners D1 still lists), it moves the rows a Worker of the
+ * previous version wrote to D1 after the move, while a gradual deployment served both versions: those are the newest
+ * images, so the library numbers them after its own (seq only grows), and bytes the library holds already stay the
+ * one image they are.
  */
 export async function moveLibraryFromD1({ db, storage, d1, learn }: MoveTarget): Promise<void> {
+  const again = readMeta(db.sql, "moved_from_d1") === 1;
   let through = Number(readMeta(db.sql, "d1_moved_through") ?? 0);
   if (through > 0) await deleteD1Images(d1, db.owner, through);
   for (;;) {
@@ -35,8 +41,8 @@ export async function moveLibraryFromD1({ db, storage, d1, learn }: MoveTarget):
     await learn([...tagsOf.values()].flat().map((tag) => tag.label));
     storage.transactionSync(() => {
       for (const { tags_json: _tags, ...row } of page) {
-        if (findImage(db, row.id)) continue;
-        const seq = insertImage(db, row);
+        if (findImageRow(db, row.id) || existingShas(db, [row.sha256]).length > 0) continue;
+        const seq = insertImage(db, again ? { ...row, seq: undefined } : row);
         reindexed(db, row.id, seq, () => insertTagRows(db, row.id, tagsOf.get(row.id) ?? []));
       }
       through = page.at(-1)!.seq;

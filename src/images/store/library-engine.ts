@@ -387,6 +387,17 @@ export class LibraryEngine {
     await deleteUserObjects(this.platform.bucket, this.db.owner);
   }
 
+  // ---- the move from D1 -------------------------------------------------------------------------------------------
+
+  /**
+   * Moves what D1 still holds of the owner; the cron calls it for each owner D1 lists. A library nobody opened moves
+   * as this call opens it; one that moved already takes the rows a Worker of the previous version wrote to D1 since
+   * (a gradual deployment serves both versions for a while), which its open never looks for again.
+   */
+  async moveFromD1(): Promise<void> {
+    await this.takeFromD1();
+  }
+
   // ---- limits ---------------------------------------------------------------------------------------------------
 
   claimRendition(windowMs: number, now: number) {
@@ -448,19 +459,26 @@ export class LibraryEngine {
     const stored = readMeta(this.db.sql, "owner");
     if (stored === undefined) writeMeta(this.db.sql, "owner", owner);
     this.db.owner = typeof stored === "string" ? stored : owner;
-    if (readMeta(this.db.sql, "moved_from_d1") !== 1) {
-      await moveLibraryFromD1({
-        db: this.db,
-        storage: this.ctx.storage,
-        d1: this.platform.db,
-        learn: (labels) => this.learn(labels),
-      });
-      if (listGeometryPending(this.db, 1).length > 0 || oldestPendingTagging(this.db) !== undefined) {
-        await this.wakeAt(Date.now());
-      }
-    }
+    if (readMeta(this.db.sql, "moved_from_d1") !== 1) await this.takeFromD1();
     // Images stored before the library read photo metadata (schema step 2, or moved from D1): the alarm reads them.
     if (listPhotoFactsPending(this.db, 1).length > 0) await this.wakeAt(Date.now());
+  }
+
+  /** Moves what D1 holds of the owner (d1-images.ts); the alarm finishes what moved rows leave to do. */
+  private async takeFromD1(): Promise<void> {
+    await moveLibraryFromD1({
+      db: this.db,
+      storage: this.ctx.storage,
+      d1: this.platform.db,
+      learn: (labels) => this.learn(labels),
+    });
+    if (
+      listGeometryPending(this.db, 1).length > 0 ||
+      oldestPendingTagging(this.db) !== undefined ||
+      listPhotoFactsPending(this.db, 1).length > 0
+    ) {
+      await this.wakeAt(Date.now());
+    }
   }
 
   /** Copies the broader words of labels this library has not seen from D1's shared table. */
@@ -518,6 +536,7 @@ const CHANGES_SEARCH: Record<LibraryOp, boolean> = {
   editTags: true,
   remove: true,
   deleteAll: true,
+  moveFromD1: true,
   requeueTagging: true,
   setEdits: true,
   // Presets are not searched.
