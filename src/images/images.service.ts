@@ -18,7 +18,13 @@ import {
 import { ensureRenditionStored, planRendition, readRendition } from "./renditions";
 import type { SearchMatch } from "./search/ranked-search";
 import { type FileLinkView, signFileUrl, verifyFileSignature } from "./signed-url";
-import { ownersWithD1Images } from "./store/d1-images";
+import {
+  type D1ImageTables,
+  d1ImageTablesDropped,
+  forgetD1ImageTablesEmpty,
+  ownersWithD1Images,
+  retireD1ImageTables,
+} from "./store/d1-images";
 import { derivedKey, renditionNames } from "./store/image-objects";
 import type { ImageRecord, ImageRow, TakenPeriod, TimelinePosition } from "./store/image-rows";
 import { openLibrary } from "./store/library-client";
@@ -27,6 +33,13 @@ import type { TagCount } from "./store/tag-rows";
 import { prepareTaggingInput, tagWithConfig } from "./taggers";
 import type { TaggingAttempt } from "./tagging-queue";
 import { storeUpload, uploadTooLarge } from "./upload";
+
+/**
+ * How long D1's old image tables must stay empty before the cron drops them. Workers of the previous version, which
+ * store images there, may still serve for a while after a deploy (a gradual deployment): rows they write start the
+ * wait over, and one that writes only after the drop gets an error (its upload fails, no image is lost).
+ */
+const D1_TABLES_GRACE_MS = 60 * 60 * 1000;
 
 export interface ImagePage {
   images: ImageRecord[];
@@ -470,21 +483,30 @@ export class ImageService {
 
   /**
    * The cron's share: files without their image (see orphan-sweep.ts), and moving libraries still in D1 into their
-   * objects (each library also moves itself the first time it is used). Each library tidies the rest itself (its
-   * alarm: tagging to queue again, dimensions to re-read, its search index).
+   * objects (each library also moves itself the first time it is used), then dropping D1's emptied tables. Each
+   * library tidies the rest itself (its alarm: tagging to queue again, dimensions to re-read, its search index).
+   * What it did, for the log: objects scanned and deleted, libraries moved, and where D1's old tables stand.
    */
   async maintain(now = Date.now(), options: Partial<SweepOptions> = {}) {
     const graceMs = this.platform.config.ORPHAN_GRACE_SECONDS * 1000;
-    const moved = await this.moveLibrariesFromD1();
+    const { moved, d1Tables } = await this.moveLibrariesFromD1(now);
     const sweep = await sweepOrphanObjects(this.platform, { graceMs, now, ...options });
-    return { ...sweep, moved };
+    return { ...sweep, moved, d1Tables };
   }
 
-  /** Opens the libraries of up to `limit` owners who still have images in D1, which moves them; how many. */
-  async moveLibrariesFromD1(limit = 20): Promise<number> {
-    const owners = await ownersWithD1Images(this.platform.db, limit);
-    for (const userId of owners) await this.library({ userId }).size();
-    return owners.length;
+  /**
+   * Moves the libraries of up to `limit` owners who still have images in D1 (how many: `moved`). A run that finds
+   * none has the old tables dropped once they have stayed empty for D1_TABLES_GRACE_MS (`d1Tables` says where they
+   * stand); a run that finds some starts that wait over.
+   */
+  async moveLibrariesFromD1(now = Date.now(), limit = 20): Promise<{ moved: number; d1Tables: D1ImageTables }> {
+    const { db } = this.platform;
+    if (await d1ImageTablesDropped(db)) return { moved: 0, d1Tables: "gone" };
+    const owners = await ownersWithD1Images(db, limit);
+    if (owners.length === 0) return { moved: 0, d1Tables: await retireD1ImageTables(db, now, D1_TABLES_GRACE_MS) };
+    await forgetD1ImageTablesEmpty(db);
+    for (const userId of owners) await this.library({ userId }).moveFromD1();
+    return { moved: owners.length, d1Tables: "in use" };
   }
 }
 

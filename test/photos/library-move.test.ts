@@ -5,44 +5,17 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, inject, it, vi } from "vitest";
 import { getImageRoute, searchImagesRoute } from "../../src/images/images.routes";
-import { originalKey } from "../../src/images/store/image-objects";
 import { listTagsRoute } from "../../src/images/tags.routes";
 import type { Library } from "../../src/index";
 import { createServices } from "../../src/services";
 import { signedInClient } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
+import { d1Image, d1Reinsert, d1Rows } from "../helpers/d1-images";
 import { libraryOf, librarySql } from "../helpers/library";
+import { seedImage } from "../helpers/seed";
 
 const photos = inject("phonePhotos");
 const decode = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-
-/** An image as D1 held it before the move, with its tags and search document (as migrations 0002–0011 wrote them). */
-async function d1Image(userId: string, bytes: Uint8Array, tags: [label: string, score: number, rejected?: 1][]) {
-  const sha256 = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))]
-    .map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
-  const key = originalKey(userId, sha256);
-  await env.BUCKET.put(key, bytes);
-  const id = `img_${crypto.randomUUID()}`;
-  await env.DB.batch([
-    env.DB.prepare(
-      `INSERT INTO images (id, user_id, r2_key, filename, content_type, bytes, width, height, sha256, tag_status,
-         tag_error, created_at, geometry_checked)
-       VALUES (?1, ?2, ?3, 'old.jpg', 'image/jpeg', ?4, 300, 451, ?5, 'tagged', NULL, ?6, 0)`,
-    ).bind(id, userId, key, bytes.length, sha256, Date.now()),
-    ...tags.map(([label, score, rejected]) =>
-      env.DB.prepare(
-        `INSERT INTO image_tags (image_id, user_id, label, score, source, model, rejected)
-         VALUES (?1, ?2, ?3, ?4, 'ai', 'resnet', ?5)`,
-      ).bind(id, userId, label, score, rejected ?? 0),
-    ),
-  ]);
-  const { seq } = (await env.DB.prepare("SELECT seq FROM images WHERE id = ?1").bind(id).first<{ seq: number }>())!;
-  return { id, seq };
-}
-
-const d1Rows = async (userId: string) =>
-  (await env.DB.prepare("SELECT count(*) AS n FROM images WHERE user_id = ?1").bind(userId).first<{ n: number }>())!.n;
 
 it("a library still in D1 moves into its object on first use: rows, order, tags, search; then D1 forgets it", async () => {
   const { client, user } = await signedInClient();
@@ -115,23 +88,37 @@ it("the move is safe to run again: rows D1 failed to delete are not added twice,
   ]);
 });
 
-async function d1Reinsert(userId: string, id: string, seq: number) {
-  await env.DB.batch([
-    env.DB.prepare(
-      `INSERT INTO images (seq, id, user_id, r2_key, filename, content_type, bytes, width, height, sha256, tag_status,
-         created_at) VALUES (?1, ?2, ?3, 'k', 'f.jpg', 'image/jpeg', 1, 1, 1, ?4, 'tagged', 0)`,
-    ).bind(seq, id, userId, "a".repeat(64)),
-    env.DB.prepare(
-      "INSERT INTO image_tags (image_id, user_id, label, score, source, model) VALUES (?1, ?2, 'pizza', 0.9, 'ai', 'resnet')",
-    ).bind(id, userId),
-  ]);
-}
-
 it("the cron moves libraries nobody has opened yet", async () => {
   const { user } = await signedInClient();
   const image = await d1Image(user.id, crypto.getRandomValues(new Uint8Array(64)), [["toucan", 0.7]]);
   expect(await d1Rows(user.id)).toBe(1);
-  expect(await createServices(env).images.moveLibrariesFromD1(1000)).toBeGreaterThanOrEqual(1);
+  expect((await createServices(env).images.moveLibrariesFromD1(Date.now(), 1000)).moved).toBeGreaterThanOrEqual(1);
   expect(await d1Rows(user.id)).toBe(0);
   expect(await librarySql(user.id, "SELECT id FROM images")).toEqual([{ id: image.id }]);
+});
+
+it("the cron also moves rows written to D1 after the library moved (by the previous version, mid-deployment)", async () => {
+  const { user } = await signedInClient();
+  const library = libraryOf(user.id);
+  const mine = await seedImage(user.id, [["kayak", 0.9]]); // the library has moved (nothing to move) and has uploads
+  const mineSha = (await library.getRow(mine.id))!.sha256;
+  // A gradual deployment serves both versions for a while: the previous one stores two uploads of this user in D1,
+  // new bytes (numbered by D1: here the very seq the library gave its own upload), and bytes the library holds.
+  const late = `img_${crypto.randomUUID()}`;
+  expect(await env.DB.prepare("SELECT 1 FROM images WHERE seq = ?1").bind(mine.seq).first()).toBeNull();
+  await d1Reinsert(user.id, late, mine.seq, "b".repeat(64));
+  await d1Reinsert(user.id, `img_${crypto.randomUUID()}`, null, mineSha);
+  expect(await d1Rows(user.id)).toBe(2);
+
+  expect((await createServices(env).images.moveLibrariesFromD1(Date.now(), 1000)).moved).toBeGreaterThanOrEqual(1);
+  expect(await d1Rows(user.id)).toBe(0);
+  // The new upload is the newest image (numbered after the library's own), with its tags and search document; the
+  // same bytes stayed one image.
+  const listed = await library.list(10, null);
+  expect(listed.map((image) => image.id)).toEqual([late, mine.id]);
+  expect(listed[0]!.seq).toBeGreaterThan(mine.seq);
+  expect(listed[0]!.tags.map((tag) => tag.label)).toEqual(["pizza"]);
+  expect(await librarySql(user.id, "SELECT term, images FROM term_counts WHERE term = 'pizza'")).toEqual([
+    { term: "pizza", images: 1 },
+  ]);
 });

@@ -418,6 +418,30 @@ export class LibraryEngine {
     this.sessions.forget();
   }
 
+  // ---- the move from D1 -------------------------------------------------------------------------------------------
+
+  /**
+   * Moves what D1 still holds of the owner (d1-images.ts): on the first open, and for the cron, for each owner D1
+   * lists. One that moved already takes the rows a Worker of the previous version wrote to D1 since (a gradual
+   * deployment serves both versions for a while), which its open never looks for again. The alarm finishes what
+   * moved rows leave to do.
+   */
+  async moveFromD1(): Promise<void> {
+    await moveLibraryFromD1({
+      db: this.db,
+      storage: this.ctx.storage,
+      d1: this.platform.db,
+      learn: (labels) => this.learn(labels),
+    });
+    if (
+      listGeometryPending(this.db, 1).length > 0 ||
+      oldestPendingTagging(this.db) !== undefined ||
+      listPhotoFactsPending(this.db, 1).length > 0
+    ) {
+      await this.wakeAt(Date.now());
+    }
+  }
+
   // ---- limits ---------------------------------------------------------------------------------------------------
 
   claimRendition(windowMs: number, now: number) {
@@ -479,17 +503,7 @@ export class LibraryEngine {
     const stored = readMeta(this.db.sql, "owner");
     if (stored === undefined) writeMeta(this.db.sql, "owner", owner);
     this.db.owner = typeof stored === "string" ? stored : owner;
-    if (readMeta(this.db.sql, "moved_from_d1") !== 1) {
-      await moveLibraryFromD1({
-        db: this.db,
-        storage: this.ctx.storage,
-        d1: this.platform.db,
-        learn: (labels) => this.learn(labels),
-      });
-      if (listGeometryPending(this.db, 1).length > 0 || oldestPendingTagging(this.db) !== undefined) {
-        await this.wakeAt(Date.now());
-      }
-    }
+    if (readMeta(this.db.sql, "moved_from_d1") !== 1) await this.moveFromD1();
     // Images stored before the library read photo metadata (schema step 2, or moved from D1): the alarm reads them.
     if (listPhotoFactsPending(this.db, 1).length > 0) await this.wakeAt(Date.now());
   }
@@ -550,6 +564,7 @@ const CHANGES_SEARCH: Record<LibraryOp, boolean> = {
   remove: true,
   deleteAll: true,
   forgetSessions: false,
+  moveFromD1: true,
   requeueTagging: true,
   setEdits: true,
   // Presets are not searched.
