@@ -42,12 +42,8 @@ export async function signFileUrl(
   const exp = Math.ceil((now / 1000 + ttlSeconds) / EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS;
   const transform = canonicalRendition(rendition, view);
   const sig = base64url(new Uint8Array(await hmac(secret, payload(imageId, userId, exp, transform))));
-  const query = new URLSearchParams([
-    ...new URLSearchParams(transform),
-    ["uid", userId],
-    ["exp", String(exp)],
-    ["sig", sig],
-  ]);
+  // `transform` is already `name=value&…`, each value percent-encoded; sig is base64url and exp digits.
+  const query = `${transform ? `${transform}&` : ""}uid=${encodeURIComponent(userId)}&exp=${exp}&sig=${sig}`;
   return { path: `/v1/images/${encodeURIComponent(imageId)}/file?${query}`, expiresAt: new Date(exp * 1000) };
 }
 
