@@ -329,7 +329,7 @@ describe("the library object", () => {
     const other = await signedInClient();
     // Called on the object itself (not over RPC), so each refusal is this test's to catch.
     await runInDurableObject(env.LIBRARY.getByName(user.id), async (library: Library) => {
-      for (const op of ["release", "openAs", "moveFromD1", "constructor", "toString", "run", "alarm"]) {
+      for (const op of ["release", "openAs", "uploaded", "learn", "constructor", "toString", "run", "alarm"]) {
         await expect(library.run({ owner: user.id, op, args: [] } as never), op).rejects.toThrow(/no operation/);
       }
       expect(await library.run({ owner: user.id, op: "size", args: [] })).toMatchObject({ value: { images: 0 } });
