@@ -308,19 +308,22 @@ describe("rankedSearch: pagination", () => {
     return seqs;
   }
 
-  it("pages after the first read their window from the cache: only the page's images are read, same order", async () => {
+  it("a first page has SQLite rank its window and hand back only the page; later pages read each window whole once, then from the cache", async () => {
     const u = await newUser();
     await tiedSet(u);
     const plain = await allPages(u, "tab", "all", 3, 5);
     const cache: WindowCache = new Map();
-    const scored: string[] = [];
+    // Each statement that scores a window (bm25): whether it ranks the best few in SQL, and the window's bounds.
+    const scored: { top: boolean; bounds: string; page: number }[] = [];
+    let page = 0;
     const pages = await inLibrary(u, (db) => {
-      // Records each statement that scores a window (bm25), leaving the rest alone.
       const sql = new Proxy(db.sql, {
         get: (target, key) =>
           key === "exec"
             ? (query: string, ...bindings: SqlStorageValue[]) => {
-                if (query.includes("bm25(")) scored.push(String(bindings[1]));
+                if (query.includes("bm25(")) {
+                  scored.push({ top: query.includes("OVER ()"), bounds: `${bindings[1]}..${bindings[2]}`, page });
+                }
                 return target.exec(query, ...bindings);
               }
             : Reflect.get(target, key),
@@ -328,23 +331,28 @@ describe("rankedSearch: pagination", () => {
       const out: SearchPage[] = [];
       let cursor: string | null = null;
       do {
-        const page = rankedSearch(
+        page++;
+        const result = rankedSearch(
           { sql, owner: db.owner },
           { q: "tab", match: "all", limit: 3, cursor },
           { window: 5, cache },
         );
-        if ("error" in page) throw new Error(page.detail);
-        out.push(page);
-        cursor = page.nextCursor;
+        if ("error" in result) throw new Error(result.detail);
+        out.push(result);
+        cursor = result.nextCursor;
       } while (cursor);
       return out;
     });
-    expect(pages.flatMap((page) => page.hits.map((hit) => [hit.id, hit.score]))).toEqual(
+    expect(pages.flatMap((p) => p.hits.map((hit) => [hit.id, hit.score]))).toEqual(
       plain.map((hit) => [hit.id, hit.score]),
     );
-    // 11 matches in windows of 5: three windows, each scored once, whatever the number of pages.
     expect(pages.length).toBeGreaterThan(3);
-    expect(scored).toHaveLength(3);
+    // Page 1: one statement, which ranks the first window in SQL.
+    expect(scored.filter((s) => s.page === 1)).toEqual([{ top: true, bounds: "0..9007199254740991", page: 1 }]);
+    // 11 matches in windows of 5: three windows, each read whole at most once, whatever the number of pages.
+    const whole = scored.filter((s) => !s.top).map((s) => s.bounds);
+    expect(whole.length).toBeLessThanOrEqual(3);
+    expect(new Set(whole).size).toBe(whole.length);
   });
 
   it("visits every match exactly once with tied scores (all, any, broad-window path)", async () => {
