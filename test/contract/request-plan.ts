@@ -461,6 +461,19 @@ export function stateHints(op?: Operation): ArbitraryContext {
                   ? fc.constantFrom("web", "thumbnail", "social-square").map((preset) => ({ imageIds, preset }))
                   : SMALL_OUTPUT.map((output) => ({ imageIds, output })),
             );
+        case "body:putImageEdits":
+          // Edits any image can take (the fuzz's images are small: a 1×1 crop at the corner lies inside each), so
+          // edits get made and replaced; generated ones (a fifth) mostly crop outside the image, a 400.
+          return fc.record(
+            {
+              crop: fc.constant({ x: 0, y: 0, width: 1, height: 1 }),
+              flip: fc.constantFrom("h", "v", "hv"),
+              rotate: fc.constantFrom(90, 180, 270),
+              brightness: fc.constantFrom(0.8, 1.2),
+              saturation: fc.constantFrom(0, 0.5, 2),
+            },
+            { requiredKeys: [] },
+          );
         case "output":
           return SMALL_OUTPUT;
         case "name":
