@@ -39,7 +39,7 @@ export interface SignedInCaller extends Caller {
    * Present when the caller's library checks the session, in every call made for this caller (a read of the library,
    * see requireAuthInLibrary); `checked` turns true once a call did, so nothing is left to check in D1.
    */
-  sessionCheck?: { inLibrary: true; checked: boolean };
+  sessionCheck?: { checked: boolean };
 }
 
 /** Where a sign-in attempt comes from: the key of the per-IP limits, and the label of the session it opens. */

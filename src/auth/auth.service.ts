@@ -205,7 +205,7 @@ export class AuthService {
   ): Promise<{ caller: SignedInCaller; settle: () => Promise<void> }> {
     const caller: SignedInCaller = {
       ...(await this.verifyToken(authorization)),
-      sessionCheck: { inLibrary: true, checked: false },
+      sessionCheck: { checked: false },
     };
     const settle = async () => {
       if (!caller.sessionCheck?.checked && !(await this.isActive(caller))) throw invalidAccessToken();

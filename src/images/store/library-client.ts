@@ -13,7 +13,7 @@ export type LibraryClient = {
 export function openLibrary(platform: Pick<Platform, "libraries">, caller: Caller | SignedInCaller): LibraryClient {
   const owner = caller.userId;
   const check = "sessionCheck" in caller ? caller.sessionCheck : undefined;
-  const session = check ? (caller as SignedInCaller).sessionId : undefined;
+  const session = check && "sessionId" in caller ? caller.sessionId : undefined;
   const stub = platform.libraries.getByName(owner);
   return new Proxy({} as LibraryClient, {
     get:

@@ -504,8 +504,8 @@ export class LibraryEngine {
     if (stored === undefined) writeMeta(this.db.sql, "owner", owner);
     this.db.owner = typeof stored === "string" ? stored : owner;
     if (readMeta(this.db.sql, "moved_from_d1") !== 1) await this.moveFromD1();
-    // Images stored before the library read photo metadata (schema step 2, or moved from D1): the alarm reads them.
-    if (listPhotoFactsPending(this.db, 1).length > 0) await this.wakeAt(Date.now());
+    // Images stored before the library read photo metadata (schema step 2): the alarm reads them.
+    else if (listPhotoFactsPending(this.db, 1).length > 0) await this.wakeAt(Date.now());
   }
 
   /** Copies the broader words of labels this library has not seen from D1's shared table. */
