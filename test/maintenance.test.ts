@@ -56,7 +56,7 @@ it("a scheduled event through the Worker's own entry point sweeps an orphan once
   const orphanKey = originalKey(user.id, "f".repeat(64));
   await env.BUCKET.put(orphanKey, fixtureBytes("wide.png"));
   // The deployed Worker's bindings, with a one-second grace period and the bucket narrowed to this user's objects:
-  // storage is shared with the test files running alongside, whose uploads in flight must not be swept.
+  // the sweep sees only what this test planted, not the objects of the file's other tests.
   const scheduledEnv = {
     ...env,
     ORPHAN_GRACE_SECONDS: "1",

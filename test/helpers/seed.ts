@@ -6,7 +6,7 @@ import { createServices } from "../../src/services";
 
 /**
  * Rows written with the library's own operations, for tests that need data without going through HTTP (and without
- * R2 objects). Every helper makes fresh ids: storage is shared between test files.
+ * R2 objects). Every helper makes fresh ids: the tests of a file share its storage.
  */
 export async function seedUser(): Promise<string> {
   const id = `usr_${crypto.randomUUID()}`;
