@@ -33,13 +33,24 @@ export async function d1Image(
   return { id, seq };
 }
 
-/** A row (tagged pizza, no R2 object) written straight into D1: at `seq`, or D1's next one when null. */
-export async function d1Reinsert(userId: string, id: string, seq: number | null, sha256 = "a".repeat(64)) {
+/**
+ * A row (tagged pizza) written straight into D1: at `seq`, or D1's next one when null. Its R2 object only `withFile`
+ * (a move on first open does not look; a later move, of rows a previous version wrote, does).
+ */
+export async function d1Reinsert(
+  userId: string,
+  id: string,
+  seq: number | null,
+  sha256 = "a".repeat(64),
+  withFile = false,
+) {
+  const key = originalKey(userId, sha256);
+  if (withFile) await env.BUCKET.put(key, new Uint8Array([1]));
   await env.DB.batch([
     env.DB.prepare(
       `INSERT INTO images (seq, id, user_id, r2_key, filename, content_type, bytes, width, height, sha256, tag_status,
-         created_at) VALUES (?1, ?2, ?3, 'k', 'f.jpg', 'image/jpeg', 1, 1, 1, ?4, 'tagged', 0)`,
-    ).bind(seq, id, userId, sha256),
+         created_at) VALUES (?1, ?2, ?3, ?5, 'f.jpg', 'image/jpeg', 1, 1, 1, ?4, 'tagged', 0)`,
+    ).bind(seq, id, userId, sha256, key),
     env.DB.prepare(
       "INSERT INTO image_tags (image_id, user_id, label, score, source, model) VALUES (?1, ?2, 'pizza', 0.9, 'ai', 'resnet')",
     ).bind(id, userId),

@@ -97,7 +97,7 @@ it("the cron moves libraries nobody has opened yet", async () => {
   expect(await librarySql(user.id, "SELECT id FROM images")).toEqual([{ id: image.id }]);
 });
 
-it("the cron also moves rows written to D1 after the library moved (by the previous version, mid-deployment)", async () => {
+it("the cron also moves rows written to D1 after the library moved (by the previous version, mid-deployment), unless their file is gone", async () => {
   const { user } = await signedInClient();
   const library = libraryOf(user.id);
   const mine = await seedImage(user.id, [["kayak", 0.9]]); // the library has moved (nothing to move) and has uploads
@@ -106,9 +106,13 @@ it("the cron also moves rows written to D1 after the library moved (by the previ
   // new bytes (numbered by D1: here the very seq the library gave its own upload), and bytes the library holds.
   const late = `img_${crypto.randomUUID()}`;
   expect(await env.DB.prepare("SELECT 1 FROM images WHERE seq = ?1").bind(mine.seq).first()).toBeNull();
-  await d1Reinsert(user.id, late, mine.seq, "b".repeat(64));
-  await d1Reinsert(user.id, `img_${crypto.randomUUID()}`, null, mineSha);
-  expect(await d1Rows(user.id)).toBe(2);
+  await d1Reinsert(user.id, late, mine.seq, "b".repeat(64), true);
+  await d1Reinsert(user.id, `img_${crypto.randomUUID()}`, null, mineSha, true);
+  // …and one whose file is gone: the user uploaded the same bytes on the new version, then deleted them, which
+  // removed the file the old version had written. Moving it would list an image without a file.
+  const gone = `img_${crypto.randomUUID()}`;
+  await d1Reinsert(user.id, gone, null, "c".repeat(64));
+  expect(await d1Rows(user.id)).toBe(3);
 
   expect((await createServices(env).images.moveLibrariesFromD1(Date.now(), 1000)).moved).toBeGreaterThanOrEqual(1);
   expect(await d1Rows(user.id)).toBe(0);
@@ -116,6 +120,7 @@ it("the cron also moves rows written to D1 after the library moved (by the previ
   // same bytes stayed one image.
   const listed = await library.list(10, null);
   expect(listed.map((image) => image.id)).toEqual([late, mine.id]);
+  expect(await library.get(gone)).toBeNull();
   expect(listed[0]!.seq).toBeGreaterThan(mine.seq);
   expect(listed[0]!.tags.map((tag) => tag.label)).toEqual(["pizza"]);
   expect(await librarySql(user.id, "SELECT term, images FROM term_counts WHERE term = 'pizza'")).toEqual([

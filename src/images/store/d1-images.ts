@@ -18,6 +18,8 @@ export interface MoveTarget {
   storage: DurableObjectStorage;
   d1: D1Database;
   learn: (labels: string[]) => Promise<void>;
+  /** Whether R2 holds the object at this key. */
+  stored: (key: string) => Promise<boolean>;
 }
 
 /**
@@ -28,9 +30,10 @@ export interface MoveTarget {
  * Run again on a library that has moved (the cron does, for owners D1 still lists), it moves the rows a Worker of the
  * previous version wrote to D1 after the move, while a gradual deployment served both versions: those are the newest
  * images, so the library numbers them after its own (seq only grows), and bytes the library holds already stay the
- * one image they are.
+ * one image they are. Such a row whose original is no longer in R2 is not moved: the user uploaded the same bytes on
+ * the new version and deleted them, which removed the file the old version had written.
  */
-export async function moveLibraryFromD1({ db, storage, d1, learn }: MoveTarget): Promise<void> {
+export async function moveLibraryFromD1({ db, storage, d1, learn, stored }: MoveTarget): Promise<void> {
   const again = readMeta(db.sql, "moved_from_d1") === 1;
   let through = Number(readMeta(db.sql, "d1_moved_through") ?? 0);
   if (through > 0) await deleteD1Images(d1, db.owner, through);
@@ -39,9 +42,13 @@ export async function moveLibraryFromD1({ db, storage, d1, learn }: MoveTarget):
     if (page.length === 0) break;
     const tagsOf = new Map(page.map((row) => [row.id, JSON.parse(row.tags_json) as MovedTag[]]));
     await learn([...tagsOf.values()].flat().map((tag) => tag.label));
+    const lost = new Set<string>();
+    if (again) for (const row of page) if (!(await stored(row.r2_key))) lost.add(row.id);
+    if (lost.size > 0)
+      console.error("rows written to D1 late whose files are gone: not moved", { owner: db.owner, ids: [...lost] });
     storage.transactionSync(() => {
       for (const { tags_json: _tags, ...row } of page) {
-        if (findImageRow(db, row.id) || existingShas(db, [row.sha256]).length > 0) continue;
+        if (lost.has(row.id) || findImageRow(db, row.id) || existingShas(db, [row.sha256]).length > 0) continue;
         const seq = insertImage(db, again ? { ...row, seq: undefined } : row);
         reindexed(db, row.id, seq, () => insertTagRows(db, row.id, tagsOf.get(row.id) ?? []));
       }

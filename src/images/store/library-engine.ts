@@ -432,6 +432,7 @@ export class LibraryEngine {
       storage: this.ctx.storage,
       d1: this.platform.db,
       learn: (labels) => this.learn(labels),
+      stored: async (key) => (await this.platform.bucket.head(key)) !== null,
     });
     if (
       listGeometryPending(this.db, 1).length > 0 ||
