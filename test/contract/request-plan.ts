@@ -731,8 +731,9 @@ function planFor(op: Operation, ctx: ArbitraryContext, positive: boolean): fc.Ar
       ? fc.oneof({ weight: hintWeight, arbitrary: hinted }, { weight: 5 - hintWeight, arbitrary: generic })
       : generic;
     if (p.in === "path") {
-      // Values that would change the route rather than fill the parameter ("", ".", "..") are not this operation's.
-      pathModel[p.name] = value.filter((v) => !(typeof v === "string" && /^(|\.|\.\.)$/.test(v)));
+      // Values that would change the route rather than fill the parameter ("", ".", "..", as the URL spells them:
+      // an empty array or null is "" too) are not this operation's.
+      pathModel[p.name] = value.filter((v) => v instanceof Ref || !/^(|\.|\.\.)$/.test(asParam(v).join(",")));
     } else if (p.in === "query") {
       const options: fc.WeightedArbitrary<[string, unknown][]>[] = [
         { weight: 8, arbitrary: value.map<[string, unknown][]>((v) => [[p.name, v]]) },
