@@ -23,7 +23,7 @@ export function hex(bytes: ArrayBuffer | Uint8Array): string {
 export const utf8 = new TextEncoder();
 
 /** The bytes of `parts`, one after the other, in one array. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
   let offset = 0;
   for (const part of parts) {

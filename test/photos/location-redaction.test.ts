@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import { applyPatches, type BytePatch, type LocationScan, locationPatches } from "../../src/images/location-redaction";
 import { readPhotoMetadata, searchExifBlock } from "../../src/images/photo-metadata";
 import { sniffImage } from "../../src/images/sniff";
+// The tests' own CRC-32 (not the one under test in location-redaction.ts), to check the CRCs it writes.
+import { crc32 } from "../fixtures/png-bomb";
 import { photoFixture } from "../helpers/photo-fixtures";
 
 const FORMATS = ["jpg", "png", "webp", "avif", "heic"] as const;
@@ -48,15 +50,6 @@ function containsLatitude(bytes: Uint8Array): boolean {
     }
     return false;
   });
-}
-
-function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
 }
 
 /** Each PNG chunk as [type, whether its CRC matches]. */

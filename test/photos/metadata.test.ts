@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { emptyPhotoMetadata, type PhotoMetadata, readPhotoMetadata } from "../../src/images/photo-metadata";
 import { sniffImage } from "../../src/images/sniff";
+import { concatBytes } from "../../src/lib/encoding";
 import { photoFixture } from "../helpers/photo-fixtures";
 
 /** What test/setup/photo-fixtures.ts writes for the case "full". */
@@ -118,13 +119,13 @@ describe("photo metadata: malformed and hostile EXIF never throws", () => {
     const { app1, tiff } = exifSegment(jpeg);
     // The APP1 segment keeps only the first 64 bytes of its TIFF structure; the rest of the file follows as before.
     const kept = 64;
-    const truncated = concat(
+    const truncated = concatBytes([
       jpeg.subarray(0, app1),
       Uint8Array.of(0xff, 0xe1, ((kept + 8) >> 8) & 0xff, (kept + 8) & 0xff),
       ascii("Exif\0\0"),
       jpeg.subarray(tiff, tiff + kept),
       jpeg.subarray(app1 + 2 + u16be(jpeg, app1 + 2)),
-    );
+    ]);
     expect(await readPhotoMetadata(truncated)).toEqual(emptyPhotoMetadata());
   });
 
@@ -332,16 +333,6 @@ function findAscii(bytes: Uint8Array, text: string): number {
 
 function ascii(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 function u16be(b: Uint8Array, i: number): number {

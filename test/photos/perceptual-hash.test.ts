@@ -11,6 +11,7 @@ import {
   NEAR_DUPLICATE_DISTANCE,
   perceptualHash,
 } from "../../src/images/perceptual-hash";
+import { concatBytes } from "../../src/lib/encoding";
 import { createServices } from "../../src/services";
 import { HASH_PATTERN, hashPhotos, photoFixture } from "../helpers/photo-fixtures";
 
@@ -226,11 +227,5 @@ function withIdat(png: Uint8Array, data: Uint8Array): Uint8Array {
     }
     pos += 12 + length;
   }
-  const out = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }

@@ -1,19 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { type SniffResult, sniffImage } from "../../../src/images/sniff";
+import { concatBytes } from "../../../src/lib/encoding";
 import { type FixtureName, fixtureBytes, fixtureInfo, fixtureNames, fixtures } from "../../fixtures";
 import { pngWithClaimedSize } from "../../fixtures/png-bomb";
 
 const enc = new TextEncoder();
 const ascii = (s: string) => enc.encode(s);
 const bytes = (...parts: (number[] | Uint8Array | string)[]) => {
-  const arrays = parts.map((p) => (typeof p === "string" ? ascii(p) : p instanceof Uint8Array ? p : new Uint8Array(p)));
-  const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
-  let o = 0;
-  for (const a of arrays) {
-    out.set(a, o);
-    o += a.length;
-  }
-  return out;
+  return concatBytes(
+    parts.map((p) => (typeof p === "string" ? ascii(p) : p instanceof Uint8Array ? p : new Uint8Array(p))),
+  );
 };
 
 const imageNames = fixtureNames.filter((n) => fixtureInfo[n].format !== null);
