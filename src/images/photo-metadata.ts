@@ -406,13 +406,7 @@ class FileReader {
 
   /** Whether [offset, offset + length) lies inside the file (read or not). */
   has(offset: number, length: number): boolean {
-    return (
-      Number.isSafeInteger(offset) &&
-      Number.isSafeInteger(length) &&
-      offset >= 0 &&
-      length >= 0 &&
-      offset + length <= this.size
-    );
+    return within(this.size, offset, length);
   }
 
   /** The bytes [offset, offset + length) of the file, which must lie inside it (has() first). */
@@ -723,12 +717,17 @@ function checkTiff(t: Uint8Array): { exif: boolean; gps: boolean } | null {
 // Byte helpers: callers check bounds with has() first; out-of-range bytes read as 0.
 
 function has(b: Uint8Array, offset: number, length: number): boolean {
+  return within(b.length, offset, length);
+}
+
+/** Whether [offset, offset + length) lies inside [0, size): whole, non-negative numbers only. */
+function within(size: number, offset: number, length: number): boolean {
   return (
     Number.isSafeInteger(offset) &&
     Number.isSafeInteger(length) &&
     offset >= 0 &&
     length >= 0 &&
-    offset + length <= b.length
+    offset + length <= size
   );
 }
 
