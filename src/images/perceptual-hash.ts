@@ -15,6 +15,7 @@
  * (the binding's default background). The answer must be exactly 9×8 and at most MAX_HASH_PNG_BYTES, and inflating
  * stops at the bytes a 9×8 image can have: a wrong or hostile answer is an error, never a hash of something else.
  */
+import { u32be } from "../lib/bytes";
 import { concatBytes } from "../lib/encoding";
 
 /**
@@ -115,14 +116,14 @@ async function pngLuminance(png: Uint8Array, width: number, height: number): Pro
   let pos = 8;
   for (let chunks = 0; ; chunks++) {
     if (chunks > 1000 || pos + 12 > png.length) throw new Error("the PNG ends before its IEND chunk");
-    const length = u32(png, pos);
+    const length = u32be(png, pos);
     const type = String.fromCharCode(...png.subarray(pos + 4, pos + 8));
     if (pos + 12 + length > png.length) throw new Error(`the PNG's ${type} chunk is truncated`);
     const body = png.subarray(pos + 8, pos + 8 + length);
     if (type === "IHDR" && length === 13) {
       header = {
-        width: u32(body, 0),
-        height: u32(body, 4),
+        width: u32be(body, 0),
+        height: u32be(body, 4),
         depth: body[8]!,
         colorType: body[9]!,
         interlace: body[12]!,
@@ -286,8 +287,4 @@ async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number, wha
     chunks.push(value);
   }
   return concatBytes(chunks);
-}
-
-function u32(b: Uint8Array, i: number): number {
-  return (((b[i] ?? 0) << 24) | ((b[i + 1] ?? 0) << 16) | ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0)) >>> 0;
 }

@@ -51,6 +51,7 @@
 import { Exifr } from "exifr/src/core.mjs";
 import "exifr/src/file-parsers/tiff.mjs";
 import "exifr/src/segment-parsers/tiff-exif.mjs";
+import { ascii, has, startsWithAscii, u16be, u16le, u32be, u32le, within } from "../lib/bytes";
 
 export interface PhotoMetadata {
   /** ISO 8601: with the offset when the photo has one, else the camera's local wall-clock time (no offset, no Z). */
@@ -711,50 +712,4 @@ function checkTiff(t: Uint8Array): { exif: boolean; gps: boolean } | null {
     exif: exifAt !== null && ifd(exifAt, EXIF_TAGS) !== null,
     gps: gpsAt !== null && ifd(gpsAt, GPS_TAGS) !== null,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Byte helpers: callers check bounds with has() first; out-of-range bytes read as 0.
-
-function has(b: Uint8Array, offset: number, length: number): boolean {
-  return within(b.length, offset, length);
-}
-
-/** Whether [offset, offset + length) lies inside [0, size): whole, non-negative numbers only. */
-function within(size: number, offset: number, length: number): boolean {
-  return (
-    Number.isSafeInteger(offset) &&
-    Number.isSafeInteger(length) &&
-    offset >= 0 &&
-    length >= 0 &&
-    offset + length <= size
-  );
-}
-
-function u16be(b: Uint8Array, i: number): number {
-  return ((b[i] ?? 0) << 8) | (b[i + 1] ?? 0);
-}
-
-function u16le(b: Uint8Array, i: number): number {
-  return (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8);
-}
-
-function u32be(b: Uint8Array, i: number): number {
-  return (((b[i] ?? 0) << 24) | ((b[i + 1] ?? 0) << 16) | ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0)) >>> 0;
-}
-
-function u32le(b: Uint8Array, i: number): number {
-  return ((b[i] ?? 0) | ((b[i + 1] ?? 0) << 8) | ((b[i + 2] ?? 0) << 16) | ((b[i + 3] ?? 0) << 24)) >>> 0;
-}
-
-function ascii(b: Uint8Array, offset: number, length: number): string {
-  let s = "";
-  for (let i = offset; i < offset + length && i < b.length; i++) s += String.fromCharCode(b[i] ?? 0);
-  return s;
-}
-
-function startsWithAscii(b: Uint8Array, offset: number, s: string): boolean {
-  if (!has(b, offset, s.length)) return false;
-  for (let i = 0; i < s.length; i++) if (b[offset + i] !== s.charCodeAt(i)) return false;
-  return true;
 }

@@ -15,6 +15,8 @@
  *   claims a zero dimension.
  */
 
+import { ascii, has, startsWith, startsWithAscii, u16be, u16le, u24le, u32be, u32le } from "../lib/bytes";
+
 export type ImageFormat = "jpeg" | "png" | "webp" | "gif" | "heic" | "heif" | "avif";
 
 export interface SniffedImage {
@@ -117,49 +119,6 @@ function sniff(b: Uint8Array): SniffResult {
 
 function byteAt(b: Uint8Array, i: number): number {
   return i >= 0 && i < b.length ? (b[i] ?? -1) : -1;
-}
-
-function has(b: Uint8Array, offset: number, length: number): boolean {
-  return offset >= 0 && length >= 0 && offset + length <= b.length;
-}
-
-function u16be(b: Uint8Array, i: number): number {
-  return ((b[i] ?? 0) << 8) | (b[i + 1] ?? 0);
-}
-
-function u16le(b: Uint8Array, i: number): number {
-  return (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8);
-}
-
-function u24le(b: Uint8Array, i: number): number {
-  return (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8) | ((b[i + 2] ?? 0) << 16);
-}
-
-function u32be(b: Uint8Array, i: number): number {
-  // >>> 0 keeps the result unsigned (a PNG dimension may use all 31 bits).
-  return (((b[i] ?? 0) << 24) | ((b[i + 1] ?? 0) << 16) | ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0)) >>> 0;
-}
-
-function u32le(b: Uint8Array, i: number): number {
-  return ((b[i] ?? 0) | ((b[i + 1] ?? 0) << 8) | ((b[i + 2] ?? 0) << 16) | ((b[i + 3] ?? 0) << 24)) >>> 0;
-}
-
-function startsWith(b: Uint8Array, offset: number, sig: readonly number[]): boolean {
-  if (!has(b, offset, sig.length)) return false;
-  for (let i = 0; i < sig.length; i++) if (b[offset + i] !== sig[i]) return false;
-  return true;
-}
-
-function startsWithAscii(b: Uint8Array, offset: number, s: string): boolean {
-  if (!has(b, offset, s.length)) return false;
-  for (let i = 0; i < s.length; i++) if (b[offset + i] !== s.charCodeAt(i)) return false;
-  return true;
-}
-
-function ascii(b: Uint8Array, offset: number, length: number): string {
-  let s = "";
-  for (let i = offset; i < offset + length && i < b.length; i++) s += String.fromCharCode(b[i] ?? 0);
-  return s;
 }
 
 function printable(s: string): string {
