@@ -4,7 +4,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { SessionVerdicts, VERDICT_MS } from "../../src/images/store/session-verdicts";
-import { call, STRONG_PASSWORD, signedInClient } from "../helpers/client";
+import { call, newClient, STRONG_PASSWORD, signedInClient } from "../helpers/client";
 import { bearer } from "../helpers/images";
 import { signal } from "../helpers/signal";
 
@@ -115,18 +115,12 @@ describe("a read of the library checks the session in the library", () => {
         return other.accessToken;
       },
       "refresh-token reuse": async ({ tokens }) => {
-        const refresh = (refreshToken: string) =>
-          call("/v1/auth/refresh", {
-            method: "POST",
-            headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ refreshToken }),
-          });
+        const refresh = (refreshToken: string) => newClient().POST("/v1/auth/refresh", { body: { refreshToken } });
         const first = await refresh(tokens.refreshToken);
-        expect(first.status).toBe(200);
-        const next = ((await first.json()) as { refreshToken: string }).refreshToken;
-        expect((await refresh(next)).status).toBe(200);
+        expect(first.response.status).toBe(200);
+        expect((await refresh(first.data!.refreshToken)).response.status).toBe(200);
         // The first token again, its successor spent: reuse, which revokes the session.
-        expect((await refresh(tokens.refreshToken)).status).toBe(401);
+        expect((await refresh(tokens.refreshToken)).response.status).toBe(401);
         return tokens.accessToken;
       },
     };
@@ -162,13 +156,9 @@ describe("a read of the library checks the session in the library", () => {
 });
 
 async function login(email: string): Promise<{ accessToken: string; refreshToken: string }> {
-  const response = await call("/v1/auth/login", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email, password: STRONG_PASSWORD }),
-  });
+  const { data, response } = await newClient().POST("/v1/auth/login", { body: { email, password: STRONG_PASSWORD } });
   expect(response.status).toBe(200);
-  return ((await response.json()) as { tokens: { accessToken: string; refreshToken: string } }).tokens;
+  return data!.tokens;
 }
 
 async function currentSessionId(tokens: { accessToken: string }): Promise<string> {
