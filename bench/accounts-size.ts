@@ -12,6 +12,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { numberArg } from "./args";
 
 // better-sqlite3@12, a devDependency (as in search.ts), typed as far as it is used here.
 interface Statement {
@@ -23,13 +24,9 @@ const Database = createRequire(import.meta.url)("better-sqlite3") as new (
 ) => { exec(sql: string): void; prepare(sql: string): Statement; transaction(fn: () => void): () => void };
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const USERS = arg("users", 20_000);
-const SESSIONS = arg("sessions", 3);
-const PROCESSING = arg("processing", 10);
+const USERS = numberArg("users", 20_000);
+const SESSIONS = numberArg("sessions", 3);
+const PROCESSING = numberArg("processing", 10);
 const D1_BYTES = 10e9;
 
 const b64url = (n: number) => randomBytes(n).toString("base64url");

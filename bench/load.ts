@@ -16,15 +16,12 @@ import { performance } from "node:perf_hooks";
 import sharp from "sharp";
 import { photo } from "../image-engine/test/helpers/photos.js";
 import { startLocalServer } from "../scripts/lib/local-server";
+import { numberArg } from "./args";
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const CLIENTS = arg("clients", 50);
-const SECONDS = arg("seconds", 30);
-const RPS_SECONDS = arg("rps-seconds", 10);
-const RPS_ROUNDS = arg("rps-rounds", 2);
+const CLIENTS = numberArg("clients", 50);
+const SECONDS = numberArg("seconds", 30);
+const RPS_SECONDS = numberArg("rps-seconds", 10);
+const RPS_ROUNDS = numberArg("rps-rounds", 2);
 const RPS_WARMUP_SECONDS = 2;
 const log = (...a: unknown[]) => console.error("[load]", ...a);
 

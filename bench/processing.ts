@@ -18,15 +18,12 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import sharp from "sharp";
 import { type ProcessingSession, readSessionEvents } from "../openapi/client";
+import { numberArg } from "./args";
 import { BENCH_ENV, startDev, stopDev } from "./dev-server";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const N = arg("photos", 50);
-const PORT = arg("port", 8791);
+const N = numberArg("photos", 50);
+const PORT = numberArg("port", 8791);
 const STATE = path.join(ROOT, "bench/.data/processing");
 const BASE = `http://127.0.0.1:${PORT}`;
 const log = (...a: unknown[]) => console.error("[bench]", ...a);
