@@ -1,6 +1,6 @@
-import { ApiError } from "../lib/problem";
 import type { Caller, Platform } from "../platform";
 import { type ImageEdits, normaliseEdits } from "./edits";
+import { imageNotFound } from "./images.service";
 import { renditionEditVersion } from "./rendition-spec";
 import { deleteRenditions } from "./store/image-objects";
 import type { ImageRecord } from "./store/image-rows";
@@ -32,9 +32,9 @@ export class ImageEditService {
   ): Promise<ImageRecord> {
     const library = openLibrary(this.platform, caller);
     const image = await library.getRow(id);
-    if (!image) throw notFound();
+    if (!image) throw imageNotFound();
     const result = await library.setEdits(id, edits({ width: image.width, height: image.height }));
-    if (!result) throw notFound(); // deleted meanwhile: a delete wins
+    if (!result) throw imageNotFound(); // deleted meanwhile: a delete wins
     if (result.changed) await this.deleteEarlierRenditions(result.image);
     if (result.retag) await queueTagging(this.platform, library, caller, id);
     return result.image;
@@ -62,5 +62,3 @@ export class ImageEditService {
     }
   }
 }
-
-const notFound = () => new ApiError("not_found", "No image with this id.");

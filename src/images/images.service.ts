@@ -75,7 +75,8 @@ export interface BatchResult {
   status: "deleted" | "updated" | "not_found";
 }
 
-const notFound = () => new ApiError("not_found", "No image with this id.");
+/** Someone else's image is answered like a missing one. */
+export const imageNotFound = () => new ApiError("not_found", "No image with this id.");
 
 /**
  * The user's image library: uploads, their files and renditions, tags, tagging and search. The rows live in the
@@ -130,7 +131,7 @@ export class ImageService {
   /** The caller's images that look like image `id` (near-duplicates), nearest first; 404 when there is no such image. */
   async similar(caller: Caller, input: { id: string; limit: number }) {
     const found = await this.library(caller).similar(input.id, NEAR_DUPLICATE_DISTANCE, input.limit);
-    if (!found) throw notFound();
+    if (!found) throw imageNotFound();
     return found;
   }
 
@@ -155,14 +156,14 @@ export class ImageService {
   /** The caller's image, or 404: someone else's image is indistinguishable from a missing one. */
   async get(caller: Caller, id: string): Promise<ImageRecord> {
     const image = await this.library(caller).get(id);
-    if (!image) throw notFound();
+    if (!image) throw imageNotFound();
     return image;
   }
 
   /** The caller's image without its tags, or 404: for serving its files. */
   private async getRow(caller: Caller, id: string): Promise<ImageRow> {
     const image = await this.library(caller).getRow(id);
-    if (!image) throw notFound();
+    if (!image) throw imageNotFound();
     return image;
   }
 
@@ -180,7 +181,7 @@ export class ImageService {
       });
     }
     const image = await this.library(caller).editTags(input.id, add, remove);
-    if (!image) throw notFound();
+    if (!image) throw imageNotFound();
     return image;
   }
 
@@ -191,7 +192,7 @@ export class ImageService {
   async retag(caller: Caller, id: string): Promise<ImageRecord> {
     const tagged = await this.tagStored(caller, await this.get(caller, id), "failed");
     // An image deleted while it was being tagged is a 404, not a ghost.
-    if (!tagged) throw notFound();
+    if (!tagged) throw imageNotFound();
     return tagged;
   }
 
@@ -230,7 +231,7 @@ export class ImageService {
   /** Deletes an image: its row, tags and search document at once, then its files (original and derived). */
   async remove(caller: Caller, id: string): Promise<void> {
     const [result] = await this.library(caller).remove([id]);
-    if (result?.status !== "deleted") throw notFound();
+    if (result?.status !== "deleted") throw imageNotFound();
   }
 
   /**
