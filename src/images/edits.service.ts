@@ -1,10 +1,10 @@
 import type { Caller, Platform } from "../platform";
 import { type ImageEdits, normaliseEdits } from "./edits";
 import { imageNotFound } from "./images.service";
-import { renditionEditVersion } from "./rendition-spec";
+import { renditionEditVersion, watermarkVersion } from "./rendition-spec";
 import { deleteRenditions } from "./store/image-objects";
 import type { ImageRecord } from "./store/image-rows";
-import { openLibrary } from "./store/library-client";
+import { type LibraryClient, openLibrary } from "./store/library-client";
 import { queueTagging } from "./upload";
 
 /**
@@ -35,25 +35,28 @@ export class ImageEditService {
     if (!image) throw imageNotFound();
     const result = await library.setEdits(id, edits({ width: image.width, height: image.height }));
     if (!result) throw imageNotFound(); // deleted meanwhile: a delete wins
-    if (result.changed) await this.deleteEarlierRenditions(result.image);
+    if (result.changed) await this.deleteEarlierRenditions(library, result.image);
     if (result.retag) await queueTagging(this.platform, library, caller, id);
     return result.image;
   }
 
   /**
-   * Deletes the renditions made under earlier edit versions: they are never served again (their names carry their
-   * version) and would otherwise count against nothing but storage. Only older versions, so a late cleanup never
-   * takes the files of a newer edit. Best effort: a file it misses stays unused, not served, not counted in the
-   * budget, and goes with the image.
+   * Deletes the renditions made under earlier edit versions: of the image, and of the images that draw it as a
+   * watermark. They are never served again (their names carry the versions) and would otherwise count against nothing
+   * but storage. Only older versions, so a late cleanup never takes the files of a newer edit. Best effort: a file it
+   * misses stays unused, not served, not counted in the budget, and goes with its image (or its watermark).
    */
-  private async deleteEarlierRenditions(image: ImageRecord): Promise<void> {
+  private async deleteEarlierRenditions(library: LibraryClient, image: ImageRecord): Promise<void> {
+    const { bucket } = this.platform;
+    const earlier = (version: number | null) => version !== null && version < image.edit_version;
     try {
-      await deleteRenditions(
-        this.platform.bucket,
-        image.user_id,
-        image.sha256,
-        (name) => renditionEditVersion(name) < image.edit_version,
-      );
+      const drawnBy = await library.watermarkUses(image.id);
+      await Promise.all([
+        deleteRenditions(bucket, image.user_id, image.sha256, (name) => earlier(renditionEditVersion(name))),
+        ...drawnBy.map((sha256) =>
+          deleteRenditions(bucket, image.user_id, sha256, (name) => earlier(watermarkVersion(name, image.id))),
+        ),
+      ]);
     } catch (error) {
       console.error("renditions of earlier edits not deleted", {
         imageId: image.id,

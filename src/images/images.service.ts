@@ -15,7 +15,7 @@ import {
   THUMBNAIL,
   versionedRenditionName,
 } from "./rendition-spec";
-import { ensureRenditionStored, planRendition, readRendition } from "./renditions";
+import { ensureRenditionStored, planRendition, readRendition, watermarkNotFound } from "./renditions";
 import type { SearchMatch } from "./search/ranked-search";
 import { type FileLinkView, signFileUrl, verifyFileSignature } from "./signed-url";
 import {
@@ -329,9 +329,7 @@ export class ImageService {
     try {
       return await this.getRow(caller, id);
     } catch (error) {
-      if (error instanceof ApiError && error.kind === "not_found") {
-        throw new ApiError("not_found", "No image with the id given as `watermark`.");
-      }
+      if (error instanceof ApiError && error.kind === "not_found") throw watermarkNotFound();
       throw error;
     }
   }
@@ -477,9 +475,15 @@ export class ImageService {
 
   private renditionDeps() {
     const { bucket, images, config } = this.platform;
-    const exists = async (image: ImageRow) =>
-      (await this.library({ userId: image.user_id }).ownedIds([image.id])).length > 0;
-    return { bucket, images, config, exists };
+    const library = (image: ImageRow) => this.library({ userId: image.user_id });
+    const gone = async (image: ImageRow, watermarkId?: string) => {
+      const owned = await library(image).ownedIds(watermarkId ? [image.id, watermarkId] : [image.id]);
+      if (!owned.includes(image.id)) return "image" as const;
+      return watermarkId && !owned.includes(watermarkId) ? ("watermark" as const) : null;
+    };
+    const useWatermark = (image: ImageRow, watermarkId: string) =>
+      library(image).useWatermark(watermarkId, image.sha256);
+    return { bucket, images, config, gone, useWatermark };
   }
 
   /**

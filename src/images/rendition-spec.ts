@@ -51,8 +51,8 @@ export interface RenditionSpec {
   edit?: ImageTransform;
   transform: ImageTransform;
   output: { format: OutputType; quality: number };
-  /** The watermark: its original, its own transform (its size on the output), and where it is drawn. */
-  watermark?: { key: string; edit?: ImageTransform; transform: ImageTransform; draw: ImageDrawOptions };
+  /** The watermark: which image, its original, its own transform (its size on the output), and where it is drawn. */
+  watermark?: { id: string; key: string; edit?: ImageTransform; transform: ImageTransform; draw: ImageDrawOptions };
   /** `none`: a JPEG's EXIF, XMP, IPTC and comments are removed (Cloudflare keeps the copyright; other formats none). */
   metadata: MetadataMode;
   /** Expected output size (exact for scale-down and contain; the box for the others), after trim, rotate, border. */
@@ -212,6 +212,7 @@ export function resolveRendition(
     ...(drawn
       ? {
           watermark: {
+            id: watermark!.id,
             key: watermark!.key,
             ...(watermark!.edit ? { edit: watermark!.edit } : {}),
             transform: drawn.transform,
@@ -279,7 +280,22 @@ function placeWatermark(
     if (gravity === edge || gravity.startsWith(`${edge}-`) || gravity.endsWith(`-${edge}`)) draw[edge] = inset;
   }
   const version = source.editVersion ? `e${source.editVersion}` : "";
-  return { transform, draw, token: `wm${source.id}${version}_${opacity}_${gravity}_${share}` };
+  return { transform, draw, token: `${WATERMARK_TOKEN}${source.id}${version}_${opacity}_${gravity}_${share}` };
+}
+
+/** How a rendition's name says which image it draws as a watermark: `-wm<id>[e<edit version>]_…`. */
+const WATERMARK_TOKEN = "wm";
+
+/**
+ * The edit version of image `id` that a rendition's name says it draws as a watermark (0: unedited), or null when
+ * it draws no such watermark. An id that another id starts with could also match the longer one's token: then a
+ * rendition is taken for one that draws it, which at worst deletes a file that is made again when asked for.
+ */
+export function watermarkVersion(name: string, id: string): number | null {
+  const at = name.indexOf(`-${WATERMARK_TOKEN}${id}`);
+  if (at < 0) return null;
+  const version = /^(?:e(\d+))?_/.exec(name.slice(at + 1 + WATERMARK_TOKEN.length + id.length));
+  return version ? Number(version[1] ?? 0) : null;
 }
 
 function outputSize(

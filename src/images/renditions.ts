@@ -19,8 +19,13 @@ import type { ImageRow } from "./store/image-rows";
 interface RenditionDeps {
   bucket: R2Bucket;
   images: ImagesBinding;
-  /** Whether the image still exists: a delete that answered while a rendition was being made wins (see below). */
-  exists: (image: ImageRow) => Promise<boolean>;
+  /**
+   * Which of the image and the watermark its rendition draws no longer exists (null: both do): a delete that answered
+   * while a rendition was being made wins (see below).
+   */
+  gone: (image: ImageRow, watermarkId?: string) => Promise<"image" | "watermark" | null>;
+  /** Records that renditions of `image` draw image `watermarkId` (store/watermark-uses.ts); false when it is gone. */
+  useWatermark: (image: ImageRow, watermarkId: string) => Promise<boolean>;
   /** Called before a rendition that is not stored yet is made: the place to refuse it (a budget). */
   beforeMaking?: (image: ImageRow, spec: RenditionSpec) => Promise<void>;
 }
@@ -123,15 +128,24 @@ async function makeRendition(
   key: string,
 ): Promise<Uint8Array> {
   await deps.beforeMaking?.(image, spec);
+  const watermarkId = spec.watermark?.id;
+  // Recorded first, so that deleting the watermark finds this file (or runs before it is written: see below).
+  if (watermarkId && !(await deps.useWatermark(image, watermarkId))) throw watermarkNotFound();
   const bytes = await transform(deps, image, spec);
   await deps.bucket.put(key, bytes, { httpMetadata: { contentType: spec.output.format } });
-  // A delete of the image that ran meanwhile removed its files before this one was written: take it back, so nothing
-  // appears under a deleted image. (A delete after this check removes it with the rest.)
-  if (!(await deps.exists(image))) {
+  // A delete of the image (or of its watermark) that ran meanwhile removed its files before this one was written: take
+  // it back, so nothing of a deleted image stays. (A delete after this check removes it with the rest.)
+  const gone = await deps.gone(image, watermarkId);
+  if (gone) {
     await deps.bucket.delete(key);
-    throw new ApiError("not_found", "No image with this id.");
+    throw gone === "image" ? new ApiError("not_found", "No image with this id.") : watermarkNotFound();
   }
   return bytes;
+}
+
+/** The problem when the image named as `watermark` is not (or no longer) one of the owner's images. */
+export function watermarkNotFound(): ApiError {
+  return new ApiError("not_found", "No image with the id given as `watermark`.");
 }
 
 /** A failure of the service itself is tried once more (a dropped connection is the usual one), on a fresh read. */
@@ -142,7 +156,7 @@ async function transform(deps: RenditionDeps, image: ImageRow, spec: RenditionSp
     const source = await deps.bucket.get(image.r2_key);
     if (!source) throw new ApiError("not_found", "No image with this id.");
     const overlay = spec.watermark && (await deps.bucket.get(spec.watermark.key));
-    if (spec.watermark && !overlay) throw new ApiError("not_found", "No image with the id given as `watermark`.");
+    if (spec.watermark && !overlay) throw watermarkNotFound();
     try {
       // The edits first, as their own transform: the requested options apply to the edited picture.
       let chain = deps.images.input(source.body);

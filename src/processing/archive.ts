@@ -12,9 +12,9 @@ const OMITTED_LIST_NAME = "omitted.txt";
  * streamed: each file is read from R2 only when the archive reaches it, so memory stays flat however large it is.
  * Names are the originals' with the output's extension, made unique.
  *
- * Nothing is left out silently: when an item has no file in the archive (not converted, failed, or its image was
- * deleted after it was converted — its files went with it), a last entry `omitted.txt` lists each such item, one
- * line each: the image id, a tab, and the reason.
+ * Nothing is left out silently: when an item has no file in the archive (not converted, failed, or its image — or
+ * the image the output draws as a watermark — was deleted after it was converted: its files went with it), a last
+ * entry `omitted.txt` lists each such item, one line each: the image id, a tab, and the reason.
  */
 export async function sessionArchive(
   images: ImageService,
@@ -26,7 +26,9 @@ export async function sessionArchive(
   );
   if (done.length === 0) throw new ApiError("conflict", "No image of this session has been converted yet.");
   const used = new Set<string>([OMITTED_LIST_NAME]);
-  const stored = await images.renditionFiles(caller, done);
+  const watermarkId = state.output.watermark?.imageId;
+  const watermarkGone = watermarkId !== undefined && !(await images.ownedIds(caller, [watermarkId])).has(watermarkId);
+  const stored = watermarkGone ? [] : await images.renditionFiles(caller, done);
   // A file made from an earlier edit of its image went with that edit (renditions are named by edit version).
   const edited = new Set(stored.filter((file) => file.stale).map((file) => file.image.id));
   const entries = stored
@@ -37,13 +39,13 @@ export async function sessionArchive(
     });
   const present = new Set(entries.map((entry) => entry.imageId));
   const omitted = state.items.flatMap((item) =>
-    present.has(item.imageId) ? [] : [omission(item, edited.has(item.imageId))],
+    present.has(item.imageId) ? [] : [omission(item, edited.has(item.imageId), watermarkGone)],
   );
   async function* files() {
     for (const entry of entries) {
       const object = await entry.open();
       if (object) yield { name: entry.name, input: object.body, lastModified: object.uploaded, size: object.size };
-      else omitted.push(`${entry.imageId}\tits image was deleted while the archive was being read`);
+      else omitted.push(`${entry.imageId}\tits image (or its watermark) was deleted while the archive was being read`);
     }
     if (omitted.length > 0) {
       yield { name: OMITTED_LIST_NAME, input: `${omitted.join("\n")}\n`, lastModified: new Date() };
@@ -53,11 +55,13 @@ export async function sessionArchive(
 }
 
 /** One line of omitted.txt: the item's image id and why it has no file in the archive. */
-function omission(item: SessionItem, editedSince: boolean): string {
+function omission(item: SessionItem, editedSince: boolean, watermarkGone: boolean): string {
   const reason = editedSince
     ? "its image was edited after it was converted (convert it again for the edited picture)"
     : item.status === "done"
-      ? "its image was deleted after it was converted"
+      ? watermarkGone
+        ? "the image drawn on it as a watermark was deleted after it was converted"
+        : "its image was deleted after it was converted"
       : item.status === "failed"
         ? `not converted: ${item.error ?? "the conversion failed"}`
         : "not converted yet";

@@ -50,6 +50,28 @@ describe("the archive lists what it leaves out", () => {
     expect(omitted).toBe(`${imageIds[1]}\tits image was deleted after it was converted\n`);
   });
 
+  it("a watermark deleted after the items were converted: their files went with it, and omitted.txt says so", async () => {
+    const { client, tokens } = await signedInClient();
+    const [first, second, mark] = await uploadPhotos(client, 3);
+    const { id } = await expectContract(
+      routes.createSessionRoute,
+      201,
+      await client.POST("/v1/processing-sessions", {
+        body: { imageIds: [first!, second!], output: { format: "png", width: 120, watermark: { imageId: mark! } } },
+      }),
+    );
+    await client.POST("/v1/processing-sessions/{id}/start", { params: { path: { id } } });
+    expect((await waitForStatus(client, id, ["completed"])).progress).toEqual({ done: 2, failed: 0, total: 2 });
+    await client.DELETE("/v1/images/{id}", { params: { path: { id: mark! } } });
+
+    const archive = await call(`/v1/processing-sessions/${id}/archive`, { headers: bearer(tokens.accessToken) });
+    expect(archive.status).toBe(200);
+    const entries = unzipStored(new Uint8Array(await archive.arrayBuffer()));
+    expect([...entries.keys()]).toEqual(["omitted.txt"]);
+    const reason = "the image drawn on it as a watermark was deleted after it was converted";
+    expect(new TextDecoder().decode(entries.get("omitted.txt"))).toBe(`${first}\t${reason}\n${second}\t${reason}\n`);
+  });
+
   it("a session whose every item has its file has no omitted.txt; a failed item is listed with its reason", async () => {
     const { client, tokens } = await signedInClient();
     const imageIds = await uploadPhotos(client, 2);

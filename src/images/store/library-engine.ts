@@ -7,17 +7,19 @@
 // Inside the object every operation is one synchronous transaction over its SQLite, so what used to need
 // conditional statements (a delete racing a re-upload of the same bytes, a budget claimed by a hundred requests at
 // once) is simply serial here. The only waits are D1 (the broader words of new labels, the one-off move of the
-// owner's rows from D1) and R2 (removing the files of deleted content, see releases.ts).
+// owner's rows from D1) and R2 (removing the files of deleted content, see releases.ts, and the renditions that draw
+// a deleted image as a watermark, see watermark-uses.ts).
 import type { Platform } from "../../platform";
 import { changesGeometry, type ImageEdits, sameEdits } from "../edits";
 import { NEAR_DUPLICATE_DISTANCE } from "../perceptual-hash";
 import type { PhotoFacts } from "../photo-facts";
 import type { PresetOptions } from "../presets";
+import { watermarkVersion } from "../rendition-spec";
 import { type RankedSearchInput, rankedSearch, type WindowCache } from "../search/ranked-search";
 import type { Tag } from "../tagger";
 import { moveLibraryFromD1 } from "./d1-images";
 import { HashIndex } from "./hash-index";
-import { deleteImageObjects, deleteUserObjects } from "./image-objects";
+import { deleteImageObjects, deleteRenditions, deleteUserObjects } from "./image-objects";
 import {
   claimPendingTagging,
   countImages,
@@ -61,6 +63,13 @@ import { claimRendition } from "./rendition-budget";
 import { countBroaderTerms, learnLabels, mergeSearchIndex, reindexed, unknownLabels } from "./search-index";
 import { type ActiveSessionEnd, SessionVerdicts } from "./session-verdicts";
 import { addUserTags, countTags, deleteImageTags, rejectTags, replaceAiTags } from "./tag-rows";
+import {
+  deletedWatermarks,
+  forgetUsesBy,
+  forgetWatermarkUses,
+  recordWatermarkUse,
+  watermarkUses,
+} from "./watermark-uses";
 
 /** What tagging an upload came to, as the library records it. */
 export type TagResult =
@@ -373,12 +382,14 @@ export class LibraryEngine {
   // ---- deletes --------------------------------------------------------------------------------------------------
 
   /**
-   * Deletes each image (row, tags, search document in one transaction), then its files. A missing id is its own
-   * result. Returns once the files are gone; a crash before that leaves the release pending for the alarm.
+   * Deletes each image (row, tags, search document in one transaction), then its files, then the renditions of other
+   * images that draw it as a watermark. A missing id is its own result. Returns once the files are gone; a crash
+   * before that leaves the release pending, and the watermark's uses recorded, for the alarm.
    */
   async remove(ids: string[]): Promise<{ id: string; status: "deleted" | "not_found" }[]> {
     const results: { id: string; status: "deleted" | "not_found" }[] = [];
     const released: string[] = [];
+    const removed: string[] = [];
     for (const id of new Set(ids)) {
       const image = findImage(this.db, id);
       if (!image) {
@@ -394,11 +405,13 @@ export class LibraryEngine {
       });
       this.hashes?.remove(id);
       released.push(image.sha256);
+      removed.push(id);
       results.push({ id, status: "deleted" });
     }
     if (released.length > 0) {
       await this.wakeAt(Date.now() + 60_000); // finishes the releases if this object crashes before they do
       await Promise.all(released.map((sha256) => this.release(sha256)));
+      await Promise.all(removed.map((id) => this.unwatermark(id)));
     }
     return results;
   }
@@ -443,17 +456,30 @@ export class LibraryEngine {
     }
   }
 
-  // ---- limits ---------------------------------------------------------------------------------------------------
+  // ---- renditions ------------------------------------------------------------------------------------------------
 
   claimRendition(windowMs: number, now: number) {
     return claimRendition(this.db, windowMs, now);
   }
 
+  /**
+   * Records, before a rendition of the content `sha256` that draws image `watermarkId` is made, that it does (see
+   * watermark-uses.ts); false when that image is gone.
+   */
+  useWatermark(watermarkId: string, sha256: string): boolean {
+    return recordWatermarkUse(this.db, watermarkId, sha256);
+  }
+
+  /** The contents whose stored renditions draw image `watermarkId`. */
+  watermarkUses(watermarkId: string): string[] {
+    return watermarkUses(this.db, watermarkId);
+  }
+
   // ---- background -------------------------------------------------------------------------------------------------
 
   /**
-   * The library's own upkeep, armed by writes that leave work behind: finishes releases a crash interrupted, queues
-   * again tagging that waits without a message, re-reads the dimensions of images moved from D1 before orientation
+   * The library's own upkeep, armed by writes that leave work behind: finishes releases (and the deletion of renditions
+   * drawing a deleted watermark) a crash interrupted, queues again tagging that waits without a message, re-reads the dimensions of images moved from D1 before orientation
    * was read, and merges the search index a little.
    */
   async alarm(): Promise<void> {
@@ -461,6 +487,7 @@ export class LibraryEngine {
     if (typeof owner !== "string") return; // never opened, or deleted
     await this.open(owner);
     for (const sha256 of pendingReleases(this.db)) await this.release(sha256);
+    for (const id of deletedWatermarks(this.db)) await this.unwatermark(id);
     const now = Date.now();
     await this.requeueTagging(now);
     const geometryLeft = await backfillGeometry(this.db, this.platform.bucket, 50);
@@ -520,11 +547,25 @@ export class LibraryEngine {
     let running = this.releasing.get(sha256);
     if (!running) {
       running = deleteImageObjects(this.platform.bucket, this.db.owner, sha256)
-        .then(() => endRelease(this.db, sha256))
+        .then(() => {
+          endRelease(this.db, sha256);
+          forgetUsesBy(this.db, sha256); // its renditions went with it
+        })
         .finally(() => this.releasing.delete(sha256));
       this.releasing.set(sha256, running);
     }
     return running;
+  }
+
+  /** Deletes the renditions that draw the deleted image `id` as a watermark; then its uses are forgotten. */
+  private async unwatermark(id: string): Promise<void> {
+    const uses = watermarkUses(this.db, id);
+    await Promise.all(
+      uses.map((sha256) =>
+        deleteRenditions(this.platform.bucket, this.db.owner, sha256, (name) => watermarkVersion(name, id) !== null),
+      ),
+    );
+    forgetWatermarkUses(this.db, id, uses);
   }
 
   /** Arms the alarm for `at`, unless it is armed sooner. */
@@ -558,6 +599,8 @@ const CHANGES_SEARCH: Record<LibraryOp, boolean> = {
   beginUpload: false,
   markTagQueued: false,
   claimRendition: false,
+  useWatermark: false,
+  watermarkUses: false,
   insert: true,
   discardUpload: true,
   recordTagging: true,

@@ -97,6 +97,15 @@ export const LIBRARY_SCHEMA: readonly string[] = [
     updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 5: which contents have renditions that draw which image as a watermark (watermark-uses.ts), so that deleting the
+  // watermark deletes them. Renditions made before this step are not known: the orphan sweep cannot tell them either.
+  `
+  CREATE TABLE watermark_uses (
+    watermark_id TEXT NOT NULL,                       -- the image drawn
+    sha256       TEXT NOT NULL,                       -- the content whose renditions draw it (image-objects.ts)
+    PRIMARY KEY (watermark_id, sha256)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the object's schema up to date; returns the version it is at. Safe to call on every open. */
