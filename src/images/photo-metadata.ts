@@ -52,6 +52,7 @@ import { Exifr } from "exifr/src/core.mjs";
 import "exifr/src/file-parsers/tiff.mjs";
 import "exifr/src/segment-parsers/tiff-exif.mjs";
 import { ascii, has, startsWithAscii, u16be, u16le, u32be, u32le, within } from "../lib/bytes";
+import { type Box, isoBoxes } from "./iso-boxes";
 
 export interface PhotoMetadata {
   /** ISO 8601: with the offset when the photo has one, else the camera's local wall-clock time (no offset, no Z). */
@@ -533,39 +534,6 @@ function withoutExifPrefix(f: FileReader, start: number, end: number): { start: 
   return end - start >= 6 && f.startsWithAscii(start, "Exif\0\0") ? { start: start + 6, end } : { start, end };
 }
 
-interface Box {
-  type: string;
-  /** Where its payload starts and ends (after the size and type). */
-  start: number;
-  end: number;
-}
-
-/**
- * The boxes between `from` and `to`, at most `max` of them, up to and including the first of type `until`; a
- * malformed size ends the list. Only box headers are read.
- */
-function boxes(f: FileReader, from: number, to: number, max: number, until?: string): Box[] {
-  const found: Box[] = [];
-  let pos = from;
-  while (found.length < max && pos + 8 <= to && f.has(pos, 8)) {
-    let size = f.u32be(pos);
-    let header = 8;
-    if (size === 1) {
-      if (!f.has(pos + 8, 8)) break;
-      size = f.uint(pos + 8, 8);
-      header = 16;
-    } else if (size === 0) {
-      size = to - pos; // to the end of the enclosing box (or file)
-    }
-    if (size < header || pos + size > to) break;
-    const type = f.ascii(pos + 4, 4);
-    found.push({ type, start: pos + header, end: pos + size });
-    if (type === until) break;
-    pos += size;
-  }
-  return found;
-}
-
 /**
  * HEIC/HEIF/AVIF: the item of type "Exif" (named in `iinf`), whose bytes `iloc` locates; they start with a 4-byte
  * offset to the TIFF header (usually 6, skipping "Exif\0\0", or 0). Only the top-level box headers up to `meta`,
@@ -573,9 +541,9 @@ function boxes(f: FileReader, from: number, to: number, max: number, until?: str
  * (as sharp writes AVIF), that is a few reads of a stored file, not all of it.
  */
 function heifExif(f: FileReader): { start: number; end: number } | null {
-  const meta = boxes(f, 0, f.size, 64, "meta").find((box) => box.type === "meta");
+  const meta = isoBoxes(f, 0, f.size, 64, "meta").find((box) => box.type === "meta");
   if (!meta) return null;
-  const inMeta = boxes(f, meta.start + 4, meta.end, 64); // a full box: version and flags first
+  const inMeta = isoBoxes(f, meta.start + 4, meta.end, 64); // a full box: version and flags first
   const iinf = inMeta.find((box) => box.type === "iinf");
   const iloc = inMeta.find((box) => box.type === "iloc");
   if (!iinf || !iloc) return null;
@@ -596,7 +564,7 @@ function exifItemId(f: FileReader, iinf: Box): number | null {
   const version = f.u8(iinf.start);
   const countSize = version === 0 ? 2 : 4;
   if (!f.has(iinf.start + 4, countSize)) return null;
-  for (const infe of boxes(f, iinf.start + 4 + countSize, iinf.end, 1024)) {
+  for (const infe of isoBoxes(f, iinf.start + 4 + countSize, iinf.end, 1024)) {
     if (infe.type !== "infe" || !f.has(infe.start, 4)) continue;
     const infeVersion = f.u8(infe.start);
     if (infeVersion < 2) continue;

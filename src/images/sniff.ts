@@ -16,6 +16,7 @@
  */
 
 import { ascii, has, startsWith, startsWithAscii, u16be, u16le, u24le, u32be, u32le } from "../lib/bytes";
+import { isoBoxes, wholeBytes } from "./iso-boxes";
 
 export type ImageFormat = "jpeg" | "png" | "webp" | "gif" | "heic" | "heif" | "avif";
 
@@ -254,47 +255,20 @@ function isoFormat(b: Uint8Array): ImageFormat | null {
   return null;
 }
 
-interface Box {
-  type: string;
-  /** Where its payload starts and ends (after the size and type). */
-  start: number;
-  end: number;
-}
-
-/** The boxes between `from` and `to`, at most `max` of them; a malformed size ends the list. */
-function boxes(b: Uint8Array, from: number, to: number, max = 256): Box[] {
-  const found: Box[] = [];
-  let pos = from;
-  while (found.length < max && pos + 8 <= to && has(b, pos, 8)) {
-    let size = u32be(b, pos);
-    let header = 8;
-    if (size === 1) {
-      // A 64-bit size: only the low 32 bits can matter for a file we accept.
-      if (!has(b, pos + 8, 8) || u32be(b, pos + 8) !== 0) break;
-      size = u32be(b, pos + 12);
-      header = 16;
-    } else if (size === 0) {
-      size = to - pos;
-    }
-    if (size < header || pos + size > to) break;
-    found.push({ type: ascii(b, pos + 4, 4), start: pos + header, end: pos + size });
-    pos += size;
-  }
-  return found;
-}
-
 function heifDims(b: Uint8Array): Dims {
-  const meta = boxes(b, 0, b.length, 64).find((box) => box.type === "meta");
+  const bytes = wholeBytes(b);
+  const boxes = (from: number, to: number, max = 256) => isoBoxes(bytes, from, to, max);
+  const meta = boxes(0, b.length, 64).find((box) => box.type === "meta");
   if (!meta) return { error: "no meta box" };
-  const inMeta = boxes(b, meta.start + 4, meta.end); // a full box: version and flags first
+  const inMeta = boxes(meta.start + 4, meta.end); // a full box: version and flags first
   const pitm = inMeta.find((box) => box.type === "pitm");
   const iprp = inMeta.find((box) => box.type === "iprp");
   if (!pitm || !iprp) return { error: "no primary item or item properties" };
   const primary = b[pitm.start] === 0 ? u16be(b, pitm.start + 4) : u32be(b, pitm.start + 4);
-  const inIprp = boxes(b, iprp.start, iprp.end);
+  const inIprp = boxes(iprp.start, iprp.end);
   const ipco = inIprp.find((box) => box.type === "ipco");
   if (!ipco) return { error: "no item property container" };
-  const properties = boxes(b, ipco.start, ipco.end, 1024);
+  const properties = boxes(ipco.start, ipco.end, 1024);
   // ipma: which properties (1-based indexes into ipco) belong to which item.
   const associated = new Set<number>();
   for (const ipma of inIprp.filter((box) => box.type === "ipma")) {
