@@ -441,7 +441,9 @@ export class ImageService {
       const bytes = await ensureRenditionStored(this.renditionDeps(), image, spec);
       return { name: spec.name, bytes, width: spec.width, height: spec.height, contentType: spec.output.format };
     } catch (error) {
-      if (error instanceof ApiError && error.kind === "not_found") return null; // deleted meanwhile
+      // Deleted meanwhile: the image (null), or the watermark (its 404 goes on, as when it was missing to begin with).
+      const gone = error instanceof ApiError && error.kind === "not_found";
+      if (gone && !(await this.ownedIds(caller, [imageId])).has(imageId)) return null;
       throw error;
     }
   }

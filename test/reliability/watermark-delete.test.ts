@@ -5,12 +5,14 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it, vi } from "vitest";
 import { deleteImageRoute, getImageFileRoute } from "../../src/images/images.routes";
 import { derivedKey } from "../../src/images/store/image-objects";
+import { createSessionRoute } from "../../src/processing/processing.routes";
 import { putEdits } from "../edits/helpers";
 import { call } from "../helpers/client";
 import { expectContract } from "../helpers/contract";
 import { bearer, listObjectKeys } from "../helpers/images";
 import { librarySql } from "../helpers/library";
 import { fileUrl, refused, rendition, userWithPhoto } from "../options/helpers";
+import { waitForStatus } from "../processing/helpers";
 
 type User = Awaited<ReturnType<typeof userWithPhoto>>;
 
@@ -88,6 +90,33 @@ describe("renditions that draw a watermark", () => {
     }
     expect(drawing(await photoRenditions(user), logo.id)).toEqual([]);
     expect(await librarySql(user.user.id, "SELECT * FROM watermark_uses")).toEqual([]);
+  });
+
+  it("in a session, a watermark deleted while an item converts fails the item for its watermark, not its image", async () => {
+    const user = await userWithPhoto({ logo: true });
+    const logo = user.logo!;
+    const put = env.BUCKET.put.bind(env.BUCKET);
+    const spy = vi.spyOn(env.BUCKET, "put").mockImplementation(async (key, value, options) => {
+      if (key.includes(`-wm${logo.id}`)) await deleteImage(user, logo.id);
+      return put(key, value, options);
+    });
+    let session: Awaited<ReturnType<typeof waitForStatus>>;
+    try {
+      const { id } = await expectContract(
+        createSessionRoute,
+        201,
+        await user.client.POST("/v1/processing-sessions", {
+          body: { imageIds: [user.image.id], output: { format: "png", width: 120, watermark: { imageId: logo.id } } },
+        }),
+      );
+      await user.client.POST("/v1/processing-sessions/{id}/start", { params: { path: { id } } });
+      session = await waitForStatus(user.client, id, ["failed"]);
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(session.items.map((item) => item.error)).toEqual(["No image with the id given as `watermark`."]);
+    expect(drawing(await photoRenditions(user), logo.id)).toEqual([]);
   });
 
   it("what a crash left (a use of a deleted watermark, its file) the library's alarm deletes", async () => {
