@@ -31,7 +31,7 @@ import { originalKey } from "../src/images/store/image-objects";
 import type { LibraryDb } from "../src/images/store/image-rows";
 import { type LibraryCall, LibraryEngine } from "../src/images/store/library-engine";
 import { LIBRARY_SCHEMA, readMeta } from "../src/images/store/library-schema";
-import { countBroaderTerms } from "../src/images/store/search-index";
+import { countBroaderTerms, SEARCH_WEIGHTS, wholeWords } from "../src/images/store/search-index";
 import { countTags } from "../src/images/store/tag-rows";
 import { RESNET50_MODEL } from "../src/images/tagger";
 import type { Platform } from "../src/platform";
@@ -97,6 +97,7 @@ const CLASSES: Record<string, { queries: string[]; match: SearchMatch }> = {
   "broad-word": { queries: ["dog", "animal", "vehicle", "food"], match: "all" },
 };
 const PAGES = "broad-1 `s`, pages 1–10";
+const BROAD = ["broad-1", "broad-2", "broad-word"];
 /** Autocomplete prefixes for GET /v1/tags (limit 50): the broader terms of "d" (~30 words), "do" (dog, domestic, …). */
 const TAG_PREFIXES = ["d", "do"];
 const TARGETS = {
@@ -337,6 +338,34 @@ async function main() {
       rec(cls, "call", r.call);
     }
   }
+  // A broad first page piece by piece: the page as served (window SEARCH_WINDOW = 2000) and with smaller windows, then
+  // the two parts no window changes: bm25's count of the documents that match each token (FTS5 reads each token's
+  // whole doclist once per statement: measured as one scored row) and reading the newest 2000 matches unscored.
+  const countPass = lib.prepare(
+    `SELECT -bm25(image_search, ${SEARCH_WEIGHTS.join(", ")}) AS s FROM image_search WHERE image_search MATCH ? ORDER BY rowid DESC LIMIT 1`,
+  );
+  const unscored = lib.prepare(
+    "SELECT rowid FROM image_search WHERE image_search MATCH ? ORDER BY rowid DESC LIMIT 2000",
+  );
+  for (const cls of BROAD) {
+    const { match } = CLASSES[cls]!;
+    for (let i = 0; i < WARMUP + ITERS; i++) {
+      const q = sample(cls, i);
+      const tokens = parseSearchQuery(q);
+      const fts = toFtsMatch(tokens, match, wholeWords(ldb, tokens));
+      const pieces: Record<string, () => unknown> = {
+        "window 2000": () => rankedSearch(ldb, { q, match, limit: 20 }),
+        "window 1000": () => rankedSearch(ldb, { q, match, limit: 20 }, { window: 1000 }),
+        "window 500": () => rankedSearch(ldb, { q, match, limit: 20 }, { window: 500 }),
+        "count pass": () => countPass.all(fts),
+        unscored: () => unscored.all(fts),
+      };
+      for (const [piece, run] of Object.entries(pieces)) {
+        const r = timed(run);
+        if (i >= WARMUP) rec(`${cls} pieces`, piece, piece.startsWith("window") ? r.sql : r.call);
+      }
+    }
+  }
   for (let k = 0; k < 10 + 2; k++) {
     let cursor: string | null = null;
     for (let p = 0; p < 10; p++) {
@@ -550,6 +579,21 @@ async function main() {
     const m = results[row] ?? {};
     console.log(
       `| ${row} | ${counts[row] ? med(counts[row]!) : "-"} | ${cell(m.http)} | ${cell(m.library)} | ${cell(m.sql)} | ${cell(m.call)} | ${cell(m.like)} | ${likeRows[row] ? med(likeRows[row]!) : "-"} |`,
+    );
+  }
+  console.log(
+    `\n## A broad first page, piece by piece (SQL p50 / p95 in ms, ${ITERS} samples after ${WARMUP}, queries cycled within a class)\n`,
+  );
+  console.log(
+    "window W = rankedSearch()'s SQL with windows of W matches (2000: as served); count pass = bm25's count of the documents matching each token, which FTS5 makes by reading each token's whole doclist once per statement (one scored row); unscored = the newest 2000 matches, rowids only.\n",
+  );
+  console.log(
+    "| class | window 2000 | window 1000 | window 500 | count pass | unscored |\n|---|---:|---:|---:|---:|---:|",
+  );
+  for (const cls of BROAD) {
+    const m = results[`${cls} pieces`] ?? {};
+    console.log(
+      `| ${cls} | ${cell(m["window 2000"])} | ${cell(m["window 1000"])} | ${cell(m["window 500"])} | ${cell(m["count pass"])} | ${cell(m.unscored)} |`,
     );
   }
   console.log(
