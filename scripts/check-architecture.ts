@@ -5,8 +5,8 @@
 //   3. only src/index.ts imports cloudflare:* (so Node scripts can load src/app.ts to write the spec);
 //   4. the HTTP layer holds no SQL: no .prepare( / .batch( / sql.exec( there;
 //   5. a capability reaches another capability through its service, never its storage: no value imported from
-//      another capability's store/ (types of its records are fine; src/index.ts hosts the Durable Object shells of
-//      storage engines);
+//      another capability's store/ or library/ (the images' per-user Durable Object) (types of its records are fine;
+//      src/index.ts hosts the Durable Object shells of storage engines);
 //   6. the R2 key layout is spelled in one module: the "users/" prefix only in src/images/store/image-objects.ts;
 //   7. every exported name is defined in one module of src/ (no two `getImage`s to tell apart).
 import { readdirSync, readFileSync } from "node:fs";
@@ -55,7 +55,8 @@ for (const file of files) {
       violations.push(`${file}: imports ${specifier} (only src/index.ts may)`);
     }
     const owner = capabilityOf(`${target}.ts`);
-    if (!typeOnly && owner && owner !== capabilityOf(file) && target.includes("/store/") && file !== "src/index.ts") {
+    const storage = /\/(store|library)\//.test(target);
+    if (!typeOnly && owner && owner !== capabilityOf(file) && storage && file !== "src/index.ts") {
       violations.push(`${file}: imports ${specifier} (call the ${owner} service; its storage is its own)`);
     }
   }

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { createApp } from "./app";
-import { type LibraryCall, LibraryEngine } from "./images/store/library-engine";
+import { type LibraryCall, LibraryEngine } from "./images/library/library-engine";
 import { consumeTaggingBatch, type TaggingJob } from "./images/tagging-queue";
 import { runMaintenance } from "./maintenance";
 import { SessionEngine } from "./processing/session-engine";
@@ -14,7 +14,7 @@ export default {
   async queue(batch, env, _ctx) {
     const { images } = createServices(env);
     await consumeTaggingBatch(
-      (caller, imageId) => images.tagPending(caller, imageId),
+      ({ userId, imageId }) => images.tagPending({ userId }, imageId),
       batch as MessageBatch<TaggingJob>,
     );
   },
@@ -79,7 +79,7 @@ export class ProcessingSession extends DurableObject<Env> {
 
 /**
  * One user's image library (wrangler.toml: LIBRARY, SQLite storage), named by the user's id. The library itself is
- * src/images/store/library-engine.ts; services call it through images/store/library-client.ts.
+ * src/images/library/library-engine.ts; services call it through images/library/library-client.ts.
  */
 export class Library extends DurableObject<Env> {
   private readonly engine: LibraryEngine;

@@ -12,7 +12,7 @@ export interface Platform {
   /** Cloudflare Images, or the local image engine when IMAGE_ENGINE is `local`. */
   images: ImagesBinding;
   processingSessions: Env["PROCESSING_SESSIONS"];
-  /** One image library per user (see images/store/library-engine.ts), reached through images/store/library-client.ts. */
+  /** One image library per user (images/library/library-engine.ts), reached through its library-client.ts. */
   libraries: Env["LIBRARY"];
   /** The durable queue of uploads still to tag (see images/tagging-queue.ts). */
   taggingQueue: Queue<TaggingJob>;

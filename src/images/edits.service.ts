@@ -1,10 +1,10 @@
 import type { Caller, Platform } from "../platform";
 import { type ImageEdits, normaliseEdits } from "./edits";
 import { imageNotFound } from "./images.service";
+import { type LibraryClient, openLibrary } from "./library/library-client";
 import { renditionEditVersion, watermarkVersion } from "./rendition-spec";
 import { deleteRenditions } from "./store/image-objects";
 import type { ImageRecord } from "./store/image-rows";
-import { type LibraryClient, openLibrary } from "./store/library-client";
 import { queueTagging } from "./upload";
 
 /**

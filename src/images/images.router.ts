@@ -20,7 +20,8 @@ import {
   updateImageTagsRoute,
   uploadImageRoute,
 } from "./images.routes";
-import { displayRendition, type RenditionParams, THUMBNAIL, wantsRendition } from "./rendition-spec";
+import type { RenditionParams } from "./rendition-options";
+import { displayRendition, THUMBNAIL, wantsRendition } from "./rendition-spec";
 import type { Rendition } from "./renditions";
 import type { FileLinkView } from "./signed-url";
 import type { ImageRecord } from "./store/image-rows";

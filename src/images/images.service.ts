@@ -4,12 +4,13 @@ import type { Caller, Platform } from "../platform";
 import { editedImage } from "./edits";
 import { type FileAudience, readImageFile } from "./image-file";
 import { normaliseLabel } from "./labels";
+import { openLibrary } from "./library/library-client";
 import { type SweepOptions, sweepOrphanObjects } from "./orphan-sweep";
 import { NEAR_DUPLICATE_DISTANCE } from "./perceptual-hash";
 import type { PresetService } from "./presets.service";
+import type { RenditionParams } from "./rendition-options";
 import {
   displayRendition,
-  type RenditionParams,
   type RenditionSpec,
   renditionEditVersion,
   THUMBNAIL,
@@ -27,7 +28,6 @@ import {
 } from "./store/d1-images";
 import { derivedKey, renditionNames } from "./store/image-objects";
 import type { ImageRecord, ImageRow, TakenPeriod, TimelinePosition } from "./store/image-rows";
-import { openLibrary } from "./store/library-client";
 import type { BroaderTermCount } from "./store/search-index";
 import type { TagCount } from "./store/tag-rows";
 import { prepareTaggingInput, tagWithConfig } from "./taggers";
@@ -80,7 +80,7 @@ export const imageNotFound = () => new ApiError("not_found", "No image with this
 
 /**
  * The user's image library: uploads, their files and renditions, tags, tagging and search. The rows live in the
- * owner's library object (store/library-engine.ts), the files in R2 under the owner's prefix; every method is scoped
+ * owner's library object (library/library-engine.ts), the files in R2 under the owner's prefix; every method is scoped
  * to the caller.
  */
 export class ImageService {

@@ -1,6 +1,6 @@
 import type { Platform } from "../platform";
+import { openLibrary } from "./library/library-client";
 import { objectsPrefix, ownerOfKey } from "./store/image-objects";
-import { openLibrary } from "./store/library-client";
 
 export interface SweepOptions {
   /** Objects younger than this may belong to an upload whose row is still being written. */

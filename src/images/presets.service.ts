@@ -1,7 +1,7 @@
 import { ApiError, invalidField } from "../lib/problem";
 import type { Caller, Platform } from "../platform";
+import { openLibrary } from "./library/library-client";
 import { BUILT_IN_PRESETS, isBuiltInPreset, type PresetOptions, presetHash } from "./presets";
-import { openLibrary } from "./store/library-client";
 import type { PresetRow } from "./store/preset-rows";
 
 /** A preset as the API shows it: the owner's (with its times) or a built-in one. */

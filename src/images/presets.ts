@@ -3,8 +3,8 @@
 // it is exactly those parameters (the same name, the same stored file, the same bytes), and as `preset` when a
 // processing session is created, where it becomes the session's `output`.
 import { sha256Hex } from "../lib/encoding";
-import { renditionQuery } from "./rendition-options";
-import { type RenditionParams, THUMBNAIL } from "./rendition-spec";
+import { type RenditionParams, renditionQuery } from "./rendition-options";
+import { THUMBNAIL } from "./rendition-spec";
 
 export const PRESET_FORMATS = ["webp", "avif", "jpeg", "png"] as const;
 

@@ -14,15 +14,18 @@ import {
   FOCAL_POINT,
   fromRenditionQuery,
   GRAVITY_NAMES,
+  MAX_RENDITION_SIDE,
   METADATA_MODES,
   OPTION_RANGES,
   optionProblems,
+  RENDITION_FITS,
+  RENDITION_FORMATS,
+  type RenditionParams,
   ROTATIONS,
   type Rotation,
   WATERMARK_DEFAULTS,
   WATERMARK_POSITIONS,
 } from "./rendition-options";
-import { MAX_RENDITION_SIDE, RENDITION_FITS, RENDITION_FORMATS, type RenditionParams } from "./rendition-spec";
 
 const { factor, saturation, blur, sharpen, trim, border, watermarkWidth, opacity } = OPTION_RANGES;
 

@@ -4,7 +4,10 @@
 // (the zod schema of rendition-options.routes.ts is built from them), the rules between options that need no image,
 // and their flat spelling for a query string (`trim.top=10`, `gravity=0.3x0.7`, `watermark=img_…`), which the file
 // route parses and a signed link signs.
-import type { RenditionParams } from "./rendition-spec";
+export const RENDITION_FITS = ["scale-down", "contain", "cover", "crop", "pad"] as const;
+export const RENDITION_FORMATS = ["webp", "avif", "jpeg", "png", "auto"] as const;
+export const MAX_RENDITION_SIDE = 4096;
+export const DEFAULT_QUALITY = 85;
 
 export const ROTATIONS = [90, 180, 270] as const;
 export const FLIPS = ["h", "v", "hv"] as const;
@@ -42,6 +45,8 @@ export const OPTION_RANGES = {
 export const WATERMARK_DEFAULTS = { opacity: 1, gravity: "bottom-right", width: 0.25 } as const;
 export const BORDER_DEFAULT_COLOUR = "#000000";
 
+export type RenditionFit = (typeof RENDITION_FITS)[number];
+export type RenditionFormat = (typeof RENDITION_FORMATS)[number];
 export type Rotation = (typeof ROTATIONS)[number];
 export type Flip = (typeof FLIPS)[number];
 export type GravityName = (typeof GRAVITY_NAMES)[number];
@@ -89,6 +94,15 @@ export interface RenditionOptions {
   border?: BorderOption | undefined;
   metadata?: MetadataMode | undefined;
   watermark?: WatermarkOption | undefined;
+}
+
+/** The transform parameters of a file request, as given (all optional). */
+export interface RenditionParams extends RenditionOptions {
+  width?: number | undefined;
+  height?: number | undefined;
+  fit?: RenditionFit | undefined;
+  format?: RenditionFormat | undefined;
+  quality?: number | undefined;
 }
 
 export const SIDES = ["top", "right", "bottom", "left"] as const;

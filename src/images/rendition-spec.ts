@@ -2,10 +2,13 @@ import { ApiError } from "../lib/problem";
 import {
   BORDER_DEFAULT_COLOUR,
   colourHex,
+  DEFAULT_QUALITY,
   type FocalPoint,
   type GravityName,
   type MetadataMode,
-  type RenditionOptions,
+  type RenditionFit,
+  type RenditionFormat,
+  type RenditionParams,
   type TrimOption,
   WATERMARK_DEFAULTS,
   type WatermarkOption,
@@ -16,23 +19,7 @@ import {
 // made, and so it is the same whichever binding makes it: Cloudflare Images in production, the local image engine
 // (image-engine/) under `npm start` and in the tests. Both apply EXIF orientation before resizing.
 
-export const RENDITION_FITS = ["scale-down", "contain", "cover", "crop", "pad"] as const;
-export const RENDITION_FORMATS = ["webp", "avif", "jpeg", "png", "auto"] as const;
-export const MAX_RENDITION_SIDE = 4096;
-export const DEFAULT_QUALITY = 85;
-
-export type RenditionFit = (typeof RENDITION_FITS)[number];
-export type RenditionFormat = (typeof RENDITION_FORMATS)[number];
 type OutputType = "image/webp" | "image/avif" | "image/jpeg" | "image/png";
-
-/** The transform parameters of a file request, as given (all optional). */
-export interface RenditionParams extends RenditionOptions {
-  width?: number | undefined;
-  height?: number | undefined;
-  fit?: RenditionFit | undefined;
-  format?: RenditionFormat | undefined;
-  quality?: number | undefined;
-}
 
 /** The image drawn over a rendition (a watermark): where its original is, and its size as shown (edited). */
 export interface WatermarkSource {

@@ -3,13 +3,8 @@ import { concatBytes } from "../lib/encoding";
 import { ApiError } from "../lib/problem";
 import { editedImage } from "./edits";
 import { matchesEtag } from "./image-file";
-import {
-  type RenditionParams,
-  type RenditionSpec,
-  resolveRendition,
-  versionedRenditionName,
-  type WatermarkSource,
-} from "./rendition-spec";
+import type { RenditionParams } from "./rendition-options";
+import { type RenditionSpec, resolveRendition, versionedRenditionName, type WatermarkSource } from "./rendition-spec";
 import { derivedKey } from "./store/image-objects";
 import type { ImageRow } from "./store/image-rows";
 

@@ -1,6 +1,5 @@
 import { base64url, fromBase64url, hmacKey, timingSafeEqual, utf8 } from "../lib/encoding";
-import { renditionQuery } from "./rendition-options";
-import type { RenditionParams } from "./rendition-spec";
+import { type RenditionParams, renditionQuery } from "./rendition-options";
 
 /** Expiries are rounded up to this step, so an image's URL stays the same (and browser-cacheable) for a while. */
 const EXPIRY_STEP_SECONDS = 900;

@@ -4,8 +4,6 @@
 // exponential backoff until the tagger is back; the cron re-queues whatever waits without a message (a local queue
 // loses its messages with a restart of `wrangler dev`, and a message can run out of retries). A delete wins: a job
 // whose image is gone is acknowledged and writes nothing.
-import type { Caller } from "../platform";
-
 /** One message: which image to tag. The owner travels with it; every read and write is filtered by it. */
 export interface TaggingJob {
   userId: string;
@@ -22,13 +20,13 @@ export function backoffSeconds(attempt: number): number {
 
 /** Handles a batch of the tagging queue: each message on its own, acknowledged or retried with backoff. */
 export async function consumeTaggingBatch(
-  tagPending: (caller: Caller, imageId: string) => Promise<TaggingAttempt>,
+  tagPending: (job: TaggingJob) => Promise<TaggingAttempt>,
   batch: MessageBatch<TaggingJob>,
 ): Promise<void> {
   for (const message of batch.messages) {
-    const { userId, imageId } = message.body;
+    const { imageId } = message.body;
     try {
-      if ((await tagPending({ userId }, imageId)) === "done") message.ack();
+      if ((await tagPending(message.body)) === "done") message.ack();
       else message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     } catch (error) {
       console.error("tagging job failed", { imageId, error: error instanceof Error ? error.message : String(error) });

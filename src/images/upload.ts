@@ -2,11 +2,11 @@ import { newId, sha256Hex } from "../lib/encoding";
 import { ApiError } from "../lib/problem";
 import type { Caller, Platform } from "../platform";
 import { safeFilename } from "./filename";
+import { type LibraryClient, openLibrary } from "./library/library-client";
+import type { TagResult, UploadedImage } from "./library/library-engine";
 import { readPhotoFacts } from "./photo-facts";
 import { sniffImage } from "./sniff";
 import { putOriginal } from "./store/image-objects";
-import { type LibraryClient, openLibrary } from "./store/library-client";
-import type { TagResult, UploadedImage } from "./store/library-engine";
 import { prepareTaggingInput, tagWithConfig } from "./taggers";
 
 /** Writing the original again because a delete of the same bytes removed it meanwhile: rare, and bounded. */

@@ -1,4 +1,4 @@
-import type { RenditionParams } from "../images/rendition-spec";
+import type { RenditionParams } from "../images/rendition-options";
 
 export type SessionStatus = "draft" | "running" | "paused" | "completed" | "failed" | "cancelled";
 export type SessionAction = "start" | "pause" | "resume" | "cancel";

@@ -1,9 +1,9 @@
 // Reads of the library have their session checked by the library object itself, which remembers what D1 said
-// (src/images/store/session-verdicts.ts, requireAuthInLibrary). These tests hold the two halves of that bargain: the
+// (src/images/library/session-verdicts.ts, requireAuthInLibrary). These tests hold the two halves of that bargain: the
 // memory really answers (D1 is not asked again), and every way a session ends reaches it.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { SessionVerdicts, VERDICT_MS } from "../../src/images/store/session-verdicts";
+import { SessionVerdicts, VERDICT_MS } from "../../src/images/library/session-verdicts";
 import { call, newClient, STRONG_PASSWORD, signedInClient } from "../helpers/client";
 import { bearer } from "../helpers/images";
 import { signal } from "../helpers/signal";

@@ -7,8 +7,8 @@
 // is a ZIP once an item is converted, a 409 before.
 import { env } from "cloudflare:workers";
 import { BUILT_IN_PRESETS, isBuiltInPreset } from "../../src/images/presets";
+import type { RenditionParams } from "../../src/images/rendition-options";
 import { optionProblems } from "../../src/images/rendition-options";
-import type { RenditionParams } from "../../src/images/rendition-spec";
 import { getConfig } from "../../src/lib/config";
 import {
   FINISHED_STATUSES,

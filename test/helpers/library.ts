@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import type { LibraryDb } from "../../src/images/store/image-rows";
-import { type LibraryClient, openLibrary } from "../../src/images/store/library-client";
+import { type LibraryClient, openLibrary } from "../../src/images/library/library-client";
+import type { LibraryDb } from "../../src/images/store/library-schema";
 import { createServices } from "../../src/services";
 
 /** A user's library, as the services reach it. */

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { insertUser } from "../../src/auth/store/users";
+import { openLibrary } from "../../src/images/library/library-client";
 import { originalKey } from "../../src/images/store/image-objects";
-import { openLibrary } from "../../src/images/store/library-client";
 import { createServices } from "../../src/services";
 
 /**

@@ -1,5 +1,5 @@
 // Libraries used to live in D1 (every user's images in one database); each now lives in its owner's Durable Object,
-// and moves itself there the first time it is used (store/library-engine.ts `moveFromD1`). Rows written as the old
+// and moves itself there the first time it is used (library/library-engine.ts `moveFromD1`). Rows written as the old
 // schema held them, including an EXIF-rotated photo stored before orientation was read (migrations/0008).
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";

@@ -49,10 +49,10 @@ import {
   IMAGE_RECORD_COLUMNS,
   type ImageRecord,
   type ImageRecordRow,
-  type LibraryDb,
   type TakenPeriod,
   toImageRecord,
 } from "../store/image-rows";
+import type { LibraryDb } from "../store/library-schema";
 import { SEARCH_WEIGHTS, wholeWords } from "../store/search-index";
 import { parseSearchQuery, toFtsMatch } from "./search-query";
 

@@ -2,7 +2,8 @@
 // (migrations/0002–0011), and their move, a page at a time, into each owner's library (`moveLibraryFromD1`, run by
 // the library when it opens, and by the cron for libraries nobody opens), after which they are deleted from D1. Once
 // they are all gone, the cron drops the tables (below); everything here then reads D1 as empty.
-import { existingShas, findImageRow, type ImageRow, insertImage, type LibraryDb } from "./image-rows";
+import { existingShas, findImageRow, type ImageRow, insertImage } from "./image-rows";
+import type { LibraryDb } from "./library-schema";
 import { readMeta, writeMeta } from "./library-schema";
 import { reindexed } from "./search-index";
 import { insertTagRows } from "./tag-rows";

@@ -1,4 +1,4 @@
-// A library's perceptual hashes in its object's memory, for near-duplicate lookups (library-engine.ts `lookalikes`).
+// A library's perceptual hashes in its object's memory, for near-duplicate lookups (the library engine's `lookalikes`).
 // SQLite has no popcount, and reading and parsing every hash per lookup cost ~240 ms at 100k images
 // (bench/search.ts); here a lookup is a loop over two typed arrays. Built from the table on first use, then kept in
 // step by the engine as images come and go; an object that restarts builds it again.

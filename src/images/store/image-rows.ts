@@ -4,16 +4,11 @@ import type { ImageEdits } from "../edits";
 import { byRank, type ImageTag } from "../labels";
 import { emptyPhotoMetadata, type PhotoMetadata } from "../photo-metadata";
 import type { SniffedImage } from "../sniff";
+import type { LibraryDb } from "./library-schema";
 import { VISIBLE_TAGS_JSON } from "./tag-rows";
 
 export type ImageContentType = SniffedImage["contentType"];
 export type TagStatus = "pending" | "tagged" | "failed";
-
-/** A library's SQL and whose library it is. */
-export interface LibraryDb {
-  sql: SqlStorage;
-  owner: string;
-}
 
 export interface ImageRow {
   seq: number;

@@ -1,9 +1,15 @@
-// The schema of a user's library (one Durable Object per user, SQLite storage: see store/library-engine.ts), with its
+// The schema of a user's library (one Durable Object per user, SQLite storage: see library/library-engine.ts), with its
 // versions inside the object: `library_meta.schema` says how many of LIBRARY_SCHEMA's steps ran, and opening an
 // object runs the rest, each in its own transaction. So a deploy never migrates millions of objects at once: each
 // one catches up the first time it is used. Append a step to change the schema; never edit one that has shipped.
 //
 // One library is one owner, so no table has a user_id: the owner is the object itself.
+
+/** A library's SQL and whose library it is: what every owner of the library's tables works on. */
+export interface LibraryDb {
+  sql: SqlStorage;
+  owner: string;
+}
 
 export const LIBRARY_SCHEMA: readonly string[] = [
   // 1: images, tags, the search index, broader words and their counts, the rendition budget, file releases.

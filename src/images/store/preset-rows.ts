@@ -1,7 +1,7 @@
 // Owner of a library's `presets` table (store/library-schema.ts step 4): the owner's named rendition recipes. The
 // built-in presets are not stored (presets.ts); the service keeps their names out of this table.
 import type { PresetOptions } from "../presets";
-import type { LibraryDb } from "./image-rows";
+import type { LibraryDb } from "./library-schema";
 
 export interface PresetRow {
   name: string;

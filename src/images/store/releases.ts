@@ -5,7 +5,7 @@
 // with a generation that moves on) in the same transaction that frees the content; an upload takes the generation
 // before it writes to R2 (a "ticket") and may only add its row if no release of that content began since. Releases
 // run inside the library object, one at a time per content (see the engine), so "began since" is exact.
-import type { LibraryDb } from "./image-rows";
+import type { LibraryDb } from "./library-schema";
 
 /** Records that `sha256`'s files are to be removed: the generation moves on, and the release is pending. */
 export function beginRelease(db: LibraryDb, sha256: string, now: number): void {

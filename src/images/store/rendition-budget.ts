@@ -1,6 +1,6 @@
 // Owner of a library's `rendition_budget`: how many new renditions were made in the current fixed window. The
 // library is one object, so the claim is atomic: a hundred requests at once cannot all see room under the limit.
-import type { LibraryDb } from "./image-rows";
+import type { LibraryDb } from "./library-schema";
 
 /** Counts one rendition in the current window; the count including it, and when the window ends. */
 export function claimRendition(db: LibraryDb, windowMs: number, now: number): { made: number; windowEnd: number } {

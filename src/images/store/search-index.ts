@@ -9,7 +9,7 @@
 //
 // term_counts holds, per word, how many documents contain it (as a word of a label or a broader word: what a search
 // for the word finds) and in how many as a broader word; autocomplete reads it instead of counting matches.
-import type { LibraryDb } from "./image-rows";
+import type { LibraryDb } from "./library-schema";
 import { visibleTags } from "./tag-rows";
 
 /** bm25() column weights, in column order: confidence buckets c4 … c0, then the broader words. */

@@ -1,7 +1,7 @@
 // Owner of a library's `image_tags` table. Every write changes what an image is found by, so the library engine runs
 // it inside `reindexed` (search-index.ts), in one transaction with the search document and the term counts.
 import type { Tag } from "../tagger";
-import type { LibraryDb } from "./image-rows";
+import type { LibraryDb } from "./library-schema";
 
 /**
  * SQL expression: the visible (non-rejected) tags of the image aliased `i`, as a JSON array of

@@ -3,7 +3,7 @@
 // it; but it also shows the watermark's pixels, so deleting the watermark must take it too. A use is recorded before
 // such a rendition is made (a use without a file is harmless; a file without its use would outlive its watermark),
 // and kept until the files that draw a deleted watermark are gone: a crash in between leaves the use for the alarm.
-import type { LibraryDb } from "./image-rows";
+import type { LibraryDb } from "./library-schema";
 
 /** Records that renditions of the content `sha256` draw image `watermarkId`; false (nothing recorded) when it is gone. */
 export function recordWatermarkUse(db: LibraryDb, watermarkId: string, sha256: string): boolean {

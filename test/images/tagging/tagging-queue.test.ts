@@ -4,7 +4,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { uploadImageRoute } from "../../../src/images/images.routes";
-import { REQUEUE_AFTER_MS } from "../../../src/images/store/library-engine";
+import { REQUEUE_AFTER_MS } from "../../../src/images/library/library-engine";
 import { backoffSeconds } from "../../../src/images/tagging-queue";
 import { signedInClient } from "../../helpers/client";
 import { expectContract } from "../../helpers/contract";

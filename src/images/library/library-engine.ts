@@ -16,10 +16,9 @@ import type { PhotoFacts } from "../photo-facts";
 import type { PresetOptions } from "../presets";
 import { watermarkVersion } from "../rendition-spec";
 import { type RankedSearchInput, rankedSearch, type WindowCache } from "../search/ranked-search";
-import type { Tag } from "../tagger";
-import { moveLibraryFromD1 } from "./d1-images";
-import { HashIndex } from "./hash-index";
-import { deleteImageObjects, deleteRenditions, deleteUserObjects } from "./image-objects";
+import { moveLibraryFromD1 } from "../store/d1-images";
+import { HashIndex } from "../store/hash-index";
+import { deleteImageObjects, deleteRenditions, deleteUserObjects } from "../store/image-objects";
 import {
   claimPendingTagging,
   countImages,
@@ -32,7 +31,6 @@ import {
   type ImageRecord,
   type ImageRow,
   insertImage,
-  type LibraryDb,
   listGeometryPending,
   listImageRecords,
   listPhotoFactsPending,
@@ -45,10 +43,10 @@ import {
   setTagStatus,
   type TakenPeriod,
   type TimelinePosition,
-} from "./image-rows";
-import { lookupLabelWords } from "./label-terms";
-import { backfillGeometry, backfillPhotoFacts } from "./library-backfills";
-import { migrateLibrary, readMeta, writeMeta } from "./library-schema";
+} from "../store/image-rows";
+import { lookupLabelWords } from "../store/label-terms";
+import type { LibraryDb } from "../store/library-schema";
+import { migrateLibrary, readMeta, writeMeta } from "../store/library-schema";
 import {
   countPresetRows,
   deletePresetRow,
@@ -57,19 +55,21 @@ import {
   type PresetRow,
   renamePresetRow,
   upsertPresetRow,
-} from "./preset-rows";
-import { beginRelease, endRelease, forgetReleases, pendingReleases, releaseState } from "./releases";
-import { claimRendition } from "./rendition-budget";
-import { countBroaderTerms, learnLabels, mergeSearchIndex, reindexed, unknownLabels } from "./search-index";
-import { type ActiveSessionEnd, SessionVerdicts } from "./session-verdicts";
-import { addUserTags, countTags, deleteImageTags, rejectTags, replaceAiTags } from "./tag-rows";
+} from "../store/preset-rows";
+import { beginRelease, endRelease, forgetReleases, pendingReleases, releaseState } from "../store/releases";
+import { claimRendition } from "../store/rendition-budget";
+import { countBroaderTerms, learnLabels, mergeSearchIndex, reindexed, unknownLabels } from "../store/search-index";
+import { addUserTags, countTags, deleteImageTags, rejectTags, replaceAiTags } from "../store/tag-rows";
 import {
   deletedWatermarks,
   forgetUsesBy,
   forgetWatermarkUses,
   recordWatermarkUse,
   watermarkUses,
-} from "./watermark-uses";
+} from "../store/watermark-uses";
+import type { Tag } from "../tagger";
+import { backfillGeometry, backfillPhotoFacts } from "./library-backfills";
+import { type ActiveSessionEnd, SessionVerdicts } from "./session-verdicts";
 
 /** What tagging an upload came to, as the library records it. */
 export type TagResult =

@@ -5,8 +5,9 @@ import type { Platform } from "../../platform";
 import { readPhotoFacts } from "../photo-facts";
 import { emptyPhotoMetadata } from "../photo-metadata";
 import { sniffImage } from "../sniff";
+import { listGeometryPending, listPhotoFactsPending, setGeometry, setPhotoFacts } from "../store/image-rows";
+import type { LibraryDb } from "../store/library-schema";
 import { prepareTaggingInput } from "../taggers";
-import { type LibraryDb, listGeometryPending, listPhotoFactsPending, setGeometry, setPhotoFacts } from "./image-rows";
 
 /** Enough for the headers of nearly every photo (EXIF with its thumbnail comes before the frame header). */
 const GEOMETRY_HEAD_BYTES = 256 * 1024;
