@@ -45,8 +45,7 @@ import {
   type TimelinePosition,
 } from "../store/image-rows";
 import { lookupLabelWords } from "../store/label-terms";
-import type { LibraryDb } from "../store/library-schema";
-import { migrateLibrary, readMeta, writeMeta } from "../store/library-schema";
+import { type LibraryDb, migrateLibrary, readMeta, writeMeta } from "../store/library-schema";
 import {
   countPresetRows,
   deletePresetRow,

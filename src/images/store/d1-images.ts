@@ -3,8 +3,7 @@
 // the library when it opens, and by the cron for libraries nobody opens), after which they are deleted from D1. Once
 // they are all gone, the cron drops the tables (below); everything here then reads D1 as empty.
 import { existingShas, findImageRow, type ImageRow, insertImage } from "./image-rows";
-import type { LibraryDb } from "./library-schema";
-import { readMeta, writeMeta } from "./library-schema";
+import { type LibraryDb, readMeta, writeMeta } from "./library-schema";
 import { reindexed } from "./search-index";
 import { insertTagRows } from "./tag-rows";
 
