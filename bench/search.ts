@@ -26,7 +26,7 @@ import { performance } from "node:perf_hooks";
 import { normaliseLabel } from "../src/images/labels";
 import { type LibraryCall, LibraryEngine } from "../src/images/library/library-engine";
 import { emptyPhotoMetadata } from "../src/images/photo-metadata";
-import { rankedSearch, type SearchMatch } from "../src/images/search/ranked-search";
+import { rankedSearch, SEARCH_WINDOW, type SearchMatch } from "../src/images/search/ranked-search";
 import { parseSearchQuery, toFtsMatch } from "../src/images/search/search-query";
 import { originalKey } from "../src/images/store/image-objects";
 import { LIBRARY_SCHEMA, type LibraryDb, readMeta } from "../src/images/store/library-schema";
@@ -97,6 +97,8 @@ const CLASSES: Record<string, { queries: string[]; match: SearchMatch }> = {
 };
 const PAGES = "broad-1 `s`, pages 1–10";
 const BROAD = ["broad-1", "broad-2", "broad-word"];
+/** The windows a broad first page is measured with, piece by piece. */
+const PIECE_WINDOWS = [2000, 1000, 500];
 /** Autocomplete prefixes for GET /v1/tags (limit 50): the broader terms of "d" (~30 words), "do" (dog, domestic, …). */
 const TAG_PREFIXES = ["d", "do"];
 const TARGETS = {
@@ -337,14 +339,15 @@ async function main() {
       rec(cls, "call", r.call);
     }
   }
-  // A broad first page piece by piece: the page as served (window SEARCH_WINDOW = 2000) and with smaller windows, then
-  // the two parts no window changes: bm25's count of the documents that match each token (FTS5 reads each token's
-  // whole doclist once per statement: measured as one scored row) and reading the newest 2000 matches unscored.
+  // A broad first page piece by piece: the page with windows of 2000, 1000 and 500 matches (SEARCH_WINDOW is the one
+  // served), then the two parts no window changes: bm25's count of the documents that match each token (FTS5 reads
+  // each token's whole doclist once per statement: measured as one scored row) and reading the newest SEARCH_WINDOW
+  // matches unscored.
   const countPass = lib.prepare(
     `SELECT -bm25(image_search, ${SEARCH_WEIGHTS.join(", ")}) AS s FROM image_search WHERE image_search MATCH ? ORDER BY rowid DESC LIMIT 1`,
   );
   const unscored = lib.prepare(
-    "SELECT rowid FROM image_search WHERE image_search MATCH ? ORDER BY rowid DESC LIMIT 2000",
+    `SELECT rowid FROM image_search WHERE image_search MATCH ? ORDER BY rowid DESC LIMIT ${SEARCH_WINDOW}`,
   );
   for (const cls of BROAD) {
     const { match } = CLASSES[cls]!;
@@ -353,9 +356,9 @@ async function main() {
       const tokens = parseSearchQuery(q);
       const fts = toFtsMatch(tokens, match, wholeWords(ldb, tokens));
       const pieces: Record<string, () => unknown> = {
-        "window 2000": () => rankedSearch(ldb, { q, match, limit: 20 }),
-        "window 1000": () => rankedSearch(ldb, { q, match, limit: 20 }, { window: 1000 }),
-        "window 500": () => rankedSearch(ldb, { q, match, limit: 20 }, { window: 500 }),
+        ...Object.fromEntries(
+          PIECE_WINDOWS.map((w) => [`window ${w}`, () => rankedSearch(ldb, { q, match, limit: 20 }, { window: w })]),
+        ),
         "count pass": () => countPass.all(fts),
         unscored: () => unscored.all(fts),
       };
@@ -471,13 +474,29 @@ async function main() {
         if (cursor) qs.set("cursor", cursor);
         return get(`/v1/images/search?${qs}`);
       };
-      for (const [cls, { match }] of Object.entries(CLASSES)) {
-        for (let i = 0; i < WARMUP + ITERS; i++) {
+      // The floor of a request here: no I/O (/v1/auth/config), one D1 and one R2 read (/health), the bearer check
+      // alone (/v1/me: the token and the session's row in D1).
+      const references = [
+        ["GET /v1/auth/config", "/v1/auth/config", {}],
+        ["GET /health", "/health", {}],
+        ["GET /v1/me", "/v1/me", auth],
+      ] as const;
+      // Round-robin: one request of each class and each reference per round, so that a slow moment of the machine
+      // (they come and go, see README) weighs on every row alike instead of on whichever class ran then.
+      for (let i = 0; i < WARMUP + ITERS; i++) {
+        for (const [cls, { match }] of Object.entries(CLASSES)) {
           const r = await search(sample(cls, i), match);
           if (!r.body.items?.length) throw new Error(`${sample(cls, i)}: no items over HTTP`);
           if (i < WARMUP) continue;
           rec(cls, "http", r.wall);
           rec(cls, "library", r.library);
+        }
+        for (const [row, route, headers] of references) {
+          const t0 = performance.now();
+          const res = await fetch(`${base}${route}`, { headers });
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`GET ${route} → ${res.status}`);
+          if (i >= WARMUP) rec(row, "http", performance.now() - t0);
         }
       }
       for (let k = 0; k < 10 + 2; k++) {
@@ -509,21 +528,6 @@ async function main() {
           "/v1/images?limit=20&sort=taken&takenFrom=2022-04-15T05:20:00Z&takenTo=2023-04-15T05:20:00Z",
         );
         if (i >= WARMUP) rec("timeline, one year", "http", r.wall);
-      }
-      // The floor of a request here: no I/O (/v1/auth/config), one D1 and one R2 read (/health), the bearer check
-      // alone (/v1/me: the token and the session's row in D1).
-      for (const [row, route, headers] of [
-        ["GET /v1/auth/config", "/v1/auth/config", {}],
-        ["GET /health", "/health", {}],
-        ["GET /v1/me", "/v1/me", auth],
-      ] as const) {
-        for (let i = 0; i < WARMUP + ITERS; i++) {
-          const t0 = performance.now();
-          const res = await fetch(`${base}${route}`, { headers });
-          await res.arrayBuffer();
-          if (res.status !== 200) throw new Error(`GET ${route} → ${res.status}`);
-          if (i >= WARMUP) rec(row, "http", performance.now() - t0);
-        }
       }
       for (const prefix of TAG_PREFIXES) {
         for (let i = 0; i < WARMUP + ITERS; i++) {
@@ -564,7 +568,7 @@ async function main() {
   const med = (xs: number[]) => pct(xs, 50);
   console.log(`\n## Tag search, one library object with N=${N} images, ${N * 5} tags`);
   console.log(
-    `\np50 / p95 in ms, first page (limit 20); ${ITERS} samples per cell after ${WARMUP} warm-up (LIKE: ${LIKE_ITERS}; pages 1–10: 10 runs of 10 pages), queries cycled within a class.`,
+    `\np50 / p95 in ms, first page (limit 20); ${ITERS} samples per cell after ${WARMUP} warm-up (LIKE: ${LIKE_ITERS}; pages 1–10: 10 runs of 10 pages), queries cycled within a class; over HTTP the classes (and the reference requests) take turns, one request each per round.`,
   );
   console.log(
     "HTTP = GET /v1/images/search end to end (client wall time, wrangler dev --local); library = its `Server-Timing: library;dur=` (the call to the library object, timed in the Worker);",
@@ -584,15 +588,15 @@ async function main() {
     `\n## A broad first page, piece by piece (SQL p50 / p95 in ms, ${ITERS} samples after ${WARMUP}, queries cycled within a class)\n`,
   );
   console.log(
-    "window W = rankedSearch()'s SQL with windows of W matches (2000: as served); count pass = bm25's count of the documents matching each token, which FTS5 makes by reading each token's whole doclist once per statement (one scored row); unscored = the newest 2000 matches, rowids only.\n",
+    `window W = rankedSearch()'s SQL with windows of W matches (${SEARCH_WINDOW}: as served); count pass = bm25's count of the documents matching each token, which FTS5 makes by reading each token's whole doclist once per statement (one scored row); unscored = the newest ${SEARCH_WINDOW} matches, rowids only.\n`,
   );
   console.log(
-    "| class | window 2000 | window 1000 | window 500 | count pass | unscored |\n|---|---:|---:|---:|---:|---:|",
+    `| class | ${PIECE_WINDOWS.map((w) => `window ${w}`).join(" | ")} | count pass | unscored |\n|---|---:|---:|---:|---:|---:|`,
   );
   for (const cls of BROAD) {
     const m = results[`${cls} pieces`] ?? {};
     console.log(
-      `| ${cls} | ${cell(m["window 2000"])} | ${cell(m["window 1000"])} | ${cell(m["window 500"])} | ${cell(m["count pass"])} | ${cell(m.unscored)} |`,
+      `| ${cls} | ${PIECE_WINDOWS.map((w) => cell(m[`window ${w}`])).join(" | ")} | ${cell(m["count pass"])} | ${cell(m.unscored)} |`,
     );
   }
   console.log(
@@ -610,7 +614,7 @@ async function main() {
     const m = results[row] ?? {};
     console.log(`| ${row} | ${cell(m.http)} | ${cell(m.sql)} | ${cell(m.call)} |`);
   }
-  console.log(`\n## Reference requests in the same run (HTTP p50 / p95 in ms, ${ITERS} samples after ${WARMUP})\n`);
+  console.log(`\n## Reference requests in the same rounds as the search classes (HTTP p50 / p95 in ms, ${ITERS} samples after ${WARMUP})\n`);
   console.log("| request | HTTP |\n|---|---:|");
   for (const row of ["GET /v1/auth/config", "GET /health", "GET /v1/me"])
     console.log(`| ${row} | ${cell(results[row]?.http)} |`);

@@ -23,8 +23,8 @@
 // images, so a query never scores more than SEARCH_WINDOW images at once: the user's matches are cut, newest
 // first (rowid DESC, free in FTS5), into consecutive windows of SEARCH_WINDOW matches; results are ranked by
 // score within a window, and windows follow each other from newest to oldest. The exact order is therefore
-// (window ASC, score DESC, seq DESC). When a query has ≤ SEARCH_WINDOW matches (every selective query at the
-// sizes we serve) there is one window and the ranking is global. The cost of any page is bounded by one window,
+// (window ASC, score DESC, seq DESC). When a query has ≤ SEARCH_WINDOW matches (a word in about 1 % of a library
+// of 100k images) there is one window and the ranking is global. The cost of any page is bounded by one window,
 // plus bm25's idf pass over each token's documents.
 //
 // PAGINATION. The opaque cursor (base64url JSON) carries the current window's seq bounds [lo, hi], the last
@@ -36,8 +36,9 @@
 //
 // FIRST PAGES. The page that starts a window (page 1, or a page that moves on to the next window) has SQLite rank
 // the window and hand back only the page's matches (ORDER BY score … LIMIT, with the window's bounds and size), so 21
-// rows leave SQLite rather than 2000 to be sorted in JS: at 100k images, in a CPU profile of workerd answering `c`
-// (300 requests, profiler overhead included), the search's share fell from 10.6 to 7.7 ms a request.
+// rows leave SQLite rather than the whole window to be sorted in JS: at 100k images, with windows of 2000, in a CPU
+// profile of workerd answering `c` (300 requests, profiler overhead included), the search's share fell from 10.6 to
+// 7.7 ms a request.
 //
 // WINDOW CACHE. A later page reads its window whole, by range (up to 2× its size: re-tags inside it may add
 // matches), once: the scored matches are kept in the library object's memory (`WindowCache`, dropped on every write
@@ -69,8 +70,12 @@ export interface SearchPage {
 }
 export type SearchError = { error: "invalid_query" | "invalid_cursor"; detail: string };
 
-/** Matches scored together; see BOUNDED RANKING above. Tuned with bench/ (≤ 50 ms p95 for broad prefixes at 100k). */
-export const SEARCH_WINDOW = 2000;
+/**
+ * Matches scored together; see BOUNDED RANKING above. Tuned with bench/search.ts for a first page within 10 ms over
+ * HTTP at 100k images: scoring costs ~0.9 ms of SQL per 1000 matches on top of bm25's count pass, and 2000 kept a
+ * one-letter query at ~10.7 ms. A query with more matches than this is ranked window by window.
+ */
+export const SEARCH_WINDOW = 1000;
 /** A page may cross windows; stop after this many windows and hand back a cursor for the rest. */
 const MAX_WINDOWS_PER_PAGE = 4;
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
