@@ -482,22 +482,26 @@ async function main() {
         ["GET /v1/me", "/v1/me", auth],
       ] as const;
       // Round-robin: one request of each class and each reference per round, so that a slow moment of the machine
-      // (they come and go, see README) weighs on every row alike instead of on whichever class ran then.
-      for (let i = 0; i < WARMUP + ITERS; i++) {
-        for (const [cls, { match }] of Object.entries(CLASSES)) {
+      // (they come and go, see README) weighs on every row alike instead of on whichever class ran then; each round
+      // starts one further along, so that no row always comes right after the same other one.
+      const turns: ((i: number) => Promise<void>)[] = [
+        ...Object.entries(CLASSES).map(([cls, { match }]) => async (i: number) => {
           const r = await search(sample(cls, i), match);
           if (!r.body.items?.length) throw new Error(`${sample(cls, i)}: no items over HTTP`);
-          if (i < WARMUP) continue;
+          if (i < WARMUP) return;
           rec(cls, "http", r.wall);
           rec(cls, "library", r.library);
-        }
-        for (const [row, route, headers] of references) {
+        }),
+        ...references.map(([row, route, headers]) => async (i: number) => {
           const t0 = performance.now();
           const res = await fetch(`${base}${route}`, { headers });
           await res.arrayBuffer();
           if (res.status !== 200) throw new Error(`GET ${route} → ${res.status}`);
           if (i >= WARMUP) rec(row, "http", performance.now() - t0);
-        }
+        }),
+      ];
+      for (let i = 0; i < WARMUP + ITERS; i++) {
+        for (let t = 0; t < turns.length; t++) await turns[(i + t) % turns.length]!(i);
       }
       for (let k = 0; k < 10 + 2; k++) {
         let cursor: string | null = null;
@@ -614,7 +618,9 @@ async function main() {
     const m = results[row] ?? {};
     console.log(`| ${row} | ${cell(m.http)} | ${cell(m.sql)} | ${cell(m.call)} |`);
   }
-  console.log(`\n## Reference requests in the same rounds as the search classes (HTTP p50 / p95 in ms, ${ITERS} samples after ${WARMUP})\n`);
+  console.log(
+    `\n## Reference requests in the same rounds as the search classes (HTTP p50 / p95 in ms, ${ITERS} samples after ${WARMUP})\n`,
+  );
   console.log("| request | HTTP |\n|---|---:|");
   for (const row of ["GET /v1/auth/config", "GET /health", "GET /v1/me"])
     console.log(`| ${row} | ${cell(results[row]?.http)} |`);
