@@ -33,6 +33,19 @@ async function photoRenditions(user: User): Promise<string[]> {
 
 const drawing = (names: string[], id: string) => names.filter((name) => name.includes(`-wm${id}`));
 
+/**
+ * Deletes the user's logo when a rendition drawing it is about to be written to R2: after its use was recorded and
+ * its picture made, before its file exists. Restore the spy afterwards.
+ */
+function deleteWatermarkAsItsRenditionIsWritten(user: User) {
+  const logo = user.logo!;
+  const put = env.BUCKET.put.bind(env.BUCKET);
+  return vi.spyOn(env.BUCKET, "put").mockImplementation(async (key, value, options) => {
+    if (key.includes(`-wm${logo.id}`)) await deleteImage(user, logo.id);
+    return put(key, value, options);
+  });
+}
+
 describe("renditions that draw a watermark", () => {
   it("go when the watermark is deleted; the photo's other renditions, its original and its other uses stay", async () => {
     const user = await userWithPhoto({ logo: true });
@@ -72,12 +85,7 @@ describe("renditions that draw a watermark", () => {
   it("a watermark deleted while its rendition is being made: the file written after the delete is taken back", async () => {
     const user = await userWithPhoto({ logo: true });
     const logo = user.logo!;
-    const put = env.BUCKET.put.bind(env.BUCKET);
-    // The delete lands after the use is recorded and the picture made, before the file is written.
-    const spy = vi.spyOn(env.BUCKET, "put").mockImplementation(async (key, value, options) => {
-      if (key.includes(`-wm${logo.id}`)) await deleteImage(user, logo.id);
-      return put(key, value, options);
-    });
+    const spy = deleteWatermarkAsItsRenditionIsWritten(user);
     try {
       const response = await call(fileUrl(user.image.id, { ...WATERMARKED, watermark: logo.id }), {
         headers: bearer(user.tokens.accessToken),
@@ -95,11 +103,7 @@ describe("renditions that draw a watermark", () => {
   it("in a session, a watermark deleted while an item converts fails the item for its watermark, not its image", async () => {
     const user = await userWithPhoto({ logo: true });
     const logo = user.logo!;
-    const put = env.BUCKET.put.bind(env.BUCKET);
-    const spy = vi.spyOn(env.BUCKET, "put").mockImplementation(async (key, value, options) => {
-      if (key.includes(`-wm${logo.id}`)) await deleteImage(user, logo.id);
-      return put(key, value, options);
-    });
+    const spy = deleteWatermarkAsItsRenditionIsWritten(user);
     let session: Awaited<ReturnType<typeof waitForStatus>>;
     try {
       const { id } = await expectContract(
