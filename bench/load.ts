@@ -113,12 +113,12 @@ try {
     labels.clear();
     for (const tag of lists.flat().flatMap((item) => item.tags))
       labels.set(tag.label, (labels.get(tag.label) ?? 0) + 1);
-    users.forEach((token, i) =>
+    for (const [i, token] of users.entries()) {
       imageLabels.set(
         token,
         lists[i]!.map((item) => item.tags.map((tag) => tag.label)),
-      ),
-    );
+      );
+    }
     seconds = (performance.now() - started) / 1000;
     log(`${seconds.toFixed(0)} s after: ${tagged} of ${uploads.length} tagged`);
     if (tagged === uploads.length) break;
