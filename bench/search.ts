@@ -595,7 +595,7 @@ async function main() {
     `window W = rankedSearch()'s SQL with windows of W matches (${SEARCH_WINDOW}: as served); count pass = bm25's count of the documents matching each token, which FTS5 makes by reading each token's whole doclist once per statement (one scored row); unscored = the newest ${SEARCH_WINDOW} matches, rowids only.\n`,
   );
   console.log(
-    `| class | ${PIECE_WINDOWS.map((w) => `window ${w}`).join(" | ")} | count pass | unscored |\n|---|---:|---:|---:|---:|---:|`,
+    `| class | ${PIECE_WINDOWS.map((w) => `window ${w}`).join(" | ")} | count pass | unscored |\n|---|${"---:|".repeat(PIECE_WINDOWS.length + 2)}`,
   );
   for (const cls of BROAD) {
     const m = results[`${cls} pieces`] ?? {};

@@ -1,7 +1,7 @@
 import type { Caller, Platform } from "../platform";
 import { type ImageEdits, normaliseEdits } from "./edits";
-import { imageNotFound } from "./images.service";
 import { type LibraryClient, openLibrary } from "./library/library-client";
+import { imageNotFound } from "./not-found";
 import { renditionEditVersion, watermarkVersion } from "./rendition-spec";
 import { deleteRenditions } from "./store/image-objects";
 import type { ImageRecord } from "./store/image-rows";

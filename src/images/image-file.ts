@@ -1,5 +1,6 @@
 import { ApiError } from "../lib/problem";
 import { applyPatches, type BytePatch, locationPatches } from "./location-redaction";
+import { imageNotFound } from "./not-found";
 import type { PhotoMetadata } from "./photo-metadata";
 import type { ImageRow } from "./store/image-rows";
 
@@ -192,5 +193,5 @@ function patchedStream(body: ReadableStream, offset: number, length: number, pat
 
 function objectMissing(image: ImageRow): ApiError {
   console.error("image row without its object", { imageId: image.id, key: image.r2_key });
-  return new ApiError("not_found", "No image with this id.");
+  return imageNotFound();
 }

@@ -5,6 +5,7 @@ import { editedImage } from "./edits";
 import { type FileAudience, readImageFile } from "./image-file";
 import { normaliseLabel } from "./labels";
 import { openLibrary } from "./library/library-client";
+import { imageNotFound, watermarkNotFound } from "./not-found";
 import { type SweepOptions, sweepOrphanObjects } from "./orphan-sweep";
 import { NEAR_DUPLICATE_DISTANCE } from "./perceptual-hash";
 import type { PresetService } from "./presets.service";
@@ -16,7 +17,7 @@ import {
   THUMBNAIL,
   versionedRenditionName,
 } from "./rendition-spec";
-import { ensureRenditionStored, planRendition, readRendition, watermarkNotFound } from "./renditions";
+import { ensureRenditionStored, planRendition, readRendition } from "./renditions";
 import type { SearchMatch } from "./search/ranked-search";
 import { type FileLinkView, signFileUrl, verifyFileSignature } from "./signed-url";
 import {
@@ -74,9 +75,6 @@ export interface BatchResult {
   id: string;
   status: "deleted" | "updated" | "not_found";
 }
-
-/** Someone else's image is answered like a missing one. */
-export const imageNotFound = () => new ApiError("not_found", "No image with this id.");
 
 /**
  * The user's image library: uploads, their files and renditions, tags, tagging and search. The rows live in the

@@ -3,6 +3,7 @@ import { concatBytes } from "../lib/encoding";
 import { ApiError } from "../lib/problem";
 import { editedImage } from "./edits";
 import { matchesEtag } from "./image-file";
+import { imageNotFound, watermarkNotFound } from "./not-found";
 import type { RenditionParams } from "./rendition-options";
 import { type RenditionSpec, resolveRendition, versionedRenditionName, type WatermarkSource } from "./rendition-spec";
 import { derivedKey } from "./store/image-objects";
@@ -133,14 +134,9 @@ async function makeRendition(
   const gone = await deps.gone(image, watermarkId);
   if (gone) {
     await deps.bucket.delete(key);
-    throw gone === "image" ? new ApiError("not_found", "No image with this id.") : watermarkNotFound();
+    throw gone === "image" ? imageNotFound() : watermarkNotFound();
   }
   return bytes;
-}
-
-/** The problem when the image named as `watermark` is not (or no longer) one of the owner's images. */
-export function watermarkNotFound(): ApiError {
-  return new ApiError("not_found", "No image with the id given as `watermark`.");
 }
 
 /** A failure of the service itself is tried once more (a dropped connection is the usual one), on a fresh read. */
@@ -149,7 +145,7 @@ const TRANSFORM_ATTEMPTS = 2;
 async function transform(deps: RenditionDeps, image: ImageRow, spec: RenditionSpec): Promise<Uint8Array> {
   for (let attempt = 1; ; attempt++) {
     const source = await deps.bucket.get(image.r2_key);
-    if (!source) throw new ApiError("not_found", "No image with this id.");
+    if (!source) throw imageNotFound();
     const overlay = spec.watermark && (await deps.bucket.get(spec.watermark.key));
     if (spec.watermark && !overlay) throw watermarkNotFound();
     try {

@@ -478,8 +478,8 @@ export class LibraryEngine {
 
   /**
    * The library's own upkeep, armed by writes that leave work behind: finishes releases (and the deletion of renditions
-   * drawing a deleted watermark) a crash interrupted, queues again tagging that waits without a message, re-reads the dimensions of images moved from D1 before orientation
-   * was read, and merges the search index a little.
+   * drawing a deleted watermark) a crash interrupted, queues again tagging that waits without a message, re-reads the
+   * dimensions of images moved from D1 before orientation was read, and merges the search index a little.
    */
   async alarm(): Promise<void> {
     const owner = readMetaSafe(this.ctx.storage, "owner");

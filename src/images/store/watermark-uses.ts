@@ -5,7 +5,7 @@
 // and kept until the files that draw a deleted watermark are gone: a crash in between leaves the use for the alarm.
 import type { LibraryDb } from "./library-schema";
 
-/** Records that renditions of the content `sha256` draw image `watermarkId`; false (nothing recorded) when it is gone. */
+/** Records that renditions of the content `sha256` draw image `watermarkId`; false (nothing recorded) if it is gone. */
 export function recordWatermarkUse(db: LibraryDb, watermarkId: string, sha256: string): boolean {
   const found = db.sql.exec("SELECT 1 FROM images WHERE id = ?", watermarkId).toArray().length > 0;
   if (found) {
