@@ -11,12 +11,12 @@
 // request at a time (what autocannon does with `-c N`), after a warm-up of 2 s each; the libraries are those of the
 // load phase. The two library routes run twice: each connection as its own user (N library objects) and all
 // connections as one user (one object). --rps-rounds interleaved rounds (default 2); the ratio is to /health's mean.
-import http from "node:http";
 import { performance } from "node:perf_hooks";
 import sharp from "sharp";
 import { photo } from "../image-engine/test/helpers/photos.js";
 import { startLocalServer } from "../scripts/lib/local-server";
 import { numberArg } from "./args";
+import { keepAliveClient } from "./keep-alive";
 
 const CLIENTS = numberArg("clients", 50);
 const SECONDS = numberArg("seconds", 30);
@@ -188,19 +188,7 @@ interface Throughput {
 
 /** CLIENTS connections in a closed loop for RPS_WARMUP_SECONDS, then RPS_SECONDS measured. */
 async function throughput(url: URL, tokenOf: (connection: number) => string | null): Promise<Throughput> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
-  const request = (headers: Record<string, string>) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request(url, { agent, headers }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => (body += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on("error", reject);
-      });
-      req.on("error", reject);
-      req.end();
-    });
+  const client = keepAliveClient(url.origin, CLIENTS);
   const started = performance.now();
   const measureFrom = started + RPS_WARMUP_SECONDS * 1000;
   const until = measureFrom + RPS_SECONDS * 1000;
@@ -214,7 +202,7 @@ async function throughput(url: URL, tokenOf: (connection: number) => string | nu
       const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
       while (performance.now() < until) {
         const t0 = performance.now();
-        const { status, body } = await request(headers);
+        const { status, body } = await client.get(url.pathname + url.search, headers);
         const t1 = performance.now();
         if (t1 < measureFrom || t1 > until) continue; // answers that arrive inside the measured window
         latencies.push(t1 - t0);
@@ -228,7 +216,7 @@ async function throughput(url: URL, tokenOf: (connection: number) => string | nu
       }
     }),
   );
-  agent.destroy();
+  client.close();
   const sorted = latencies.sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
   return {
