@@ -429,6 +429,11 @@ export class ImageService {
     return new Set(await this.library(caller).ownedIds(ids));
   }
 
+  /** Of these ids, the caller's images, each with its edit version (what its renditions are named by). */
+  async editVersions(caller: Caller, ids: string[]): Promise<Map<string, number>> {
+    return new Map(ids.length === 0 ? [] : await this.library(caller).editVersions(ids));
+  }
+
   /** Makes (or finds) the rendition `params` ask of the caller's image; null when the image is gone. */
   async convert(caller: Caller, imageId: string, params: RenditionParams): Promise<ConvertedImage | null> {
     const image = await this.library(caller).get(imageId);
@@ -448,8 +453,7 @@ export class ImageService {
 
   /**
    * The stored renditions of the caller's images named by `wanted`, in order, each opened only when read; those
-   * whose image was deleted since are left out (their files went with it). `stale`: made from an earlier edit of the
-   * image (its file was deleted with that edit).
+   * whose image was deleted since are left out (their files went with it).
    */
   async renditionFiles(caller: Caller, wanted: { imageId: string; name: string }[]) {
     const found = await this.library(caller).getMany(wanted.map((item) => item.imageId));
@@ -458,8 +462,7 @@ export class ImageService {
       const image = images.get(imageId);
       if (!image) return [];
       const key = derivedKey(caller.userId, image.sha256, name);
-      const stale = renditionEditVersion(name) !== image.edit_version;
-      return [{ image, name, stale, open: () => this.platform.bucket.get(key) }];
+      return [{ image, name, open: () => this.platform.bucket.get(key) }];
     });
   }
 

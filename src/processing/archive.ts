@@ -2,6 +2,7 @@ import { makeZip } from "client-zip";
 import type { ImageService } from "../images/images.service";
 import { ApiError } from "../lib/problem";
 import type { Caller } from "../platform";
+import { type FileGone, goneFiles, imagesToCheck } from "./gone-files";
 import type { SessionItem, SessionState } from "./session-types";
 
 /** The archive's last entry when any item of the session has no file in it: which, and why (see sessionArchive). */
@@ -12,9 +13,9 @@ const OMITTED_LIST_NAME = "omitted.txt";
  * streamed: each file is read from R2 only when the archive reaches it, so memory stays flat however large it is.
  * Names are the originals' with the output's extension, made unique.
  *
- * Nothing is left out silently: when an item has no file in the archive (not converted, failed, or its image — or
- * the image the output draws as a watermark — was deleted after it was converted: its files went with it), a last
- * entry `omitted.txt` lists each such item, one line each: the image id, a tab, and the reason.
+ * Nothing is left out silently: when an item has no file in the archive (not converted, failed, or its file is gone:
+ * see gone-files.ts), a last entry `omitted.txt` lists each such item, one line each: the image id, a tab, and the
+ * reason.
  */
 export async function sessionArchive(
   images: ImageService,
@@ -26,20 +27,18 @@ export async function sessionArchive(
   );
   if (done.length === 0) throw new ApiError("conflict", "No image of this session has been converted yet.");
   const used = new Set<string>([OMITTED_LIST_NAME]);
-  const watermarkId = state.output.watermark?.imageId;
-  const watermarkGone = watermarkId !== undefined && !(await images.ownedIds(caller, [watermarkId])).has(watermarkId);
-  const stored = watermarkGone ? [] : await images.renditionFiles(caller, done);
-  // A file made from an earlier edit of its image went with that edit (renditions are named by edit version).
-  const edited = new Set(stored.filter((file) => file.stale).map((file) => file.image.id));
-  const entries = stored
-    .filter((file) => !file.stale)
-    .map((file) => {
-      const extension = file.name.slice(file.name.lastIndexOf(".") + 1);
-      return { imageId: file.image.id, open: file.open, name: uniqueName(file.image.filename, extension, used) };
-    });
+  const gone = goneFiles(state, await images.editVersions(caller, imagesToCheck(state)));
+  const stored = await images.renditionFiles(
+    caller,
+    done.filter((item) => !gone.has(item.imageId)),
+  );
+  const entries = stored.map((file) => {
+    const extension = file.name.slice(file.name.lastIndexOf(".") + 1);
+    return { imageId: file.image.id, open: file.open, name: uniqueName(file.image.filename, extension, used) };
+  });
   const present = new Set(entries.map((entry) => entry.imageId));
   const omitted = state.items.flatMap((item) =>
-    present.has(item.imageId) ? [] : [omission(item, edited.has(item.imageId), watermarkGone)],
+    present.has(item.imageId) ? [] : [omission(item, gone.get(item.imageId))],
   );
   async function* files() {
     for (const entry of entries) {
@@ -54,14 +53,18 @@ export async function sessionArchive(
   return { body: makeZip(files()), filename: `${state.id}.zip`, files: entries.length };
 }
 
+/** What omitted.txt says of each way a converted item's file can be gone. */
+const GONE: Record<FileGone, string> = {
+  edited: "its image was edited after it was converted (convert it again for the edited picture)",
+  imageDeleted: "its image was deleted after it was converted",
+  watermarkDeleted: "the image drawn on it as a watermark was deleted after it was converted",
+};
+
 /** One line of omitted.txt: the item's image id and why it has no file in the archive. */
-function omission(item: SessionItem, editedSince: boolean, watermarkGone: boolean): string {
-  const reason = editedSince
-    ? "its image was edited after it was converted (convert it again for the edited picture)"
-    : item.status === "done"
-      ? watermarkGone
-        ? "the image drawn on it as a watermark was deleted after it was converted"
-        : "its image was deleted after it was converted"
+function omission(item: SessionItem, gone: FileGone | undefined): string {
+  const reason =
+    item.status === "done"
+      ? GONE[gone ?? "imageDeleted"] // not found gone, then not found at all: deleted between the two reads
       : item.status === "failed"
         ? `not converted: ${item.error ?? "the conversion failed"}`
         : "not converted yet";

@@ -3,15 +3,20 @@ import type * as z from "zod";
 import { signedFileUrl } from "../images/images.router";
 import { renditionEditVersion } from "../images/rendition-spec";
 import type { AppEnv } from "../routes/context";
+import type { FileGone } from "./gone-files";
 import type { SessionSchema } from "./processing.routes";
 import type { SessionState } from "./session-types";
 
 const encoder = new TextEncoder();
 
-/** A session as the API shows it; each finished item links to its converted file (a signed rendition URL). */
+/**
+ * A session as the API shows it; each finished item links to its converted file (a signed rendition URL) and says
+ * whether, and why, that file is gone (`gone`, from ProcessingService.goneFiles).
+ */
 export async function presentSession<E extends AppEnv>(
   c: Context<E>,
   state: SessionState,
+  gone: Map<string, FileGone>,
 ): Promise<z.infer<typeof SessionSchema>> {
   const items = await Promise.all(
     state.items.map(async (item) => ({
@@ -32,6 +37,7 @@ export async function presentSession<E extends AppEnv>(
             width: item.rendition.width,
             height: item.rendition.height,
             contentType: item.rendition.contentType,
+            gone: gone.get(item.imageId) ?? null,
           }
         : null,
     })),
@@ -53,12 +59,13 @@ export const HEARTBEAT_MS = 30_000;
 
 /**
  * The session object's states as a Server-Sent Events stream in the API's own shape: each `session` event carries
- * exactly what GET /v1/processing-sessions/{id} would answer at that moment (signed links included). The stream
- * ends when the object closes the connection (session finished or deleted); a client leaving closes it.
+ * what `present` makes of the state, exactly what GET /v1/processing-sessions/{id} would answer at that moment
+ * (signed links included). The stream ends when the object closes the connection (session finished or deleted); a
+ * client leaving closes it.
  */
-export function presentEvents<E extends AppEnv>(
-  c: Context<E>,
+export function presentEvents(
   watcher: WebSocket,
+  present: (state: SessionState) => Promise<z.infer<typeof SessionSchema>>,
   heartbeatMs = HEARTBEAT_MS,
 ): Response {
   let heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -79,7 +86,7 @@ export function presentEvents<E extends AppEnv>(
       };
       watcher.addEventListener("message", (event) =>
         then(async () => {
-          const session = await presentSession(c, JSON.parse(String(event.data)) as SessionState);
+          const session = await present(JSON.parse(String(event.data)) as SessionState);
           controller.enqueue(encoder.encode(`event: session\ndata: ${JSON.stringify(session)}\n\n`));
         }),
       );

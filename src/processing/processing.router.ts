@@ -24,8 +24,7 @@ export const processingRouter = createRouter()
   )
   .openapi(listSessionsRoute, async (c) => {
     const page = await c.var.services.processing.list(c.var.caller, c.req.valid("query"));
-    const items = await Promise.all(page.sessions.map((state) => presentSession(c, state)));
-    return c.json({ items, nextCursor: page.nextCursor }, 200);
+    return c.json({ items: await presentSessions(c, page.sessions), nextCursor: page.nextCursor }, 200);
   })
   .openapi(getSessionRoute, async (c) =>
     sessionJson(c, await c.var.services.processing.get(c.var.caller, c.req.valid("param").id), 200),
@@ -47,7 +46,10 @@ export const processingRouter = createRouter()
     return c.body(null, 204);
   })
   .openapi(sessionEventsRoute, async (c) =>
-    presentEvents(c, await c.var.services.processing.watch(c.var.caller, c.req.valid("param").id)),
+    presentEvents(
+      await c.var.services.processing.watch(c.var.caller, c.req.valid("param").id),
+      async (state) => (await presentSessions(c, [state]))[0]!,
+    ),
   )
   .openapi(sessionArchiveRoute, async (c) => {
     const archive = await c.var.services.processing.archive(c.var.caller, c.req.valid("param").id);
@@ -64,9 +66,19 @@ async function transition<E extends AppEnv & CallerEnv>(c: Context<E>, id: strin
   return sessionJson(c, await c.var.services.processing.transition(c.var.caller, id, action), 200);
 }
 
-async function sessionJson<S extends 200 | 201, E extends AppEnv>(c: Context<E>, state: SessionState, status: S) {
+async function sessionJson<S extends 200 | 201, E extends AppEnv & CallerEnv>(
+  c: Context<E>,
+  state: SessionState,
+  status: S,
+) {
   c.header("ETag", `"${state.version}"`);
-  return c.json(await presentSession(c, state), status);
+  return c.json((await presentSessions(c, [state]))[0]!, status);
+}
+
+/** Sessions as the API shows them, with what became of their files since (one call to the caller's library). */
+async function presentSessions<E extends AppEnv & CallerEnv>(c: Context<E>, states: SessionState[]) {
+  const gone = await c.var.services.processing.goneFiles(c.var.caller, states);
+  return Promise.all(states.map((state, i) => presentSession(c, state, gone[i]!)));
 }
 
 /** `If-Match: "3"` (or `W/"3"`, or `3`) → 3. */

@@ -5,6 +5,7 @@ import { checkRenditionOptions, renditionOptionFields } from "../images/renditio
 import { chain, limitJsonBody, requireAuth } from "../routes/middleware";
 import { jsonBody, jsonContent } from "../routes/openapi";
 import { problemResponses } from "../routes/problem";
+import { FILE_GONE } from "./gone-files";
 
 const STATUSES = ["draft", "running", "paused", "completed", "failed", "cancelled"] as const;
 
@@ -69,6 +70,19 @@ const ItemSchema = z.object({
       width: z.number().int(),
       height: z.number().int(),
       contentType: z.string().openapi({ example: "image/webp" }),
+      gone: z
+        .enum(FILE_GONE)
+        .nullable()
+        .openapi({
+          description:
+            "Null while the file this item made is stored. Otherwise why it is gone (a converted file follows its " +
+            "image): `edited`, the image was edited after it was converted, so `url` now shows the edited picture " +
+            "in this session's output while `bytes`, `width` and `height` still describe the earlier file (convert " +
+            "it again in a new session to keep the edit); `imageDeleted`, the image was deleted (`url` answers " +
+            "404); `watermarkDeleted`, the image the output draws as a watermark was deleted (`url` answers 404). " +
+            "The archive leaves such items out and lists them in `omitted.txt`.",
+          example: null,
+        }),
     })
     .nullable(),
   error: z.string().nullable().openapi({ description: "Why the item failed (after its retries)." }),

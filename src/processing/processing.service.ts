@@ -5,6 +5,7 @@ import { newId } from "../lib/encoding";
 import { ApiError, invalidField } from "../lib/problem";
 import type { Caller, Platform } from "../platform";
 import { sessionArchive } from "./archive";
+import { type FileGone, goneFiles, imagesToCheck } from "./gone-files";
 import type { Outcome } from "./session-engine";
 import type { ProcessingOutput, SessionAction, SessionState, SessionStatus } from "./session-types";
 import { listSessionIndex, ownsSession, sessionIdsOf } from "./store/session-index";
@@ -95,6 +96,12 @@ export class ProcessingService {
     if (response.status === 404 || !response.webSocket) throw notFound();
     response.webSocket.accept();
     return response.webSocket;
+  }
+
+  /** Per session, why the files of its converted items are gone (gone-files.ts): one call to the caller's library. */
+  async goneFiles(caller: Caller, states: SessionState[]): Promise<Map<string, FileGone>[]> {
+    const versions = await this.images.editVersions(caller, [...new Set(states.flatMap(imagesToCheck))]);
+    return states.map((state) => goneFiles(state, versions));
   }
 
   /** The finished outputs as one streamed ZIP (see archive.ts). */

@@ -40,3 +40,22 @@ export async function waitForSession(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** The entries of a stored (uncompressed) ZIP, from its central directory: name → bytes. */
+export function unzipStored(zip: Uint8Array): Map<string, Uint8Array> {
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const entries = new Map<string, Uint8Array>();
+  for (let at = 0; at + 4 <= zip.length; at++) {
+    if (view.getUint32(at, true) !== 0x02014b50) continue; // central directory header
+    const nameLength = view.getUint16(at + 28, true);
+    const name = new TextDecoder().decode(zip.subarray(at + 46, at + 46 + nameLength));
+    const local = view.getUint32(at + 42, true);
+    let size = view.getUint32(at + 20, true);
+    const extraLength = view.getUint16(at + 30, true);
+    if (size === 0xffffffff) size = Number(view.getBigUint64(at + 46 + nameLength + 4, true)); // ZIP64 extra field
+    const dataStart = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    entries.set(name, zip.subarray(dataStart, dataStart + size));
+    at += 45 + nameLength + extraLength;
+  }
+  return entries;
+}

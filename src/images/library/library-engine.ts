@@ -23,6 +23,7 @@ import {
   claimPendingTagging,
   countImages,
   deleteImageRow,
+  editVersionsOf,
   existingShas,
   findImage,
   findImageBySha,
@@ -195,6 +196,10 @@ export class LibraryEngine {
 
   ownedIds(ids: string[]): string[] {
     return ownedImageIds(this.db, ids);
+  }
+
+  editVersions(ids: string[]): [id: string, editVersion: number][] {
+    return editVersionsOf(this.db, ids);
   }
 
   existingShas(shas: string[]): string[] {
@@ -591,6 +596,7 @@ const CHANGES_SEARCH: Record<LibraryOp, boolean> = {
   similar: false,
   lookalikes: false,
   ownedIds: false,
+  editVersions: false,
   existingShas: false,
   search: false,
   listTags: false,

@@ -124,6 +124,18 @@ export function findImages(db: LibraryDb, ids: string[]): ImageRecord[] {
   );
 }
 
+/** Of these ids, the images of this library, each with its edit version (see rendition-spec.ts). */
+export function editVersionsOf(db: LibraryDb, ids: string[]): [id: string, editVersion: number][] {
+  if (ids.length === 0) return [];
+  return db.sql
+    .exec<{ id: string; edit_version: number }>(
+      "SELECT id, edit_version FROM images WHERE id IN (SELECT value FROM json_each(?))",
+      JSON.stringify(ids),
+    )
+    .toArray()
+    .map((row) => [row.id, row.edit_version]);
+}
+
 /** Of these ids, the ones that are images of this library. */
 export function ownedImageIds(db: LibraryDb, ids: string[]): string[] {
   if (ids.length === 0) return [];

@@ -1,7 +1,5 @@
-import type { Context } from "hono";
 import { describe, expect, it } from "vitest";
 import { presentEvents } from "../../../src/processing/processing.presenters";
-import type { AppEnv } from "../../../src/routes/context";
 
 /** Both ends of a connection like the one the Worker holds to a session object. */
 function connection() {
@@ -11,13 +9,13 @@ function connection() {
   return { object, worker };
 }
 
-// Only the stream's own behaviour: no state is sent, so the context (used to present states) is never read.
-const noContext = {} as Context<AppEnv>;
+// Only the stream's own behaviour: no state is sent, so nothing is ever presented.
+const present = () => Promise.reject(new Error("no state was sent"));
 
 describe("the event stream behind GET /v1/processing-sessions/{id}/events", () => {
   it("carries a keep-alive comment while quiet, and ends when the object closes the connection", async () => {
     const { object, worker } = connection();
-    const reader = presentEvents(noContext, worker, 20).body!.pipeThrough(new TextDecoderStream()).getReader();
+    const reader = presentEvents(worker, present, 20).body!.pipeThrough(new TextDecoderStream()).getReader();
     expect((await reader.read()).value).toBe(": keep-alive\n\n");
     object.close(1000, "session finished");
     let rest = "";
@@ -28,7 +26,7 @@ describe("the event stream behind GET /v1/processing-sessions/{id}/events", () =
   it("closes the connection to the object when the client leaves", async () => {
     const { object, worker } = connection();
     const closed = new Promise<string>((resolve) => object.addEventListener("close", (event) => resolve(event.reason)));
-    await presentEvents(noContext, worker, 20).body!.cancel();
+    await presentEvents(worker, present, 20).body!.cancel();
     expect(await closed).toBe("client left");
   });
 });
