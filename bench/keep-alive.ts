@@ -1,5 +1,5 @@
 // The benchmarks' HTTP client: node:http over keep-alive connections, as autocannon and wrk measure. Node's fetch
-// (undici) spends 1.5-2.5 ms of its own per request on this machine (measured against this client on the same
+// (undici) spends 1.5-3.5 ms of its own per request on this machine (measured against this client on the same
 // server, same run), which would be counted as the server's.
 import http from "node:http";
 

@@ -456,6 +456,7 @@ export class ImageService {
    * whose image was deleted since are left out (their files went with it).
    */
   async renditionFiles(caller: Caller, wanted: { imageId: string; name: string }[]) {
+    if (wanted.length === 0) return [];
     const found = await this.library(caller).getMany(wanted.map((item) => item.imageId));
     const images = new Map(found.map((image) => [image.id, image]));
     return wanted.flatMap(({ imageId, name }) => {

@@ -64,7 +64,7 @@ const GONE: Record<FileGone, string> = {
 function omission(item: SessionItem, gone: FileGone | undefined): string {
   const reason =
     item.status === "done"
-      ? GONE[gone ?? "imageDeleted"] // not found gone, then not found at all: deleted between the two reads
+      ? GONE[gone ?? "imageDeleted"] // not gone at the first read, yet missing at the second: deleted in between
       : item.status === "failed"
         ? `not converted: ${item.error ?? "the conversion failed"}`
         : "not converted yet";

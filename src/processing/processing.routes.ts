@@ -77,8 +77,8 @@ const ItemSchema = z.object({
           description:
             "Null while the file this item made is stored. Otherwise why it is gone (a converted file follows its " +
             "image): `edited`, the image was edited after it was converted, so `url` now shows the edited picture " +
-            "in this session's output while `bytes`, `width` and `height` still describe the earlier file (convert " +
-            "it again in a new session to keep the edit); `imageDeleted`, the image was deleted (`url` answers " +
+            "in this session's output, while `bytes`, `width` and `height` still describe the earlier file; " +
+            "`imageDeleted`, the image was deleted (`url` answers " +
             "404); `watermarkDeleted`, the image the output draws as a watermark was deleted (`url` answers 404). " +
             "The archive leaves such items out and lists them in `omitted.txt`.",
           example: null,
