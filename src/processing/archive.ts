@@ -2,7 +2,7 @@ import { makeZip } from "client-zip";
 import type { ImageService } from "../images/images.service";
 import { ApiError } from "../lib/problem";
 import type { Caller } from "../platform";
-import { type FileGone, goneFiles, imagesToCheck } from "./gone-files";
+import type { FileGone } from "./gone-files";
 import type { SessionItem, SessionState } from "./session-types";
 
 /** The archive's last entry when any item of the session has no file in it: which, and why (see sessionArchive). */
@@ -14,20 +14,20 @@ const OMITTED_LIST_NAME = "omitted.txt";
  * Names are the originals' with the output's extension, made unique.
  *
  * Nothing is left out silently: when an item has no file in the archive (not converted, failed, or its file is gone:
- * see gone-files.ts), a last entry `omitted.txt` lists each such item, one line each: the image id, a tab, and the
- * reason.
+ * `gone`, from ProcessingService.goneFiles), a last entry `omitted.txt` lists each such item, one line each: the image
+ * id, a tab, and the reason.
  */
 export async function sessionArchive(
   images: ImageService,
   caller: Caller,
   state: SessionState,
+  gone: Map<string, FileGone>,
 ): Promise<{ body: ReadableStream<Uint8Array>; filename: string; files: number }> {
   const done = state.items.flatMap((item) =>
     item.status === "done" && item.rendition ? [{ imageId: item.imageId, name: item.rendition.name }] : [],
   );
   if (done.length === 0) throw new ApiError("conflict", "No image of this session has been converted yet.");
   const used = new Set<string>([OMITTED_LIST_NAME]);
-  const gone = goneFiles(state, await images.editVersions(caller, imagesToCheck(state)));
   const stored = await images.renditionFiles(
     caller,
     done.filter((item) => !gone.has(item.imageId)),

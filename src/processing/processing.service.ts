@@ -106,7 +106,9 @@ export class ProcessingService {
 
   /** The finished outputs as one streamed ZIP (see archive.ts). */
   async archive(caller: Caller, id: string) {
-    return sessionArchive(this.images, caller, await this.get(caller, id));
+    const state = await this.get(caller, id);
+    const [gone] = await this.goneFiles(caller, [state]);
+    return sessionArchive(this.images, caller, state, gone!);
   }
 
   /** Every session of the user: each object deletes its own storage and index row. */

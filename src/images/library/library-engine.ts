@@ -38,7 +38,6 @@ import {
   listTimeline,
   markTagQueued,
   oldestPendingTagging,
-  ownedImageIds,
   perceptualHashes,
   setImageEdits,
   setTagStatus,
@@ -195,7 +194,7 @@ export class LibraryEngine {
   }
 
   ownedIds(ids: string[]): string[] {
-    return ownedImageIds(this.db, ids);
+    return editVersionsOf(this.db, ids).map(([id]) => id);
   }
 
   editVersions(ids: string[]): [id: string, editVersion: number][] {

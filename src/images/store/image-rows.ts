@@ -136,15 +136,6 @@ export function editVersionsOf(db: LibraryDb, ids: string[]): [id: string, editV
     .map((row) => [row.id, row.edit_version]);
 }
 
-/** Of these ids, the ones that are images of this library. */
-export function ownedImageIds(db: LibraryDb, ids: string[]): string[] {
-  if (ids.length === 0) return [];
-  return db.sql
-    .exec<{ id: string }>("SELECT id FROM images WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids))
-    .toArray()
-    .map((row) => row.id);
-}
-
 /** Of these contents, the ones an image still has (so the objects stored for them are in use). */
 export function existingShas(db: LibraryDb, shas: string[]): string[] {
   if (shas.length === 0) return [];
