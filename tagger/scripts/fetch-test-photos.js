@@ -1,17 +1,11 @@
-// Real photos for the tests, from scikit-image's sample data as Debian packages it (python3-skimage,
-// BSD-3-Clause; skimage.data's docstrings give these photos as public domain or CC0), into
+// Real photos for the tests, from scikit-image's sample data as Debian packages it (python3-skimage), into
 // .test-photos/ (git-ignored; photos are never committed). Idempotent: does nothing when every photo is
-// there with its pinned sha256. Needs `apt-get download` + `dpkg-deb` (Debian/Ubuntu); as root it runs
-// `apt-get update` once if the package lists are empty (fresh CI container).
+// there with its pinned sha256. Needs `apt-get download` + `dpkg-deb` (Debian/Ubuntu); how they are fetched is
+// node-services/skimage-test-photos.js, shared with image-engine/.
 //   node scripts/fetch-test-photos.js
-import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { ensureSkimagePhotos, fetchWhenRunAsScript } from "../../node-services/skimage-test-photos.js";
 import { PACKAGE_DIR } from "../src/config.js";
-import { sha256File } from "../src/model-files.js";
 
 export const PHOTOS_DIR = path.join(PACKAGE_DIR, ".test-photos");
 
@@ -25,78 +19,13 @@ export const PHOTOS = {
   "camera.png": "b0793d2adda0fa6ae899c03989482bff9a42d3d5690fc7e3648f2795d730c23a",
 };
 
-const DEB_PACKAGE = "python3-skimage";
-const DATA_DIR = "usr/lib/python3/dist-packages/skimage/data";
-const run = promisify(execFile);
-
 /**
  * Makes sure every photo in PHOTOS is in PHOTOS_DIR. Throws an Error with a one-paragraph reason when
  * they cannot be had.
  * @param {{ log?: (message: string) => void }} [options]
  */
-export async function ensureTestPhotos({ log = () => {} } = {}) {
-  const missing = [];
-  for (const [name, sha256] of Object.entries(PHOTOS)) {
-    if ((await sha256File(path.join(PHOTOS_DIR, name)).catch(() => null)) !== sha256) missing.push(name);
-  }
-  if (missing.length === 0) return;
-
-  log(`fetching test photos (${missing.join(", ")}) from Debian's ${DEB_PACKAGE} into ${PHOTOS_DIR}`);
-  const tmp = await mkdtemp(path.join(os.tmpdir(), "tagger-photos-"));
-  try {
-    await aptDownload(tmp);
-    const deb = (await readdir(tmp)).find((file) => file.endsWith(".deb"));
-    if (!deb) throw new Error(`apt-get download ${DEB_PACKAGE} produced no .deb`);
-    await run("dpkg-deb", ["-x", path.join(tmp, deb), path.join(tmp, "x")]);
-    await mkdir(PHOTOS_DIR, { recursive: true });
-    for (const name of missing) {
-      const source = path.join(tmp, "x", DATA_DIR, name);
-      const got = await sha256File(source).catch(() => "absent");
-      if (got !== PHOTOS[name]) {
-        throw new Error(`${deb}: ${name} has sha256 ${got}, expected ${PHOTOS[name]} (update PHOTOS in this script)`);
-      }
-      await copyFile(source, path.join(PHOTOS_DIR, `${name}.tmp`));
-      await rename(path.join(PHOTOS_DIR, `${name}.tmp`), path.join(PHOTOS_DIR, name));
-    }
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+export function ensureTestPhotos({ log } = {}) {
+  return ensureSkimagePhotos({ photos: PHOTOS, dir: PHOTOS_DIR, log });
 }
 
-/** `apt-get download`, after one `apt-get update` if the package lists do not know the package yet. */
-async function aptDownload(/** @type {string} */ dir) {
-  const download = () => run("apt-get", ["download", "-q", DEB_PACKAGE], { cwd: dir });
-  try {
-    await download();
-    return;
-  } catch (error) {
-    const e = /** @type {any} */ (error);
-    const listsEmpty = /Unable to locate package|has no installation candidate/.test(e.stderr ?? "");
-    if (!listsEmpty || process.getuid?.() !== 0) throw new Error(aptFailure(e));
-  }
-  await run("apt-get", ["update", "-qq"]).catch((error) => {
-    throw new Error(aptFailure(error));
-  });
-  await download().catch((error) => {
-    throw new Error(aptFailure(error));
-  });
-}
-
-/** @param {any} error */
-function aptFailure(error) {
-  const why = error.code === "ENOENT" ? "apt-get is not installed" : String(error.stderr || error.message).trim();
-  return (
-    `could not get the test photos from Debian's ${DEB_PACKAGE}: ${why}\n` +
-    `They come from a Debian/Ubuntu package (apt-get download ${DEB_PACKAGE}; dpkg-deb -x); elsewhere copy ` +
-    `${Object.keys(PHOTOS).join(", ")} from scikit-image's skimage/data into ${PHOTOS_DIR}.`
-  );
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    await ensureTestPhotos({ log: (message) => console.log(message) });
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  }
-}
+await fetchWhenRunAsScript(import.meta.url, ensureTestPhotos);
