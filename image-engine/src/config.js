@@ -1,6 +1,7 @@
 // Configuration from IMAGE_ENGINE_* environment variables. Defaults are Cloudflare's documented limits
 // (https://developers.cloudflare.com/images/get-started/limits/).
 import os from "node:os";
+import { readInteger } from "../../node-services/env-numbers.js";
 import { DEFAULT_LIMITS } from "./engine.js";
 
 /**
@@ -32,17 +33,4 @@ export function readConfig(env = process.env) {
       maxOutputSide: readInteger(env, "IMAGE_ENGINE_MAX_OUTPUT_SIDE", DEFAULT_LIMITS.maxOutputSide, 1, 100_000),
     },
   };
-}
-
-/**
- * @param {NodeJS.ProcessEnv} env @param {string} name @param {number} fallback @param {number} min @param {number} max
- */
-function readInteger(env, name, fallback, min, max) {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-  }
-  return value;
 }

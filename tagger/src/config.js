@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { readInteger, readNumber } from "../../node-services/env-numbers.js";
 
 /** Folder of this package (tagger/). */
 export const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -64,38 +65,4 @@ function readEmbeddedModelDir(env) {
   if (mode === "off") return null;
   if (mode !== "on") throw new Error(`TAGGER_EMBEDDED_MODEL must be "on" or "off", got "${mode}"`);
   return env.TAGGER_EMBEDDED_MODEL_DIR ? path.resolve(env.TAGGER_EMBEDDED_MODEL_DIR) : DEFAULT_EMBEDDED_MODEL_DIR;
-}
-
-/**
- * @param {NodeJS.ProcessEnv} env
- * @param {string} name
- * @param {number} fallback
- * @param {number} min
- * @param {number} max
- */
-function readNumber(env, name, fallback, min, max) {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`${name} must be a number between ${min} and ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-/**
- * @param {NodeJS.ProcessEnv} env
- * @param {string} name
- * @param {number} fallback
- * @param {number} min
- * @param {number} max
- */
-function readInteger(env, name, fallback, min, max) {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-  }
-  return value;
 }
