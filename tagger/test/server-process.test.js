@@ -1,7 +1,8 @@
-// `npm start` (node src/server.js) as a process: loopback, TAGGER_PORT, clean exit on SIGTERM/SIGINT.
+// `npm start` (node src/server.js) as a process: loopback, TAGGER_PORT, clean exit on SIGTERM/SIGINT, one-line errors.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -35,5 +36,26 @@ test("a bad TAGGER_PORT is a one-line error, not a stack trace", async () => {
   const code = await new Promise((resolve) => child.once("exit", resolve));
   assert.equal(code, 2);
   assert.match(err, /TAGGER_PORT must be an integer/);
+  assert.doesNotMatch(err, /\n\s+at /);
+});
+
+test("a taken port is a one-line error naming TAGGER_PORT, and exit code 1", async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "tagger-proc-"));
+  const taken = net.createServer();
+  await new Promise((resolve) => taken.listen(0, "127.0.0.1", () => resolve(undefined)));
+  t.after(async () => {
+    await new Promise((resolve) => taken.close(resolve));
+    await rm(dir, { recursive: true, force: true });
+  });
+  const port = /** @type {import("node:net").AddressInfo} */ (taken.address()).port;
+  const child = spawn(process.execPath, [SERVER], {
+    env: { ...process.env, TAGGER_PORT: String(port), TAGGER_MODEL_DIR: dir },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let err = "";
+  child.stderr.on("data", (c) => (err += c));
+  const code = await new Promise((resolve) => child.once("exit", resolve));
+  assert.equal(code, 1);
+  assert.match(err, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use \\(set TAGGER_PORT\\)`));
   assert.doesNotMatch(err, /\n\s+at /);
 });
