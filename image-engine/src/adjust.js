@@ -108,7 +108,11 @@ export function changesColours(options) {
   );
 }
 
-/** A number option that takes effect: set, and not the documented "0 is ignored". @param {number | undefined} v */
+/**
+ * A number option that takes effect: set, and not the documented "0 is ignored".
+ * @param {number | undefined} v
+ * @returns {v is number}
+ */
 function active(v) {
   return v !== undefined && v !== 0 && v !== 1;
 }

@@ -132,7 +132,8 @@ async function readBody(req, limit) {
 /** Multipart parsing by undici (Node's fetch implementation). @param {Buffer} body @param {string} contentType */
 async function parseForm(body, contentType) {
   try {
-    const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    // A Buffer from Buffer.concat sits on a plain ArrayBuffer (never a SharedArrayBuffer, which a body cannot be).
+    const bytes = new Uint8Array(/** @type {ArrayBuffer} */ (body.buffer), body.byteOffset, body.byteLength);
     return await new Request("http://engine/", {
       method: "POST",
       headers: { "content-type": contentType },

@@ -104,7 +104,7 @@ function readIpma(view, box) {
   const version = view.getUint8(box.body);
   const flags = view.getUint32(box.body) & 0xffffff;
   let at = box.body + 4;
-  const need = (n) => {
+  const need = (/** @type {number} */ n) => {
     if (at + n > box.end) throw new Error("truncated ipma box");
   };
   need(4);
