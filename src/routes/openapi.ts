@@ -1,10 +1,11 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type * as z from "zod";
-import packageJson from "../../package.json";
+// The named import lets esbuild keep only `version` of package.json in the bundle, not its scripts and dependencies.
+import { version } from "../../package.json";
 import type { BaseEnv } from "./context";
 
 /** The API's version, as published in the OpenAPI document and /health. */
-export const API_VERSION = packageJson.version;
+export const API_VERSION = version;
 
 /** A required JSON request body (zod-openapi leaves bodies optional unless told, and the SDK would follow). */
 export function jsonBody<T extends z.ZodType>(schema: T, example?: z.input<T>) {
