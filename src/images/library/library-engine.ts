@@ -57,7 +57,15 @@ import {
 } from "../store/preset-rows";
 import { beginRelease, endRelease, forgetReleases, pendingReleases, releaseState } from "../store/releases";
 import { claimRendition } from "../store/rendition-budget";
-import { countBroaderTerms, learnLabels, mergeSearchIndex, reindexed, unknownLabels } from "../store/search-index";
+import { backfillSearchDocs, searchStats } from "../store/search-docs";
+import {
+  countBroaderTerms,
+  learnLabels,
+  mergeSearchIndex,
+  reindexed,
+  searchDocWords,
+  unknownLabels,
+} from "../store/search-index";
 import { addUserTags, countTags, deleteImageTags, rejectTags, replaceAiTags } from "../store/tag-rows";
 import {
   deletedWatermarks,
@@ -496,10 +504,14 @@ export class LibraryEngine {
     const geometryLeft = await backfillGeometry(this.db, this.platform.bucket, 50);
     const factsLeft = await backfillPhotoFacts(this.db, this.platform, 10);
     this.hashes = null; // the backfill may have added hashes: built again on the next lookup
+    const wordsLeft = this.ctx.storage.transactionSync(() =>
+      backfillSearchDocs(this.db, 500, (id) => searchDocWords(this.db, id)),
+    );
+    this.windows.clear(); // the last backfill moves one-token queries from bm25's scores to theirs (search-docs.ts)
     mergeSearchIndex(this.db);
     forgetReleases(this.db, now - 3_600_000);
     const oldest = oldestPendingTagging(this.db);
-    if (geometryLeft || factsLeft) await this.wakeAt(Date.now());
+    if (geometryLeft || factsLeft || wordsLeft) await this.wakeAt(Date.now());
     else if (oldest !== undefined) await this.wakeAt((oldest ?? now) + REQUEUE_AFTER_MS);
   }
 
@@ -535,8 +547,11 @@ export class LibraryEngine {
     if (stored === undefined) writeMeta(this.db.sql, "owner", owner);
     this.db.owner = typeof stored === "string" ? stored : owner;
     if (readMeta(this.db.sql, "moved_from_d1") !== 1) await this.moveFromD1();
-    // Images stored before the library read photo metadata (schema step 2): the alarm reads them.
-    else if (listPhotoFactsPending(this.db, 1).length > 0) await this.wakeAt(Date.now());
+    // Images stored before the library read photo metadata (schema step 2) or kept its documents' words (step 6):
+    // the alarm catches up on them.
+    else if (listPhotoFactsPending(this.db, 1).length > 0 || !searchStats(this.db).complete) {
+      await this.wakeAt(Date.now());
+    }
   }
 
   /** Copies the broader words of labels this library has not seen from D1's shared table. */

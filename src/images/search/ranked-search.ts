@@ -17,7 +17,10 @@
 // a ResNet `golden retriever` at 0.95. (Weighted term frequency ≥ 0.2 against ≤ 0.001: bm25's length
 // normalisation cannot bridge a factor of 200 at realistic document lengths.)
 // For a token matching more than half of all documents bm25's idf is clamped to 1e-6, so broad prefixes
-// are ordered by confidence (and document length) alone, at a tiny absolute score.
+// are ordered by confidence (and document length) alone.
+// A query of ONE TOKEN is ranked in bm25's order without bm25 (one-token-ranking.ts), once the library's documents
+// are all in search_docs: its score is bm25's divided by the token's idf, a factor the same for every image of the
+// query, and computing it is what makes FTS5 read every document the token matches (2.5 ms for `c` at 100k images).
 //
 // BOUNDED RANKING (the broad-query strategy). Scoring every match of a broad prefix costs ~100-200 ms at 100k
 // images, so a query never scores more than SEARCH_WINDOW images at once: the user's matches are cut, newest
@@ -25,7 +28,7 @@
 // score within a window, and windows follow each other from newest to oldest. The exact order is therefore
 // (window ASC, score DESC, seq DESC). When a query has ≤ SEARCH_WINDOW matches (a word in about 1 % of a library
 // of 100k images) there is one window and the ranking is global. The cost of any page is bounded by one window,
-// plus bm25's idf pass over each token's documents.
+// plus, for a query of more than one token, bm25's idf pass over each token's documents.
 //
 // PAGINATION. The opaque cursor (base64url JSON) carries the current window's seq bounds [lo, hi], the last
 // returned (seq, score) and a fingerprint of (match, tokens). The next page continues in that window only (rowid
@@ -39,6 +42,8 @@
 // rows leave SQLite rather than the whole window to be sorted in JS: at 100k images, with windows of 2000, in a CPU
 // profile of workerd answering `c` (300 requests, profiler overhead included), the search's share fell from 10.6 to
 // 7.7 ms a request.
+//
+// A one-token query's first page reads its window whole (its scoring is in JS), and keeps it as a later page would.
 //
 // WINDOW CACHE. A later page reads its window whole, by range (up to 2× its size: re-tags inside it may add
 // matches), once: the scored matches are kept in the library object's memory (`WindowCache`, dropped on every write
@@ -54,7 +59,9 @@ import {
   toImageRecord,
 } from "../store/image-rows";
 import type { LibraryDb } from "../store/library-schema";
+import { type SearchStats, searchStats } from "../store/search-docs";
 import { SEARCH_WEIGHTS, wholeWords } from "../store/search-index";
+import { type DocumentWords, type OneToken, oneToken, scoreOneToken } from "./one-token-ranking";
 import { parseSearchQuery, toFtsMatch } from "./search-query";
 
 export type SearchMatch = "all" | "any";
@@ -120,21 +127,34 @@ const SELECT_WINDOW = `SELECT rowid AS r, -bm25(image_search, ${SEARCH_WEIGHTS.j
 FROM image_search WHERE image_search MATCH ?1 AND rowid BETWEEN ?2 AND ?3`;
 const IN_PERIOD = "AND rowid IN (SELECT seq FROM images WHERE coalesce(taken_ms, created_at) BETWEEN ?5 AND ?6)";
 const windowSql = (inPeriod: boolean) => `${SELECT_WINDOW} ${inPeriod ? IN_PERIOD : ""} ORDER BY rowid DESC LIMIT ?4`;
+/** A one-token query's window (see one-token-ranking.ts): the matches, newest first, with their documents' words. */
+const windowWordsSql = (inPeriod: boolean) =>
+  `SELECT w.r, d.tokens, d.terms FROM (SELECT rowid AS r FROM image_search WHERE image_search MATCH ?1
+   AND rowid BETWEEN ?2 AND ?3 ${inPeriod ? IN_PERIOD : ""} ORDER BY rowid DESC LIMIT ?4) w
+   LEFT JOIN search_docs d ON d.seq = w.r`;
 /** The best ?5 (?7 with a period) matches of the window, each with the window's lowest seq and size. */
 const windowTopSql = (inPeriod: boolean) =>
   `SELECT r, score, min(r) OVER () AS lo, count(*) OVER () AS size FROM (${windowSql(inPeriod)})
    ORDER BY score DESC, r DESC LIMIT ?${inPeriod ? 7 : 5}`;
 
+/** How a query's windows are scored: by bm25 in SQL, or for one token in JS (one-token-ranking.ts). */
+interface Scoring {
+  ftsMatch: string;
+  period: TakenPeriod;
+  /** Set when the query is one token and the library's search_docs are complete. */
+  single: { token: OneToken; stats: SearchStats } | null;
+}
+
 /**
  * The window of matches with seq in [lo ?? 0, hi] (the newest `rows` of them), best first. A first window (`lo` null:
- * its bounds are not known yet) is only ever read from its best match on, so its `best` matches are enough; a known
- * window (a later page) is read whole and kept in the cache for the pages after it.
+ * its bounds are not known yet) is only ever read from its best match on, so with bm25 its `best` matches are enough.
+ * Any other window is read whole and kept in the cache under its bounds, for the pages after it: a known window (a
+ * later page), and a one-token query's first window, which its scoring reads whole anyway.
  */
 function scoredWindow(
   db: LibraryDb,
   cache: WindowCache | undefined,
-  ftsMatch: string,
-  period: TakenPeriod,
+  { ftsMatch, period, single }: Scoring,
   lo: number | null,
   hi: number,
   rows: number,
@@ -148,21 +168,27 @@ function scoredWindow(
     rows,
     ...(inPeriod ? [period.from ?? Number.MIN_SAFE_INTEGER, period.to ?? Number.MAX_SAFE_INTEGER] : []),
   ];
-  if (lo === null) {
+  const keyOf = (low: number) => `${ftsMatch}\u0000${period.from ?? ""}\u0000${period.to ?? ""}\u0000${low}\u0000${hi}`;
+  const cached = lo === null ? undefined : cache?.get(keyOf(lo));
+  if (cached) return cached;
+  if (lo === null && !single) {
     const top = db.sql
       .exec<{ r: number; score: number; lo: number; size: number }>(windowTopSql(inPeriod), ...params, best)
       .toArray();
     return { matches: top.map(({ r, score }) => ({ r, score })), lo: top[0]?.lo ?? 0, size: top[0]?.size ?? 0 };
   }
-  const key = `${ftsMatch}\u0000${period.from ?? ""}\u0000${period.to ?? ""}\u0000${lo}\u0000${hi}`;
-  const cached = cache?.get(key);
-  if (cached) return cached;
-  const matches = db.sql.exec<{ r: number; score: number }>(windowSql(inPeriod), ...params).toArray();
+  const matches = single
+    ? scoreOneToken(
+        db.sql.exec<DocumentWords & Record<string, SqlStorageValue>>(windowWordsSql(inPeriod), ...params).toArray(),
+        single.token,
+        single.stats,
+      )
+    : db.sql.exec<{ r: number; score: number }>(windowSql(inPeriod), ...params).toArray();
+  const scored = { lo: lo ?? matches.at(-1)?.r ?? 0, size: matches.length, matches }; // read newest first
   matches.sort((a, b) => b.score - a.score || b.r - a.r);
-  const scored = { lo, size: matches.length, matches };
   if (cache && scored.size > 0) {
     while (cache.size >= CACHED_WINDOWS) cache.delete(cache.keys().next().value!);
-    cache.set(key, scored);
+    cache.set(keyOf(scored.lo), scored);
   }
   return scored;
 }
@@ -207,7 +233,15 @@ export function rankedSearch(
   const fingerprint = fingerprintOf(match, [...tokens, `${period.from ?? ""}..${period.to ?? ""}`]);
   // A token that only one word of the library starts with is matched as that word: the same documents and scores,
   // without FTS5 merging the doclists of a prefix longer than its prefix indexes (`animal`: 9.6 → 4.5 ms at 100k).
-  const ftsMatch = toFtsMatch(tokens, match, wholeWords(db, tokens));
+  const whole = wholeWords(db, tokens);
+  const token = oneToken(tokens, whole);
+  const stats = token && searchStats(db);
+  const scoring: Scoring = {
+    ftsMatch: toFtsMatch(tokens, match, whole),
+    period,
+    // An empty index, or one whose documents are not all in search_docs yet (see search-docs.ts): bm25 in SQL.
+    single: token && stats?.complete && stats.docs > 0 ? { token, stats } : null,
+  };
 
   let hi = MAX_SEQ;
   let lo: number | null = null;
@@ -233,7 +267,7 @@ export function rankedSearch(
     const known = lo !== null;
     // A known window is re-read by range; 2× tolerates re-tags inside it.
     const best = limit + 1 - hits.length;
-    const window_ = scoredWindow(db, options.cache, ftsMatch, period, lo, hi, known ? window * 2 : window, best);
+    const window_ = scoredWindow(db, options.cache, scoring, lo, hi, known ? window * 2 : window, best);
     const { matches: scored, lo: winLo, size } = window_;
     if (size === 0) {
       exhausted = true;

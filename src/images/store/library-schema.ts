@@ -112,6 +112,23 @@ export const LIBRARY_SCHEMA: readonly string[] = [
     PRIMARY KEY (watermark_id, sha256)
   ) WITHOUT ROWID;
   `,
+  // 6: each search document's words and the index's totals (store/search-docs.ts), so a one-token query is ranked
+  // without bm25's count pass. Images indexed before this step get their rows from the alarm, up to backfill_until.
+  `
+  CREATE TABLE search_docs (
+    seq    INTEGER PRIMARY KEY,                       -- the document's rowid in image_search: the image's seq
+    tokens INTEGER NOT NULL,                          -- its words, all columns
+    terms  TEXT NOT NULL                              -- its words by column (search-docs.ts)
+  );
+  CREATE TABLE search_stats (
+    one            INTEGER PRIMARY KEY CHECK (one = 1),
+    docs           INTEGER NOT NULL,                  -- rows of search_docs
+    tokens         INTEGER NOT NULL,                  -- their words
+    backfill_after INTEGER NOT NULL,                  -- images up to this seq have their row
+    backfill_until INTEGER NOT NULL                   -- the last image indexed before this step
+  );
+  INSERT INTO search_stats VALUES (1, 0, 0, 0, (SELECT coalesce(max(seq), 0) FROM images));
+  `,
 ];
 
 /** Brings the object's schema up to date; returns the version it is at. Safe to call on every open. */

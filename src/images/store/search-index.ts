@@ -9,7 +9,10 @@
 //
 // term_counts holds, per word, how many documents contain it (as a word of a label or a broader word: what a search
 // for the word finds) and in how many as a broader word; autocomplete reads it instead of counting matches.
+
+import type { Tag } from "../tagger";
 import type { LibraryDb } from "./library-schema";
+import { writeSearchDoc } from "./search-docs";
 import { visibleTags } from "./tag-rows";
 
 /** bm25() column weights, in column order: confidence buckets c4 … c0, then the broader words. */
@@ -34,28 +37,41 @@ export function reindexed<T>(db: LibraryDb, imageId: string, seq: number, change
   const result = change();
   const tags = visibleTags(db, imageId);
   const after = imageTerms(db, imageId, tags);
+  const columns = documentColumns(tags, after);
   db.sql.exec("DELETE FROM image_search WHERE rowid = ?", seq);
-  if (tags.length > 0) {
-    const buckets = BUCKET_FLOORS.map((floor, i) =>
-      tags
-        .filter((tag) => tag.score >= floor && (i === 0 || tag.score < BUCKET_FLOORS[i - 1]!))
-        .map((tag) => tag.label)
-        .join(", "),
-    );
+  if (columns) {
     db.sql.exec(
       "INSERT INTO image_search (rowid, c4, c3, c2, c1, c0, a) VALUES (?, ?, ?, ?, ?, ?, ?)",
       seq,
-      ...buckets.map((text) => text || null),
-      [...after.via].join(" ") || null,
+      ...columns.map((text) => text || null),
     );
   }
+  writeSearchDoc(db, seq, columns?.map(words) ?? null);
   countTerms(db, before, -1);
   countTerms(db, after, +1);
   return result;
 }
 
+/** The words of the image's search document, column by column (search-docs.ts), or null when it has none. */
+export function searchDocWords(db: LibraryDb, imageId: string): string[][] | null {
+  const tags = visibleTags(db, imageId);
+  return documentColumns(tags, imageTerms(db, imageId, tags))?.map(words) ?? null;
+}
+
+/** The texts of a document's columns, c4 … c0 then a; null when the image has no visible tag (and no document). */
+function documentColumns(tags: readonly Tag[], terms: ImageTerms): string[] | null {
+  if (tags.length === 0) return null;
+  const buckets = BUCKET_FLOORS.map((floor, i) =>
+    tags
+      .filter((tag) => tag.score >= floor && (i === 0 || tag.score < BUCKET_FLOORS[i - 1]!))
+      .map((tag) => tag.label)
+      .join(", "),
+  );
+  return [...buckets, [...terms.via].join(" ")];
+}
+
 /** The words an image is found by, from its visible labels and their broader words. */
-function imageTerms(db: LibraryDb, imageId: string, tags = visibleTags(db, imageId)): ImageTerms {
+function imageTerms(db: LibraryDb, imageId: string, tags: readonly Tag[] = visibleTags(db, imageId)): ImageTerms {
   const all = new Set<string>();
   const via = new Set<string>();
   for (const { label } of tags) for (const word of words(label)) all.add(word);

@@ -81,17 +81,31 @@ describe("rankedSearch: matching", () => {
     const fish = await addImage(u, [["goldfish", 0.7]]);
     const dog = await addImage(u, [["golden retriever", 0.9]]);
     const whole = (tokens: string[]) => inLibrary(u, (db) => [...wholeWords(db, tokens)].sort());
+    // As a second token of a query (`"gold"* AND "<token>"*`), so that bm25 ranks it in SQL, and as one token.
     const prefixScores = (token: string) =>
       librarySql<{ r: number; score: number }>(
         u,
         `SELECT rowid AS r, -bm25(image_search, ${SEARCH_WEIGHTS.join(", ")}) AS score FROM image_search
          WHERE image_search MATCH ? ORDER BY score DESC, rowid DESC`,
-        `"${token}"*`,
+        `"gold"* AND "${token}"*`,
       );
     const hits = async (q: string) => (await search(u, q)).hits.map((hit) => ({ r: hit.seq, score: hit.score }));
     // `goldfish` and `animal` (a broader word of both) are whole words; `gold` starts golden and goldfish.
     expect(await whole(["goldfish", "animal", "gold", "zebra"])).toEqual(["animal", "goldfish"]);
-    for (const q of ["goldfish", "animal", "gold"]) expect(await hits(q), q).toEqual(await prefixScores(q));
+    for (const q of ["goldfish", "animal"]) expect(await hits(`gold ${q}`), q).toEqual(await prefixScores(q));
+    // One token is ranked without bm25 (one-token-ranking.ts): the same images in the same order.
+    for (const q of ["goldfish", "animal", "gold"]) {
+      const bm25 = await librarySql<{ r: number }>(
+        u,
+        `SELECT rowid AS r FROM image_search WHERE image_search MATCH ?
+         ORDER BY bm25(image_search, ${SEARCH_WEIGHTS.join(", ")}), rowid DESC`,
+        `"${q}"*`,
+      );
+      expect(
+        (await hits(q)).map((hit) => hit.r),
+        q,
+      ).toEqual(bm25.map((row) => row.r));
+    }
     expect(ids(await search(u, "goldfish"))).toEqual([fish.id]);
     expect(ids(await search(u, "animal")).sort()).toEqual([fish.id, dog.id].sort());
     // A longer word with the same start arrives: the token is a prefix again, and finds both.
@@ -308,52 +322,61 @@ describe("rankedSearch: pagination", () => {
     return seqs;
   }
 
-  it("a first page has SQLite rank its window and hand back only the page; later pages read each window whole once, then from the cache", async () => {
-    const u = await newUser();
-    await tiedSet(u);
-    const plain = await allPages(u, "tab", "all", 3, 5);
-    const cache: WindowCache = new Map();
-    // Each statement that scores a window (bm25): whether it ranks the best few in SQL, and the window's bounds.
-    const scored: { top: boolean; bounds: string; page: number }[] = [];
-    let page = 0;
-    const pages = await inLibrary(u, (db) => {
-      const sql = new Proxy(db.sql, {
-        get: (target, key) =>
-          key === "exec"
-            ? (query: string, ...bindings: SqlStorageValue[]) => {
-                if (query.includes("bm25(")) {
-                  scored.push({ top: query.includes("OVER ()"), bounds: `${bindings[1]}..${bindings[2]}`, page });
+  for (const [q, ranking] of [
+    ["tab ta", "bm25 (two tokens)"],
+    ["tab", "one token"],
+  ] as const) {
+    it(`${ranking}: a first page reads only what it shows (bm25) or its window once (one token); later pages read each window whole once, then from the cache`, async () => {
+      const u = await newUser();
+      await tiedSet(u);
+      const plain = await allPages(u, q, "all", 3, 5);
+      const cache: WindowCache = new Map();
+      // Each statement that scores a window: whether SQLite ranks the best few (bm25), and the window's bounds.
+      const scored: { top: boolean; bounds: string; page: number }[] = [];
+      let page = 0;
+      const pages = await inLibrary(u, (db) => {
+        const sql = new Proxy(db.sql, {
+          get: (target, key) =>
+            key === "exec"
+              ? (query: string, ...bindings: SqlStorageValue[]) => {
+                  if (query.includes("bm25(") || query.includes("JOIN search_docs")) {
+                    scored.push({ top: query.includes("OVER ()"), bounds: `${bindings[1]}..${bindings[2]}`, page });
+                  }
+                  return target.exec(query, ...bindings);
                 }
-                return target.exec(query, ...bindings);
-              }
-            : Reflect.get(target, key),
+              : Reflect.get(target, key),
+        });
+        const out: SearchPage[] = [];
+        let cursor: string | null = null;
+        do {
+          page++;
+          const result = rankedSearch(
+            { sql, owner: db.owner },
+            { q, match: "all", limit: 3, cursor },
+            { window: 5, cache },
+          );
+          if ("error" in result) throw new Error(result.detail);
+          out.push(result);
+          cursor = result.nextCursor;
+        } while (cursor);
+        return out;
       });
-      const out: SearchPage[] = [];
-      let cursor: string | null = null;
-      do {
-        page++;
-        const result = rankedSearch(
-          { sql, owner: db.owner },
-          { q: "tab", match: "all", limit: 3, cursor },
-          { window: 5, cache },
-        );
-        if ("error" in result) throw new Error(result.detail);
-        out.push(result);
-        cursor = result.nextCursor;
-      } while (cursor);
-      return out;
+      expect(pages.flatMap((p) => p.hits.map((hit) => [hit.id, hit.score]))).toEqual(
+        plain.map((hit) => [hit.id, hit.score]),
+      );
+      expect(pages.length).toBeGreaterThan(3);
+      // Page 1: one statement over the first window, ranked in SQL with bm25, in JS for one token.
+      expect(scored.filter((s) => s.page === 1)).toEqual([
+        { top: q !== "tab", bounds: "0..9007199254740991", page: 1 },
+      ]);
+      // 11 matches in windows of 5: three windows, each read whole at most once, whatever the number of pages.
+      const whole = scored.filter((s) => !s.top);
+      expect(whole.length).toBeLessThanOrEqual(3);
+      expect(new Set(whole.map((s) => s.bounds)).size).toBe(whole.length);
+      // One token: each window is scored once, when a page first reaches it (from 0: its lower bound unknown yet).
+      if (q === "tab") expect(whole.every((s) => s.bounds.startsWith("0.."))).toBe(true);
     });
-    expect(pages.flatMap((p) => p.hits.map((hit) => [hit.id, hit.score]))).toEqual(
-      plain.map((hit) => [hit.id, hit.score]),
-    );
-    expect(pages.length).toBeGreaterThan(3);
-    // Page 1: one statement, which ranks the first window in SQL.
-    expect(scored.filter((s) => s.page === 1)).toEqual([{ top: true, bounds: "0..9007199254740991", page: 1 }]);
-    // 11 matches in windows of 5: three windows, each read whole at most once, whatever the number of pages.
-    const whole = scored.filter((s) => !s.top).map((s) => s.bounds);
-    expect(whole.length).toBeLessThanOrEqual(3);
-    expect(new Set(whole).size).toBe(whole.length);
-  });
+  }
 
   it("visits every match exactly once with tied scores (all, any, broad-window path)", async () => {
     const u = await newUser();

@@ -1,0 +1,52 @@
+// bm25's order for a query of one token, without bm25. FTS5's bm25 (k1 = 1.2, b = 0.75) scores a document for a
+// one-token query as
+//
+//   idf × f × (k1 + 1) / (f + k1 × (1 − b + b × D / avgdl))
+//
+// with f the token's weighted hits in the document, D the document's words and avgdl the average of D. idf is the
+// same for every document of the query, so the order is that of the rest, which needs no idf. FTS5 still works idf
+// out on every statement by reading every document the token matches (its count pass: 2.3–2.6 ms for `c`, 90k
+// documents, at 100k images), which for a broad token costs more than ranking the window itself. Here f, D and avgdl
+// come from search_docs and search_stats (store/search-docs.ts), added up in FTS5's order, so the order is bm25's
+// exactly, over the library's documents as they are (test/images/search/one-token-ranking.test.ts compares it with an
+// index built afresh from them); the score is bm25's divided by the idf. The library's own index is off here: FTS5
+// does not lower its row count and word total on a contentless delete, so every document a re-tag replaced or a
+// delete removed still counts in its average (measured: 11 rows after 8 images, 3 of them re-tagged).
+import { type SearchStats, weightedHits } from "../store/search-docs";
+import { SEARCH_WEIGHTS, words } from "../store/search-index";
+
+const K1 = 1.2;
+const B = 0.75;
+
+/** The one token of a query as the index spells it, and whether it is matched as a prefix. */
+export interface OneToken {
+  word: string;
+  prefix: boolean;
+}
+
+/** A query's one token, when it has one token that the index spells as one word; else null (rank with bm25). */
+export function oneToken(tokens: readonly string[], wholeWords: ReadonlySet<string>): OneToken | null {
+  if (tokens.length !== 1) return null;
+  const spelled = words(tokens[0]!);
+  return spelled.length === 1 ? { word: spelled[0]!, prefix: !wholeWords.has(tokens[0]!) } : null;
+}
+
+/** A matching document's seq, words and words by column (null when it has no row: it scores 0). */
+export interface DocumentWords {
+  r: number;
+  tokens: number | null;
+  terms: string | null;
+}
+
+/** bm25's score without its idf, for each document. */
+export function scoreOneToken(
+  docs: readonly DocumentWords[],
+  token: OneToken,
+  stats: SearchStats,
+): { r: number; score: number }[] {
+  const avgdl = stats.tokens / stats.docs;
+  return docs.map(({ r, tokens, terms }) => {
+    const f = terms === null ? 0 : weightedHits(terms, token.word, token.prefix, SEARCH_WEIGHTS);
+    return { r, score: (f * (K1 + 1.0)) / (f + K1 * (1 - B + (B * (tokens ?? 0)) / avgdl)) };
+  });
+}
