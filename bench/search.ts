@@ -342,10 +342,10 @@ async function main() {
       rec(cls, "call", r.call);
     }
   }
-  // A broad first page piece by piece: the page with windows of 2000, 1000 and 500 matches (SEARCH_WINDOW is the one
-  // served), then the two parts no window changes: bm25's count of the documents that match each token (FTS5 reads
-  // each token's whole doclist once per statement: measured as one scored row) and reading the newest SEARCH_WINDOW
-  // matches unscored.
+  // A broad first page piece by piece (whole calls: a one-token query is scored in JS, outside SqlStorage.exec): the
+  // page with windows of 2000, 1000 and 500 matches (SEARCH_WINDOW is the one served), then what ranking with bm25
+  // adds: its count of the documents that match each token (FTS5 reads each token's whole doclist once per
+  // statement: measured as one scored row), against reading the newest SEARCH_WINDOW matches unscored.
   const countPass = lib.prepare(
     `SELECT -bm25(image_search, ${SEARCH_WEIGHTS.join(", ")}) AS s FROM image_search WHERE image_search MATCH ? ORDER BY rowid DESC LIMIT 1`,
   );
@@ -367,10 +367,21 @@ async function main() {
       };
       for (const [piece, run] of Object.entries(pieces)) {
         const r = timed(run);
-        if (i >= WARMUP) rec(`${cls} pieces`, piece, piece.startsWith("window") ? r.sql : r.call);
+        if (i >= WARMUP) rec(`${cls} pieces`, piece, r.call);
       }
     }
   }
+  // The served first page as a library ranks it before its documents' words are all in search_docs: with bm25 in SQL
+  // (one-token-ranking.ts), for the same queries.
+  ldb.sql.exec("UPDATE search_stats SET backfill_after = backfill_until - 1");
+  for (const cls of BROAD) {
+    const { match } = CLASSES[cls]!;
+    for (let i = 0; i < WARMUP + ITERS; i++) {
+      const r = timed(() => rankedSearch(ldb, { q: sample(cls, i), match, limit: 20 }));
+      if (i >= WARMUP) rec(`${cls} pieces`, "bm25", r.call);
+    }
+  }
+  ldb.sql.exec("UPDATE search_stats SET backfill_after = backfill_until");
   for (let k = 0; k < 10 + 2; k++) {
     let cursor: string | null = null;
     for (let p = 0; p < 10; p++) {
@@ -604,18 +615,18 @@ async function main() {
     );
   }
   console.log(
-    `\n## A broad first page, piece by piece (SQL p50 / p95 in ms, ${ITERS} samples after ${WARMUP}, queries cycled within a class)\n`,
+    `\n## A broad first page, piece by piece (whole calls, p50 / p95 in ms, ${ITERS} samples after ${WARMUP}, queries cycled within a class)\n`,
   );
   console.log(
-    `window W = rankedSearch()'s SQL with windows of W matches (${SEARCH_WINDOW}: as served); count pass = bm25's count of the documents matching each token, which FTS5 makes by reading each token's whole doclist once per statement (one scored row); unscored = the newest ${SEARCH_WINDOW} matches, rowids only.\n`,
+    `window W = rankedSearch() with windows of W matches (${SEARCH_WINDOW}: as served; one token: scored without bm25); bm25 = the served page ranked by bm25 in SQL, as before a library's backfill; count pass = bm25's count of the documents matching each token, which FTS5 makes by reading each token's whole doclist once per statement (one scored row); unscored = the newest ${SEARCH_WINDOW} matches, rowids only.\n`,
   );
   console.log(
-    `| class | ${PIECE_WINDOWS.map((w) => `window ${w}`).join(" | ")} | count pass | unscored |\n|---|${"---:|".repeat(PIECE_WINDOWS.length + 2)}`,
+    `| class | ${PIECE_WINDOWS.map((w) => `window ${w}`).join(" | ")} | bm25 | count pass | unscored |\n|---|${"---:|".repeat(PIECE_WINDOWS.length + 3)}`,
   );
   for (const cls of BROAD) {
     const m = results[`${cls} pieces`] ?? {};
     console.log(
-      `| ${cls} | ${PIECE_WINDOWS.map((w) => cell(m[`window ${w}`])).join(" | ")} | ${cell(m["count pass"])} | ${cell(m.unscored)} |`,
+      `| ${cls} | ${PIECE_WINDOWS.map((w) => cell(m[`window ${w}`])).join(" | ")} | ${cell(m.bm25)} | ${cell(m["count pass"])} | ${cell(m.unscored)} |`,
     );
   }
   console.log(
@@ -673,9 +684,12 @@ async function main() {
         `| ${cls}: search HTTP p50 ≤ ${TARGETS.httpP50} ms | ${fmt(p50)} | ${verdict(p50 <= TARGETS.httpP50)} |`,
       );
     }
-    const p95 = pct(m.sql ?? [], 95);
+    // A one-token query is ranked in JS (one-token-ranking.ts): its SQL alone would leave the ranking out.
+    const oneToken = CLASSES[cls]!.queries.every((q) => parseSearchQuery(q).length === 1);
+    const p95 = pct((oneToken ? m.call : m.sql) ?? [], 95);
     const goal = TARGETS.sqlP95[cls]!;
-    console.log(`| ${cls}: SQL p95 ≤ ${goal} ms | ${fmt(p95)} | ${verdict(p95 <= goal)} |`);
+    const what = oneToken ? "SQL + ranking in JS (the whole call)" : "SQL";
+    console.log(`| ${cls}: ${what} p95 ≤ ${goal} ms | ${fmt(p95)} | ${verdict(p95 <= goal)} |`);
   }
   const acP95 = pct(tagResults.d?.listTags ?? [], 95);
   console.log(

@@ -18,9 +18,10 @@
 // normalisation cannot bridge a factor of 200 at realistic document lengths.)
 // For a token matching more than half of all documents bm25's idf is clamped to 1e-6, so broad prefixes
 // are ordered by confidence (and document length) alone.
-// A query of ONE TOKEN is ranked in bm25's order without bm25 (one-token-ranking.ts), once the library's documents
-// are all in search_docs: its score is bm25's divided by the token's idf, a factor the same for every image of the
-// query, and computing it is what makes FTS5 read every document the token matches (2.5 ms for `c` at 100k images).
+// A query of ONE BROAD TOKEN (one that may match BROAD_TOKEN_MATCHES documents or more) is ranked in bm25's order
+// without bm25 (one-token-ranking.ts), once the library's documents are all in search_docs: its score is bm25's
+// divided by the token's idf, a factor the same for every image of the query, and computing it is what makes FTS5
+// read every document the token matches (2.5 ms for `c` at 100k images).
 //
 // BOUNDED RANKING (the broad-query strategy). Scoring every match of a broad prefix costs ~100-200 ms at 100k
 // images, so a query never scores more than SEARCH_WINDOW images at once: the user's matches are cut, newest
@@ -28,7 +29,7 @@
 // score within a window, and windows follow each other from newest to oldest. The exact order is therefore
 // (window ASC, score DESC, seq DESC). When a query has ≤ SEARCH_WINDOW matches (a word in about 1 % of a library
 // of 100k images) there is one window and the ranking is global. The cost of any page is bounded by one window,
-// plus, for a query of more than one token, bm25's idf pass over each token's documents.
+// plus, unless the query is one broad token, bm25's idf pass over each token's documents.
 //
 // PAGINATION. The opaque cursor (base64url JSON) carries the current window's seq bounds [lo, hi], the last
 // returned (seq, score) and a fingerprint of (match, tokens). The next page continues in that window only (rowid
@@ -43,7 +44,7 @@
 // profile of workerd answering `c` (300 requests, profiler overhead included), the search's share fell from 10.6 to
 // 7.7 ms a request.
 //
-// A one-token query's first page reads its window whole (its scoring is in JS), and keeps it as a later page would.
+// A broad token's first page reads its window whole (its scoring is in JS), and keeps it as a later page would.
 //
 // WINDOW CACHE. A later page reads its window whole, by range (up to 2× its size: re-tags inside it may add
 // matches), once: the scored matches are kept in the library object's memory (`WindowCache`, dropped on every write
@@ -60,8 +61,8 @@ import {
 } from "../store/image-rows";
 import type { LibraryDb } from "../store/library-schema";
 import { type SearchStats, searchStats } from "../store/search-docs";
-import { SEARCH_WEIGHTS, wholeWords } from "../store/search-index";
-import { type DocumentWords, type OneToken, oneToken, scoreOneToken } from "./one-token-ranking";
+import { matchBound, SEARCH_WEIGHTS, wholeWords } from "../store/search-index";
+import { BROAD_TOKEN_MATCHES, type DocumentWords, type OneToken, oneToken, scoreOneToken } from "./one-token-ranking";
 import { parseSearchQuery, toFtsMatch } from "./search-query";
 
 export type SearchMatch = "all" | "any";
@@ -111,6 +112,8 @@ const CACHED_WINDOWS = 8;
 export interface SearchOptions {
   window?: number;
   cache?: WindowCache;
+  /** From how many possible matches one token is ranked without bm25 (BROAD_TOKEN_MATCHES). */
+  broadToken?: number;
 }
 
 interface Cursor {
@@ -137,11 +140,11 @@ const windowTopSql = (inPeriod: boolean) =>
   `SELECT r, score, min(r) OVER () AS lo, count(*) OVER () AS size FROM (${windowSql(inPeriod)})
    ORDER BY score DESC, r DESC LIMIT ?${inPeriod ? 7 : 5}`;
 
-/** How a query's windows are scored: by bm25 in SQL, or for one token in JS (one-token-ranking.ts). */
+/** How a query's windows are scored: by bm25 in SQL, or for one broad token in JS (one-token-ranking.ts). */
 interface Scoring {
   ftsMatch: string;
   period: TakenPeriod;
-  /** Set when the query is one token and the library's search_docs are complete. */
+  /** Set when the query is one broad token and the library's search_docs are complete. */
   single: { token: OneToken; stats: SearchStats } | null;
 }
 
@@ -149,7 +152,7 @@ interface Scoring {
  * The window of matches with seq in [lo ?? 0, hi] (the newest `rows` of them), best first. A first window (`lo` null:
  * its bounds are not known yet) is only ever read from its best match on, so with bm25 its `best` matches are enough.
  * Any other window is read whole and kept in the cache under its bounds, for the pages after it: a known window (a
- * later page), and a one-token query's first window, which its scoring reads whole anyway.
+ * later page), and a broad token's first window, which its scoring reads whole anyway.
  */
 function scoredWindow(
   db: LibraryDb,
@@ -235,11 +238,12 @@ export function rankedSearch(
   // without FTS5 merging the doclists of a prefix longer than its prefix indexes (`animal`: 9.6 → 4.5 ms at 100k).
   const whole = wholeWords(db, tokens);
   const token = oneToken(tokens, whole);
-  const stats = token && searchStats(db);
+  const broad = token && matchBound(db, token.word, token.prefix) >= (options.broadToken ?? BROAD_TOKEN_MATCHES);
+  const stats = broad ? searchStats(db) : null;
   const scoring: Scoring = {
     ftsMatch: toFtsMatch(tokens, match, whole),
     period,
-    // An empty index, or one whose documents are not all in search_docs yet (see search-docs.ts): bm25 in SQL.
+    // Not a broad token, or a library whose documents are not all in search_docs yet (search-docs.ts): bm25 in SQL.
     single: token && stats?.complete && stats.docs > 0 ? { token, stats } : null,
   };
 

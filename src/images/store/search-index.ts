@@ -169,6 +169,19 @@ export function wholeWords(db: LibraryDb, tokens: readonly string[]): Set<string
   return whole;
 }
 
+/**
+ * At most how many documents a search for `word` finds: the documents holding it, or for a prefix those holding each
+ * word it starts, added up (a document with two such words counts twice).
+ */
+export function matchBound(db: LibraryDb, word: string, prefix: boolean): number {
+  return db.sql
+    .exec<{ n: number }>(
+      `SELECT coalesce(sum(images), 0) AS n FROM term_counts WHERE ${prefix ? "term >= ?1 AND term < ?1 || char(1114111)" : "term = ?1"}`,
+      word,
+    )
+    .one().n;
+}
+
 export interface BroaderTermCount {
   term: string;
   count: number;

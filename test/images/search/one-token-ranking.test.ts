@@ -1,15 +1,23 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { emptyPhotoMetadata } from "../../../src/images/photo-metadata";
+import { BROAD_TOKEN_MATCHES } from "../../../src/images/search/one-token-ranking";
 import { rankedSearch, type SearchHit } from "../../../src/images/search/ranked-search";
 import { parseSearchQuery, toFtsMatch } from "../../../src/images/search/search-query";
 import { LIBRARY_SCHEMA } from "../../../src/images/store/library-schema";
 import { backfillSearchDocs, searchStats } from "../../../src/images/store/search-docs";
-import { reindexed, SEARCH_WEIGHTS, searchDocWords, wholeWords } from "../../../src/images/store/search-index";
+import {
+  matchBound,
+  reindexed,
+  SEARCH_WEIGHTS,
+  searchDocWords,
+  wholeWords,
+} from "../../../src/images/store/search-index";
 import { inLibrary, libraryOf, librarySql } from "../../helpers/library";
 import { type SeedTag, seedImage, seedUser } from "../../helpers/seed";
 
-// A one-token query is ranked without bm25 (src/images/search/one-token-ranking.ts). These tests hold it to bm25 over
+// A broad token is ranked without bm25 (src/images/search/one-token-ranking.ts); these tests make every token broad
+// (`broadToken: 0`) on a small library. They hold the ranking to bm25 over
 // the library's documents as they are now: an FTS5 index built afresh from them, with the library's own definition.
 // (The library's index itself keeps every replaced or deleted document in its row count and average length: FTS5
 // does not lower them on a contentless delete.) The same images in the same order, and each score times the token's
@@ -127,7 +135,7 @@ function bm25Ranking(u: string, q: string, fresh: boolean) {
 }
 
 async function searchAll(u: string, q: string): Promise<SearchHit[]> {
-  const page = await inLibrary(u, (db) => rankedSearch(db, { q, match: "all", limit: 100 }));
+  const page = await inLibrary(u, (db) => rankedSearch(db, { q, match: "all", limit: 100 }, { broadToken: 0 }));
   if ("error" in page) throw new Error(page.detail);
   expect(page.nextCursor).toBeNull();
   return page.hits;
@@ -158,6 +166,27 @@ describe("one-token ranking", () => {
     for (const q of QUERIES) await expectBm25Order(u, q, true);
     // Two tokens are ranked by bm25 itself, scores and all.
     await expectBm25Order(u, "cat tabby", false);
+  });
+
+  it("ranks a token this way from BROAD_TOKEN_MATCHES possible matches on, below that with bm25", async () => {
+    const u = await seedLibrary();
+    const bound = await inLibrary(u, (db) => matchBound(db, "c", true));
+    const { ranked: bm25, idf } = await bm25Ranking(u, "c", false);
+    const search = (broadToken: number) =>
+      inLibrary(u, (db) => rankedSearch(db, { q: "c", match: "all", limit: 100 }, { broadToken }));
+    const scores = async (broadToken: number) => {
+      const page = await search(broadToken);
+      if ("error" in page) throw new Error(page.detail);
+      return page.hits.map((hit) => ({ r: hit.seq, score: hit.score }));
+    };
+    expect(await scores(bound + 1)).toEqual(bm25);
+    const broad = await scores(bound);
+    expect(broad.map((hit) => hit.r)).toEqual(bm25.map((row) => row.r));
+    // `c` is in more than half of the documents: bm25's idf is 1e-6, and only its own scores are that small.
+    expect(idf).toBe(1e-6);
+    expect(Math.max(...bm25.map((row) => row.score))).toBeLessThan(1e-5);
+    expect(Math.max(...broad.map((hit) => hit.score))).toBeGreaterThan(1e-2);
+    expect(BROAD_TOKEN_MATCHES).toBeGreaterThan(LIBRARY.length); // so in this library, served with bm25
   });
 
   it("follows the library as it changes: re-tags, deletions, a word that leaves", async () => {
@@ -198,7 +227,7 @@ describe("one-token ranking", () => {
     // Until the last image has its words, a one-token query is ranked by the library's bm25, scores and all.
     const [incomplete, bm25] = await inLibrary(u, (db) => {
       db.sql.exec("UPDATE search_stats SET backfill_after = backfill_until - 1");
-      const page = rankedSearch(db, { q: "c", match: "all", limit: 100 });
+      const page = rankedSearch(db, { q: "c", match: "all", limit: 100 }, { broadToken: 0 });
       db.sql.exec("UPDATE search_stats SET backfill_after = backfill_until");
       const ranked = db.sql
         .exec<{ r: number; score: number }>(

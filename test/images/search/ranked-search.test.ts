@@ -25,8 +25,9 @@ async function search(
   limit = 20,
   cursor?: string | null,
   window?: number,
+  broadToken?: number,
 ): Promise<SearchPage> {
-  const res = await rs(userId, { q, match, limit, cursor }, window ? { window } : {});
+  const res = await rs(userId, { q, match, limit, cursor }, { window, broadToken });
   if ("error" in res) throw new Error(`${res.error}: ${res.detail}`);
   return res;
 }
@@ -38,11 +39,12 @@ async function allPages(
   match: SearchMatch,
   limit: number,
   window?: number,
+  broadToken?: number,
 ): Promise<SearchHit[]> {
   const out: SearchHit[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < 100; i++) {
-    const page: SearchPage = await search(userId, q, match, limit, cursor, window);
+    const page: SearchPage = await search(userId, q, match, limit, cursor, window, broadToken);
     expect(page.hits.length).toBeLessThanOrEqual(limit);
     out.push(...page.hits);
     cursor = page.nextCursor;
@@ -324,12 +326,14 @@ describe("rankedSearch: pagination", () => {
 
   for (const [q, ranking] of [
     ["tab ta", "bm25 (two tokens)"],
-    ["tab", "one token"],
+    ["tab", "one broad token"],
   ] as const) {
     it(`${ranking}: a first page reads only what it shows (bm25) or its window once (one token); later pages read each window whole once, then from the cache`, async () => {
       const u = await newUser();
       await tiedSet(u);
-      const plain = await allPages(u, q, "all", 3, 5);
+      // `tab` as a broad token (every token is, from 0 possible matches).
+      const broadToken = q === "tab" ? 0 : undefined;
+      const plain = await allPages(u, q, "all", 3, 5, broadToken);
       const cache: WindowCache = new Map();
       // Each statement that scores a window: whether SQLite ranks the best few (bm25), and the window's bounds.
       const scored: { top: boolean; bounds: string; page: number }[] = [];
@@ -353,7 +357,7 @@ describe("rankedSearch: pagination", () => {
           const result = rankedSearch(
             { sql, owner: db.owner },
             { q, match: "all", limit: 3, cursor },
-            { window: 5, cache },
+            { window: 5, cache, broadToken },
           );
           if ("error" in result) throw new Error(result.detail);
           out.push(result);
