@@ -294,6 +294,7 @@ async function main() {
     images: group((n) => n === "images" || n.startsWith("sqlite_autoindex_images") || n.startsWith("images_")),
     imageTags: group((n) => n.startsWith("image_tags")),
     searchIndex: group((n) => n.startsWith("image_search")),
+    searchDocs: group((n) => n === "search_docs"),
     termCounts: group((n) => n === "term_counts"),
     labelWords: group((n) => n === "label_words"),
   };
@@ -668,7 +669,7 @@ async function main() {
     `| page_count × page_size (= SqlStorage.databaseSize) | ${mb(size.databaseSize)} (${pages} × ${pageSize}, ${freePages} free) |`,
   );
   console.log(
-    `| of which: search index / image_tags / images / term_counts / label_words | ${mb(size.searchIndex)} / ${mb(size.imageTags)} / ${mb(size.images)} / ${mb(size.termCounts)} / ${mb(size.labelWords)} |`,
+    `| of which: search index / search_docs / image_tags / images / term_counts / label_words | ${mb(size.searchIndex)} / ${mb(size.searchDocs)} / ${mb(size.imageTags)} / ${mb(size.images)} / ${mb(size.termCounts)} / ${mb(size.labelWords)} |`,
   );
   console.log(`| per image | ${perImage.toFixed(0)} bytes |`);
   console.log(`| images per library at 10 GB (10^10 bytes), at this rate | ${ceiling.toLocaleString("en")} |`);

@@ -168,6 +168,27 @@ describe("one-token ranking", () => {
     await expectBm25Order(u, "cat tabby", false);
   });
 
+  it("keeps to a period of the timeline", async () => {
+    const u = await seedLibrary();
+    // Taken one second apart, in upload order: the period holds the 3rd to the 6th image.
+    await librarySql(u, "UPDATE images SET taken_ms = seq * 1000");
+    const seqs = (await librarySql<{ seq: number }>(u, "SELECT seq FROM images ORDER BY seq")).map((row) => row.seq);
+    const inPeriod = new Set(seqs.slice(2, 6));
+    const range = { from: seqs[2]! * 1000, to: seqs[5]! * 1000 };
+    for (const q of ["c", "ta", "cat"]) {
+      const page = await inLibrary(u, (db) =>
+        rankedSearch(db, { q, match: "all", limit: 100, range }, { broadToken: 0 }),
+      );
+      if ("error" in page) throw new Error(page.detail);
+      const everything = await searchAll(u, q);
+      expect(
+        page.hits.map((hit) => hit.seq),
+        q,
+      ).toEqual(everything.map((hit) => hit.seq).filter((seq) => inPeriod.has(seq)));
+      expect(page.hits.length, q).toBeGreaterThan(0);
+    }
+  });
+
   it("ranks a token this way from BROAD_TOKEN_MATCHES possible matches on, below that with bm25", async () => {
     const u = await seedLibrary();
     const bound = await inLibrary(u, (db) => matchBound(db, "c", true));
