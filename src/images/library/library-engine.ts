@@ -507,7 +507,7 @@ export class LibraryEngine {
     const wordsLeft = this.ctx.storage.transactionSync(() =>
       backfillSearchDocs(this.db, 500, (id) => searchDocWords(this.db, id)),
     );
-    this.windows.clear(); // the last backfill moves one-token queries from bm25's scores to theirs (search-docs.ts)
+    this.windows.clear(); // the last backfill moves broad tokens from bm25's scores to theirs (search-docs.ts)
     mergeSearchIndex(this.db);
     forgetReleases(this.db, now - 3_600_000);
     const oldest = oldestPendingTagging(this.db);

@@ -1,6 +1,6 @@
 // Owner of `search_docs` and `search_stats`: every search document's words, column by column, and the index's totals
-// (documents, words), kept in step with `image_search` by reindexed() (search-index.ts). With them a one-token query
-// is ranked exactly as bm25 ranks it, without bm25 (see search/one-token-ranking.ts): FTS5's bm25 first reads every
+// (documents, words), kept in step with `image_search` by reindexed() (search-index.ts). With them a query of one
+// broad token is ranked in bm25's order without bm25 (see search/one-token-ranking.ts): FTS5's bm25 first reads every
 // document the token matches (90k for `c` at 100k images), only to work out the token's idf.
 //
 // A row's `terms` is its document's columns in index order (c4 … c0, a), separated by `|`; a column is its words as
@@ -11,7 +11,7 @@
 // (`backfillSearchDocs`, from the alarm); until then every query is ranked by bm25 in SQL.
 import type { LibraryDb } from "./library-schema";
 
-/** The rows of search_docs and search_stats that a document's words change, or null when it has no document. */
+/** Brings the image's row of search_docs, and the totals, in step with its document's words (null: it has none). */
 export function writeSearchDoc(db: LibraryDb, seq: number, columns: readonly (readonly string[])[] | null): void {
   const old = db.sql.exec<{ tokens: number }>("DELETE FROM search_docs WHERE seq = ? RETURNING tokens", seq).toArray();
   let docs = -old.length;
