@@ -9,9 +9,9 @@
 // documents, at 100k images), which for a broad token costs more than ranking the window itself. Here f, D and avgdl
 // come from search_docs and search_stats (store/search-docs.ts), added up in FTS5's order, so the order is bm25's
 // exactly, over the library's documents as they are (test/images/search/one-token-ranking.test.ts compares it with an
-// index built afresh from them); the score is bm25's divided by the idf. The library's own index is off here: FTS5
+// index built afresh from them); the score is bm25's divided by the idf. FTS5's own totals are not as they are: it
 // does not lower its row count and word total on a contentless delete, so every document a re-tag replaced or a
-// delete removed still counts in its average (measured: 11 rows after 8 images, 3 of them re-tagged).
+// delete removed still counts in them (measured: 11 rows after 8 images, 3 of them re-tagged).
 import { type SearchStats, weightedHits } from "../store/search-docs";
 import { SEARCH_WEIGHTS, words } from "../store/search-index";
 
