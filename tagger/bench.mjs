@@ -73,6 +73,7 @@ for (const [modelName, model] of Object.entries(models)) {
   const { child, url, dir } = await startChild(model);
   try {
     const idle = await memoryMiB(/** @type {number} */ (child.pid), "VmRSS");
+    /** @type {[string, { body: BodyInit, contentType: string }][]} */
     const requests = Object.entries(images).map(([name, bytes]) => [name, { body: bytes, contentType: "image/jpeg" }]);
     const small = images["1024×768 JPEG"];
     requests.push([
@@ -80,7 +81,7 @@ for (const [modelName, model] of Object.entries(models)) {
       { body: JSON.stringify({ image: [...small] }), contentType: "application/json" },
     ]);
     for (const [inputName, request] of requests) {
-      const { median, p90 } = await timeRequests(url, /** @type {any} */ (request));
+      const { median, p90 } = await timeRequests(url, request);
       const peak = await memoryMiB(/** @type {number} */ (child.pid), "VmHWM");
       console.log(
         `${modelName.padEnd(16)} ${String(inputName).padEnd(28)} ${median.toFixed(1).padStart(6)} ms ${p90.toFixed(1).padStart(6)} ms ${idle.toFixed(0).padStart(5)} MiB ${peak.toFixed(0).padStart(5)} MiB`,

@@ -17,7 +17,7 @@ after(() => service.stop());
 
 /**
  * @param {Awaited<ReturnType<typeof startService>>} on
- * @param {Uint8Array | string} body
+ * @param {Uint8Array<ArrayBuffer> | string} body
  * @param {string} contentType
  */
 async function run(on, body, contentType) {

@@ -12,7 +12,7 @@ import { buildColourModel } from "./helpers/onnx/colour-model.js";
 import { readPhoto } from "./helpers/photos.js";
 import { makeModelDir, startService } from "./helpers/service.js";
 
-/** @param {Awaited<ReturnType<typeof startService>>} service @param {Uint8Array} [body] */
+/** @param {Awaited<ReturnType<typeof startService>>} service @param {Uint8Array<ArrayBuffer>} [body] */
 async function postImage(service, body) {
   return service.fetch("/run", {
     method: "POST",

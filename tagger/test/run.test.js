@@ -28,7 +28,7 @@ before(async () => {
 });
 after(() => service.stop());
 
-/** @param {Uint8Array} bytes @param {string} contentType */
+/** @param {Uint8Array<ArrayBuffer>} bytes @param {string} contentType */
 async function run(bytes, contentType) {
   const res = await service.fetch("/run", { method: "POST", headers: { "content-type": contentType }, body: bytes });
   return { res, body: await res.json() };
@@ -47,7 +47,7 @@ async function decodedColour(bytes) {
   return channels.slice(0, 3).map((c) => c.mean);
 }
 
-/** @param {unknown} body */
+/** @param {unknown} body @returns {asserts body is { label: string, score: number }[]} */
 function assertWorkersAiShape(body) {
   assert.ok(Array.isArray(body), "the answer is an array");
   assert.equal(body.length, 5, "exactly 5 entries");

@@ -12,7 +12,7 @@ export const FORMATS = /** @type {const} */ ({
  * @param {keyof typeof FORMATS} format
  * @param {number[]} rgb
  * @param {{ width?: number, height?: number }} [size]
- * @returns {Promise<Buffer>}
+ * @returns {Promise<Buffer<ArrayBuffer>>}
  */
 export function solidImage(format, [r, g, b], { width = 320, height = 240 } = {}) {
   return sharp({ create: { width, height, channels: 3, background: { r, g, b } } })

@@ -5,7 +5,7 @@ import { PHOTOS, PHOTOS_DIR } from "../../scripts/fetch-test-photos.js";
 /**
  * A real photo from .test-photos/ (put there by scripts/fetch-test-photos.js, which `npm test` runs first).
  * @param {keyof typeof PHOTOS} name
- * @returns {Promise<Buffer>}
+ * @returns {Promise<Buffer<ArrayBuffer>>}
  */
 export async function readPhoto(name) {
   try {

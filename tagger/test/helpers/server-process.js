@@ -22,7 +22,8 @@ export async function startServer(modelDir, { stderr = "inherit" } = {}) {
   const exited = new Promise((resolve) => child.once("exit", resolve));
   /** @type {string} */
   const url = await new Promise((resolve, reject) => {
-    child.stdout.on("data", (chunk) => {
+    // Piped (stdio[1]), so not null; spawn's typings only tell that when stderr's setting is a single literal.
+    /** @type {import("node:stream").Readable} */ (child.stdout).on("data", (chunk) => {
       out += chunk;
       const match = out.match(LISTENING);
       if (match) resolve(/** @type {string} */ (match[1]));
