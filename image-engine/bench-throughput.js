@@ -16,6 +16,7 @@ const COUNT = 20;
 const SOURCES = /** @type {const} */ (["chelsea.png", "astronaut.png", "coffee.png", "rocket.jpg"]);
 
 // 20 different 1920×1080 JPEGs (q90): each photo enlarged to cover the frame, with its own hue and brightness.
+/** @type {Buffer[]} */
 const photos = [];
 for (let i = 0; i < COUNT; i++) {
   const source = await photo(SOURCES[i % SOURCES.length]);

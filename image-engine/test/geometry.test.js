@@ -51,11 +51,13 @@ test("crop: 1080×720 in 1296×1296 is returned at 1080×720; larger than the bo
   assert.equal(small.kind, "crop");
   assert.deepEqual([small.scaledWidth, small.scaledHeight, small.width, small.height], [1080, 720, 1080, 720]);
   const large = plan(1080, 720, { width: 500, height: 500, fit: "crop" });
+  assert.equal(large.kind, "crop");
   assert.deepEqual([large.scaledWidth, large.scaledHeight, large.width, large.height], [750, 500, 500, 500]);
 });
 
 test("aspect-crop: 612×613 at 1920×1120 stays unscaled and is cropped to 612×357", () => {
   const p = plan(612, 613, { width: 1920, height: 1120, fit: "aspect-crop" });
+  assert.equal(p.kind, "crop");
   assert.deepEqual([p.scaledWidth, p.scaledHeight, p.width, p.height], [612, 613, 612, 357]);
 });
 

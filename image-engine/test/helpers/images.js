@@ -61,11 +61,11 @@ export async function laplacianVariance(bytes) {
 /**
  * A JPEG whose stored pixels are `upright` transformed so that EXIF orientation `o` shows them upright again
  * (what a camera writes). Each step is its own pipeline: sharp would reorder them inside one.
- * @param {Uint8Array} upright @param {number} o  1–8
+ * @param {Uint8Array} upright @param {1 | 2 | 3 | 4 | 5 | 6 | 7 | 8} o
  */
 export async function orientedJpeg(upright, o) {
-  /** @type {((s: import("sharp").Sharp) => import("sharp").Sharp)[]} */
-  const steps = {
+  /** @type {Record<typeof o, ((s: import("sharp").Sharp) => import("sharp").Sharp)[]>} */
+  const byOrientation = {
     1: [],
     2: [(s) => s.flop()],
     3: [(s) => s.rotate(180)],
@@ -74,7 +74,8 @@ export async function orientedJpeg(upright, o) {
     6: [(s) => s.rotate(270)],
     7: [(s) => s.rotate(90), (s) => s.flip()], // transverse
     8: [(s) => s.rotate(90)],
-  }[o];
+  };
+  const steps = byOrientation[o];
   let bytes = await sharp(upright).png().toBuffer();
   for (const step of steps) bytes = await step(sharp(bytes)).png().toBuffer();
   return sharp(bytes).jpeg({ quality: 95 }).withMetadata({ orientation: o }).toBuffer();

@@ -8,7 +8,7 @@ let ready = null;
 /**
  * A real photo (scikit-image sample data from Debian's python3-skimage), fetched on first use.
  * @param {keyof typeof PHOTOS} name
- * @returns {Promise<Buffer>}
+ * @returns {Promise<Buffer<ArrayBuffer>>}
  */
 export async function photo(name) {
   ready ??= ensureTestPhotos({ log: (message) => console.log(message) });
