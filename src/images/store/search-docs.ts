@@ -38,12 +38,17 @@ export interface SearchStats {
 }
 
 export function searchStats(db: LibraryDb): SearchStats {
-  const row = db.sql
+  const row = statsRow(db);
+  return { docs: row.docs, tokens: row.tokens, complete: row.after >= row.until };
+}
+
+/** search_stats' one row: the totals, and how far the backfill has come (seqs in (after, until] still to do). */
+function statsRow(db: LibraryDb) {
+  return db.sql
     .exec<{ docs: number; tokens: number; after: number; until: number }>(
       "SELECT docs, tokens, backfill_after AS after, backfill_until AS until FROM search_stats",
     )
     .one();
-  return { docs: row.docs, tokens: row.tokens, complete: row.after >= row.until };
 }
 
 /**
@@ -74,9 +79,7 @@ export function backfillSearchDocs(
   limit: number,
   columnsOf: (imageId: string) => readonly (readonly string[])[] | null,
 ): boolean {
-  const { after, until } = db.sql
-    .exec<{ after: number; until: number }>("SELECT backfill_after AS after, backfill_until AS until FROM search_stats")
-    .one();
+  const { after, until } = statsRow(db);
   if (after >= until) return false;
   const images = db.sql
     .exec<{ seq: number; id: string }>(
